@@ -1,0 +1,114 @@
+"""``cadre-desk``: the command line. With no command it starts the desktop app.
+
+Commands live in ``cadre_desk/commands/``: every module there with a
+``register(subparsers)`` function adds its commands; each command's handler
+takes ``(args, ctx)`` and returns an exit code. Errors a user can cause
+(``CadreDeskError``) print one Chinese line on stderr and exit 1; bad arguments
+exit 2 with a Chinese line; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import re
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import CadreDeskError
+
+_ARGPARSE_ZH = [
+    (r"the following arguments are required: (.*)", r"缺少参数：\1"),
+    (r"unrecognized arguments: (.*)", r"不认识的参数：\1"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"参数 \1 的取值 \2 无效，可选：\3"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", r"参数 \1 的取值 \3 无效"),
+    (r"argument (\S+): expected one argument", r"参数 \1 后面缺少取值"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"参数 \1 不能和 \2 同时使用"),
+    (r"one of the arguments (.*) is required", r"必须给出以下参数之一：\1"),
+]
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line Chinese errors (the county's scripts log them)."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        for pattern, repl in _ARGPARSE_ZH:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, repl, message)
+                break
+        self.exit(2, f"参数错误：{message}。用 {self.prog} --help 查看用法\n")
+
+
+class Context:
+    """What a command handler needs: the chosen database, opened on first use."""
+
+    def __init__(self, db_path: str | None):
+        self.db_path = db_path
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from . import places
+            from .storage import open_store
+
+            self._store = open_store(self.db_path)
+            places.ensure_county(self._store)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.db.conn.close()
+            self._store = None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseArgumentParser(
+        prog="cadre-desk",
+        description="帮扶工作台：建档立卡贫困户就业帮扶的离线工具。不带命令时启动桌面程序。",
+    )
+    parser.add_argument("--db", metavar="PATH",
+                        help="数据库文件（默认为用户数据目录中的 cadre-desk.db，或环境变量 CADRE_DESK_DB）")
+    parser.add_argument("--version", action="version", version=f"cadre-desk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ChineseArgumentParser)
+    from . import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        if hasattr(module, "register"):
+            module.register(sub)
+    # ``--db`` is also accepted after the command name.
+    for choice in sub.choices.values():
+        choice.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="数据库文件")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from .app_launcher import launch
+
+        return launch(args.db)
+    ctx = Context(args.db)
+    try:
+        return int(args.handler(args, ctx) or 0)
+    except CadreDeskError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已取消", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        name = Path(exc.filename).name if getattr(exc, "filename", None) else ""
+        print(f"错误：无法读写文件 {name}：{exc.strerror or exc}。请检查路径和权限", file=sys.stderr)
+        return 1
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

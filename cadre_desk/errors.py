@@ -1,0 +1,55 @@
+"""One exception hierarchy for the core.
+
+Every error a user can cause carries a Chinese message that says what is wrong
+and what to do; the CLI prints ``message`` on one line and the UI shows it in a
+dialog. Programming errors stay ordinary exceptions.
+"""
+
+from __future__ import annotations
+
+
+class CadreDeskError(Exception):
+    """Base of all errors a user can cause. ``message`` is Chinese, one line."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidIdNumber(CadreDeskError):
+    """An ID number that fails GB 11643-1999. ``kind`` is a stable English tag:
+    empty, float, length, chars, check, date."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+class ValidationFailed(CadreDeskError):
+    """Answers that break the questionnaire's rules; ``problems`` lists them."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        first = self.problems[0].message if self.problems else ""
+        more = f"（另有 {len(self.problems) - 1} 处问题）" if len(self.problems) > 1 else ""
+        super().__init__(f"{first}{more}")
+
+
+class NotFound(CadreDeskError):
+    """A household, member or record that does not exist (or was deleted)."""
+
+
+class DuplicateIdNumber(CadreDeskError):
+    """The same ID number already belongs to another member of the county."""
+
+
+class ImportFailed(CadreDeskError):
+    """A file could not be imported; ``problems`` lists every bad row."""
+
+    def __init__(self, message: str, problems=()):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+class DatabaseError(CadreDeskError):
+    """The database file cannot be opened or written (locked, damaged, disk full)."""

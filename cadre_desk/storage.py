@@ -1,0 +1,274 @@
+"""The database: the one place connections are opened, and the write path that
+stamps every edit and records it in the change log.
+
+Every row users edit carries a UUID, ``created_at``/``updated_at``, the device
+that changed it last and a soft-delete flag. Every change to such a row is also
+written to ``change_log`` (table, row, field, old, new, who, device, when, and a
+hybrid-logical-clock stamp): it is a member's history, the basis of undo, and
+what sync merges field by field. A new row is logged once, as field ``*`` with
+the whole row as JSON, which keeps bulk imports fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import migrations
+from .clock import HybridClock
+from .errors import DatabaseError, NotFound
+from .paths import default_db_path
+from .questionnaire import Questionnaire, default_questionnaire
+
+CREATE_FIELD = "*"
+SYSTEM_COLUMNS = {"id", "created_at", "updated_at", "device_id"}
+
+DEFAULT_SETTINGS = {
+    "working_age_min": 16,
+    "working_age_max": 60,
+    "user_name": "",
+    "device_name": "",
+}
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Open a raw connection. Encryption at rest (SQLCipher) goes here, and only here."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=5000")
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(explain_sqlite_error(exc, path)) from exc
+    except OSError as exc:
+        raise DatabaseError(f"无法在 {path} 创建数据库：{exc.strerror}。请换一个有写权限的位置") from exc
+    return conn
+
+
+def explain_sqlite_error(exc: BaseException, path: Path | str | None = None) -> str:
+    text = str(exc).lower()
+    where = f"（{path}）" if path else ""
+    if "full" in text:
+        return "磁盘已满，这次的修改没有保存；已保存的数据不受影响。请清理磁盘空间后重试"
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return f"数据库文件{where}已损坏或不是帮扶工作台的数据库。请用备份恢复，或换一个文件"
+    if "locked" in text or "busy" in text:
+        return "数据库正被另一个程序使用。请关闭其他打开此数据库的窗口后重试"
+    if "readonly" in text or "read-only" in text:
+        return f"数据库文件{where}是只读的，无法保存。请检查文件权限或换一个位置"
+    return f"数据库出错{where}：{exc}。请重试；如果反复出现，请先备份数据库再联系县就业办"
+
+
+@dataclass(frozen=True)
+class Change:
+    seq: int
+    table_name: str
+    row_id: str
+    field: str
+    old_value: Any
+    new_value: Any
+    user: str
+    device_id: str
+    at: str
+    hlc: str
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """An open database with its identity (device, user), clock and questionnaire."""
+
+    def __init__(self, db: Database, path: Path | None = None):
+        self.db = db
+        self.path = path
+        self.device_id = self._setting_or_init("device_id", lambda: uuid.uuid4().hex[:12])
+        self.clock = HybridClock(self.device_id, self.get_setting("hlc_last"))
+        self.questionnaire: Questionnaire = default_questionnaire()
+        sync_questionnaire_columns(self.db, self.questionnaire)
+
+    # ------------------------------------------------------------ settings
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        if row is None:
+            return DEFAULT_SETTINGS.get(key, default)
+        return json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.db.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        [key, json.dumps(value, ensure_ascii=False)])
+
+    def _setting_or_init(self, key: str, make) -> Any:
+        value = self.get_setting(key)
+        if value is None:
+            value = make()
+            self.set_setting(key, value)
+        return value
+
+    @property
+    def user(self) -> str:
+        return self.get_setting("user_name") or ""
+
+    # ------------------------------------------------------------ transactions
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """All-or-nothing. Nested use becomes a savepoint. SQLite errors such as
+        a full disk are turned into a Chinese ``DatabaseError``; the rollback
+        leaves what was saved before untouched."""
+        outermost = not self.db.conn.in_transaction
+        try:
+            with self.db.atomic():
+                yield self
+                if outermost:
+                    self.set_setting("hlc_last", self.clock.last)
+        except sqlite3.OperationalError as exc:
+            raise DatabaseError(explain_sqlite_error(exc, self.path)) from exc
+
+    # ------------------------------------------------------------ writes
+    def _log(self, rows: Iterable[tuple]) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO change_log(table_name, row_id, field, old_value, new_value, user, device_id, at, hlc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def insert(self, table: str, values: Mapping[str, Any], *, row_id: str | None = None) -> str:
+        return self.insert_many(table, [values], row_ids=[row_id] if row_id else None)[0]
+
+    def insert_many(self, table: str, rows: list[Mapping[str, Any]], *, row_ids: list[str] | None = None
+                    ) -> list[str]:
+        """Insert rows (all with the same keys) in one statement, logging each as a creation."""
+        if not rows:
+            return []
+        now, user = utc_now(), self.user
+        ids = row_ids or [uuid.uuid4().hex for _ in rows]
+        keys = list(rows[0].keys())
+        columns = ["id", "created_at", "updated_at", "device_id", "deleted", *keys]
+        sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+               f"VALUES ({', '.join('?' * len(columns))})")
+        log = []
+        with self.transaction():
+            self.db.conn.executemany(sql, ([rid, now, now, self.device_id, 0, *(r[k] for k in keys)]
+                                           for rid, r in zip(ids, rows)))
+            for rid, r in zip(ids, rows):
+                log.append((table, rid, CREATE_FIELD, None, json.dumps(dict(r), ensure_ascii=False),
+                            user, self.device_id, now, self.clock.now()))
+            self._log(log)
+        return ids
+
+    def update(self, table: str, row_id: str, changes: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+        """Write the fields that really change; return ``{field: (old, new)}``."""
+        with self.transaction():
+            current = self.get(table, row_id, include_deleted=True)
+            diff = {k: (current.get(k), v) for k, v in changes.items()
+                    if k not in SYSTEM_COLUMNS and current.get(k) != v}
+            if not diff:
+                return {}
+            now, user = utc_now(), self.user
+            assignments = ", ".join(f"[{k}] = ?" for k in diff)
+            self.db.execute(f"UPDATE [{table}] SET {assignments}, updated_at = ?, device_id = ? WHERE id = ?",
+                            [*(new for _, new in diff.values()), now, self.device_id, row_id])
+            self._log((table, row_id, k, old, new, user, self.device_id, now, self.clock.now())
+                      for k, (old, new) in diff.items())
+        return diff
+
+    def delete(self, table: str, row_id: str) -> None:
+        """Soft delete: the row stays (sync must carry the deletion), flagged."""
+        self.update(table, row_id, {"deleted": 1})
+
+    def restore(self, table: str, row_id: str) -> None:
+        self.update(table, row_id, {"deleted": 0})
+
+    # ------------------------------------------------------------ reads
+    def get(self, table: str, row_id: str, *, include_deleted: bool = False) -> dict[str, Any]:
+        cursor = self.db.execute(f"SELECT * FROM [{table}] WHERE id = ?", [row_id])
+        row = cursor.fetchone()
+        if row is None or (row_by_name(cursor, row).get("deleted") and not include_deleted):
+            raise NotFound(f"找不到这条记录（{table_label(table)}），它可能已被删除")
+        return row_by_name(cursor, row)
+
+    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.db.execute(sql, list(params))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+    def history(self, table: str, row_id: str) -> list[Change]:
+        """Every change of one row, oldest first."""
+        return [Change(**r) for r in self.rows(
+            "SELECT * FROM change_log WHERE table_name = ? AND row_id = ? ORDER BY hlc, seq", [table, row_id])]
+
+    def revert(self, seq: int) -> dict[str, tuple[Any, Any]]:
+        """Undo one logged field change by writing its old value back, as a new
+        change (history is never rewritten)."""
+        rows = self.rows("SELECT * FROM change_log WHERE seq = ?", [seq])
+        if not rows:
+            raise NotFound("找不到要撤销的修改记录")
+        change = Change(**rows[0])
+        if change.field == CREATE_FIELD:
+            with self.transaction():
+                self.delete(change.table_name, change.row_id)
+            return {"deleted": (0, 1)}
+        return self.update(change.table_name, change.row_id, {change.field: change.old_value})
+
+
+def row_by_name(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
+    return {d[0]: v for d, v in zip(cursor.description, row)}
+
+
+_TABLE_LABELS = {"households": "户", "members": "成员", "cadres": "帮扶责任人", "visits": "走访记录",
+                 "openings": "岗位", "policies": "政策", "measures": "帮扶措施", "subsidies": "补贴发放"}
+
+
+def table_label(table: str) -> str:
+    return _TABLE_LABELS.get(table, table)
+
+
+def sync_questionnaire_columns(db: Database, q: Questionnaire) -> None:
+    """Add a column for every questionnaire field the tables do not have yet
+    (a newer questionnaire from the county adds fields; none are dropped)."""
+    for table, part in (("households", q.household), ("members", q.member)):
+        existing = set(db[table].columns_dict)
+        for fld in part.fields:
+            if fld.key not in existing:
+                db[table].add_column(fld.key, fld.sql_type)
+
+
+def open_store(path: str | Path | None = None) -> Store:
+    """Open (creating if needed) the database at ``path`` or the default location,
+    upgrade its schema, and return a ``Store``."""
+    path = Path(path) if path else default_db_path()
+    conn = connect(path)
+    db = Database(conn)
+    try:
+        with db.atomic():
+            if not db["_sqlite_migrations"].exists() and db.table_names():
+                raise DatabaseError(f"{path} 不是帮扶工作台的数据库。请选择正确的数据库文件，或换一个新文件名")
+        migrations.apply(db)
+        return Store(db, path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseError(explain_sqlite_error(exc, path)) from exc
+    except DatabaseError:
+        conn.close()
+        raise
+
+
+def memory_store() -> Store:
+    """An in-memory database (tests)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys=ON")
+    db = Database(conn)
+    migrations.apply(db)
+    return Store(db)
