@@ -1,0 +1,122 @@
+"""The questionnaire definition drives coercion, relevance and the consistency
+rules of domain.md §3; a broken definition fails on load."""
+
+import datetime as dt
+
+import pytest
+
+from cadre_desk.idnumber import check_character
+from cadre_desk.questionnaire import (
+    ERROR, WARNING, default_questionnaire, household_problems, parse_definition, validate,
+)
+
+Q = default_questionnaire()
+AS_OF = dt.date(2020, 4, 30)
+
+
+def idn(birth: str, seq: str = "001") -> str:
+    body = "371581" + birth + seq
+    return body + check_character(body)
+
+
+def base(**extra):
+    return {"name": "李秀英", "id_number": idn("19800101", "002"), "relation": "户主", "health": "健康",
+            "labour_ability": "普通劳动力", **extra}
+
+
+def problems(**extra):
+    return validate(Q.member, base(**extra), as_of=AS_OF)[1]
+
+
+def test_definition_has_a_version_and_every_roster_field_has_a_header():
+    assert Q.version
+    assert Q.member.by_key["labour_ability"].roster_aliases == ("劳动能力",)
+    assert all(f.label for f in Q.member.fields + Q.household.fields)
+
+
+def test_clean_answers_have_no_problems_and_are_normalised():
+    values, found = validate(Q.member, base(health="健康", ethnicity="汉", skills="缝纫、电工,缝纫"), as_of=AS_OF)
+    assert found == []
+    assert values["ethnicity"] == "汉族"
+    assert values["skills"] == ["缝纫", "电工"]
+
+
+def test_unknown_code_value_is_an_error_naming_the_field():
+    (p,) = problems(labour_ability="能干活")
+    assert p.field == "labour_ability" and p.severity == ERROR
+    assert "劳动技能" in p.message and "能干活" in p.message
+
+
+def test_required_field_missing():
+    values = base()
+    del values["relation"]
+    found = validate(Q.member, values, as_of=AS_OF)[1]
+    assert [(p.field, p.message) for p in found] == [("relation", "请填写与户主关系")]
+
+
+def test_bad_id_number_is_an_error():
+    found = problems(id_number="371581198001010000")
+    assert found[0].field == "id_number" and found[0].rule == "check"
+
+
+def test_disability_fields_are_relevant_only_for_the_disabled():
+    rel = Q.member.relevant_keys({"health": ["健康"]})
+    assert "disability_category" not in rel and "stay_home_reasons" not in rel
+    rel = Q.member.relevant_keys({"health": ["残疾"]})
+    assert {"disability_category", "disability_grade", "stay_home_reasons"} <= rel
+    assert "stay_home_reasons" in Q.member.relevant_keys({"job_intention": "居家就业", "health": ["健康"]})
+
+
+def test_disabled_member_must_give_category_grade_and_reason():
+    fields = {p.field for p in problems(health="残疾") if p.severity == ERROR}
+    assert fields == {"disability_category", "disability_grade", "stay_home_reasons"}
+
+
+def test_irrelevant_answers_are_emptied():
+    values, _ = validate(Q.member, base(disability_category="肢体", employment_channel="企业就业"), as_of=AS_OF)
+    assert values["disability_category"] is None
+    assert values["employment_channel"] is None
+
+
+def test_healthy_working_age_non_student_unable_to_work_is_a_warning():
+    (p,) = problems(labour_ability="丧失劳动力")
+    assert p.severity == WARNING and p.rule == "able_bodied_labour"
+    assert problems(labour_ability="丧失劳动力", id_number=idn("19500101")) == []
+
+
+def test_work_status_and_months_go_together():
+    (p,) = problems(work_status="省外务工")
+    assert p.rule == "work_both_or_neither" and p.severity == WARNING
+    assert problems(work_status="省外务工", work_months=10) == []
+
+
+def test_school_age_child_needs_exactly_one_of_education_and_school_status():
+    child = {"id_number": idn("20100301", "003"), "relation": "之子", "labour_ability": "无劳动力"}
+    assert [p.rule for p in problems(**child)] == ["school_child_education"]
+    assert problems(**child, school_status="七年级") == []
+    assert [p.rule for p in problems(**child, school_status="七年级", education="小学")] == ["school_child_education"]
+
+
+def test_numbers_respect_ranges():
+    (p,) = [p for p in problems(work_status="省外务工", work_months=13) if p.severity == ERROR]
+    assert p.field == "work_months" and "0 到 12" in p.message
+
+
+def test_household_rules():
+    head = {"relation": "户主", "sex": "男"}
+    assert household_problems(Q, [head, {"relation": "配偶", "sex": "女"}]) == []
+    assert [p.rule for p in household_problems(Q, [head, {"relation": "配偶", "sex": "男"}])] == ["spouse_sex"]
+    assert [p.rule for p in household_problems(Q, [{"relation": "之子"}])] == ["one_head"]
+    two_spouses = [head, {"relation": "配偶", "sex": "女"}, {"relation": "配偶", "sex": "女"}]
+    assert [p.rule for p in household_problems(Q, two_spouses)] == ["one_spouse"]
+
+
+def test_a_broken_definition_fails_on_load():
+    raw = dict(Q.raw)
+    raw["member"] = dict(raw["member"], fields=[{"key": "x", "label": "X", "type": "code", "codes": "nope"}])
+    with pytest.raises(KeyError):
+        parse_definition(raw)
+    raw["member"] = dict(raw["member"], fields=[{"key": "x", "label": "X", "type": "text",
+                                                  "relevant": {"field": "y", "bogus": 1}}])
+    with pytest.raises(ValueError, match="operator"):
+        parse_definition(raw)
