@@ -1,0 +1,68 @@
+"""Starting the desktop app: QApplication, the bundled font, the database,
+the demo county when there is nothing else, and the main window."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from cadre_desk import places, search
+from cadre_desk.errors import CadreDeskError
+from cadre_desk.storage import Store, open_store
+
+from . import errors as ui_errors
+from .fonts import apply_app_font
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The one QApplication, with the app's name and font."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("CadreDesk")
+    app.setApplicationDisplayName("帮扶工作台")
+    app.setOrganizationName("CadreDesk")
+    apply_app_font(app)
+    return app
+
+
+def open_database(db_path: str | None) -> Store:
+    """Open the store, make sure the county exists, and build the demo county
+    when the demo module is shipped (it decides whether the database needs it)."""
+    store = open_store(db_path)
+    places.ensure_county(store)
+    if importlib.util.find_spec("cadre_desk.demo") is not None:
+        demo = importlib.import_module("cadre_desk.demo")
+        demo.ensure_demo_county(store)
+    return store
+
+
+def create_window(store: Store):
+    from .main_window import MainWindow
+
+    window = MainWindow(store)
+    ui_errors.install_excepthook(lambda: window)
+    if search.pending_count(store):
+        # New people (e.g. the demo county, or an import by an older version)
+        # still need their pinyin: fill it quietly in the background.
+        QTimer.singleShot(0, lambda: window.run_job(
+            "正在建立拼音索引", lambda progress, cancelled: search.update_search_index(store, progress=progress),
+            show_dialog=False))
+    return window
+
+
+def run(db_path: str | None) -> int:
+    app = application()
+    try:
+        store = open_database(db_path)
+    except CadreDeskError as exc:
+        box = QMessageBox(QMessageBox.Icon.Critical, "帮扶工作台", f"无法打开数据库：{exc.message}")
+        box.exec()
+        return 1
+    window = create_window(store)
+    window.show()
+    code = app.exec()
+    store.db.conn.close()
+    return code

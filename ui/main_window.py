@@ -1,0 +1,305 @@
+"""The main window: menus, a left navigation list beside a stack of pages, the
+demo banner, background jobs, and the plug-in point for feature modules.
+
+Feature modules (``ui.household_page``, ``ui.print_preview``, ``ui.dashboard``,
+``ui.sync_dialogs``) each define ``install(window)`` and use only this API:
+``store``, ``menu(title)``, ``add_page(key, widget, title)``, ``show_page(key)``,
+``open_household(id)``, ``current_household_id()``, ``current_member_id()``,
+``data_changed`` (emit after any write) and ``run_job(title, fn, on_done)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QStackedWidget,
+    QVBoxLayout, QWidget,
+)
+
+from cadre_desk import register
+from cadre_desk.storage import Store
+
+from . import errors as ui_errors
+from .jobs import Job
+from .register_view import RegisterView
+
+MENU_ORDER = ["文件", "户", "岗位", "打印", "同步", "设置", "帮助"]
+FEATURE_MODULES = ["ui.household_page", "ui.print_preview", "ui.dashboard", "ui.sync_dialogs"]
+OWN_MODULES = ["ui.roster_dialogs", "ui.settings_dialog"]
+DEMO_TEXT = "演示数据：这是虚构的演示县，不是真实数据"
+BACK_TO_REGISTER = "Alt+Home"
+
+
+class MainWindow(QMainWindow):
+    data_changed = Signal()
+
+    def __init__(self, store: Store, parent=None, *, install_features: bool = True):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.store = store
+        self.setWindowTitle("帮扶工作台")
+        self._menus: dict[str, QMenu] = {}
+        self._pages: dict[str, QWidget] = {}
+        self._jobs: set[Job] = set()
+        self._current_household_id: str | None = None
+        self._pending_member_id: str | None = None  # the person a search hit pointed at
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(120)
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pages")
+        self.banner = QLabel(DEMO_TEXT)
+        self.banner.setObjectName("demoBanner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setStyleSheet("QLabel#demoBanner { background: #fff3c4; color: #7a4a00; padding: 4px;"
+                                  " border-bottom: 1px solid #e0c060; font-size: 11pt; }")
+
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.banner)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.register_view = RegisterView(store)
+        self.register_view.open_requested.connect(self._open_from_register)
+        self.add_page("register", self.register_view, "户花名册")
+        self.data_changed.connect(self._after_write)
+        self._build_own_menus()
+        self.update_demo_banner()
+
+        back = QShortcut(QKeySequence(BACK_TO_REGISTER), self)
+        back.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        back.activated.connect(self.back_to_register)
+        self.statusBar().showMessage(f"Ctrl+F 搜索　{BACK_TO_REGISTER} 返回户花名册")
+        self.resize(1366, 768)
+        if install_features:
+            self.install_features()
+
+    # ------------------------------------------------------------ plug-ins
+    def install_features(self) -> None:
+        """Call ``install(window)`` of each feature module that exists. A module
+        that exists but fails to import raises: that is a bug to see, not hide."""
+        for name in [*OWN_MODULES, *FEATURE_MODULES]:
+            if importlib.util.find_spec(name) is None:
+                continue
+            module = importlib.import_module(name)
+            install = getattr(module, "install", None)
+            if install is not None:
+                install(self)
+        self.menu("帮助")  # always last, always present
+
+    # ------------------------------------------------------------ menus
+    def menu(self, title: str) -> QMenu:
+        """The menu called ``title``, created on first use in the standard order
+        (文件, 户, 岗位, 打印, 同步, 设置, 帮助; others before 帮助)."""
+        if title in self._menus:
+            return self._menus[title]
+        menu = QMenu(title, self)
+        menu.setObjectName(f"menu_{title}")
+        rank = self._menu_rank(title)
+        before = None
+        for other_title, other in self._menus.items():
+            if self._menu_rank(other_title) > rank and (before is None or
+                                                         self._menu_rank(other_title) < self._menu_rank(before[0])):
+                before = (other_title, other)
+        if before is None:
+            self.menuBar().addMenu(menu)
+        else:
+            self.menuBar().insertMenu(before[1].menuAction(), menu)
+        self._menus[title] = menu
+        return menu
+
+    @staticmethod
+    def _menu_rank(title: str) -> float:
+        if title in MENU_ORDER:
+            return MENU_ORDER.index(title)
+        return MENU_ORDER.index("帮助") - 0.5
+
+    def menu_titles(self) -> list[str]:
+        return [a.text() for a in self.menuBar().actions()]
+
+    def _build_own_menus(self) -> None:
+        file_menu = self.menu("文件")
+        file_menu.addSeparator()
+        quit_action = QAction("退出", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        self._quit_action = quit_action
+
+        household_menu = self.menu("户")
+        find = QAction("查找（姓名、拼音、证件号码、户编号）", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self.focus_search)
+        household_menu.addAction(find)
+        back = QAction("返回户花名册", self)
+        back.setShortcut(QKeySequence(BACK_TO_REGISTER))
+        back.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the window shortcut does the work
+        back.triggered.connect(self.back_to_register)
+        household_menu.addAction(back)
+
+        help_menu = self.menu("帮助")
+        keys = QAction("快捷键", self)
+        keys.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys)
+        about = QAction("关于帮扶工作台", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    # ------------------------------------------------------------ pages
+    def add_page(self, key: str, widget: QWidget, title: str) -> None:
+        if key in self._pages:
+            raise ValueError(f"page {key!r} is already registered")
+        self._pages[key] = widget
+        self.stack.addWidget(widget)
+        item = QListWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        self.nav.addItem(item)
+        if len(self._pages) == 1:
+            self.show_page(key)
+
+    def page(self, key: str) -> QWidget | None:
+        return self._pages.get(key)
+
+    def show_page(self, key: str) -> QWidget:
+        widget = self._pages[key]
+        self.stack.setCurrentWidget(widget)
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == key and self.nav.currentRow() != row:
+                self.nav.blockSignals(True)
+                self.nav.setCurrentRow(row)
+                self.nav.blockSignals(False)
+        return widget
+
+    def current_page_key(self) -> str | None:
+        current = self.stack.currentWidget()
+        return next((k for k, w in self._pages.items() if w is current), None)
+
+    def _nav_changed(self, item: QListWidgetItem | None, _previous=None) -> None:
+        if item is not None:
+            self.show_page(item.data(Qt.ItemDataRole.UserRole))
+
+    def back_to_register(self) -> None:
+        self.show_page("register")
+        self.register_view.table.setFocus()
+
+    def focus_search(self) -> None:
+        self.show_page("register")
+        self.register_view.focus_search()
+
+    # ------------------------------------------------------------ households
+    def open_household(self, household_id: str) -> None:
+        if household_id != self._current_household_id:
+            self._pending_member_id = None
+        self._current_household_id = household_id
+        page = self._pages.get("household")
+        if page is None:
+            self._show_household_summary(household_id)
+            return
+        page.show_household(household_id)
+        self.show_page("household")
+
+    def _open_from_register(self, household_id: str, member_id: str) -> None:
+        try:
+            self.open_household(household_id)
+            self._pending_member_id = member_id or None
+        except Exception as exc:  # noqa: BLE001 - shown in the standard dialog
+            ui_errors.show_error(self, exc)
+
+    def current_household_id(self) -> str | None:
+        if self.current_page_key() == "register":
+            return self.register_view.selected_household_id() or self._current_household_id
+        page = self._pages.get("household")
+        getter = getattr(page, "current_household_id", None)
+        if callable(getter):
+            value = getter()
+            if value:
+                return value
+        return self._current_household_id
+
+    def current_member_id(self) -> str | None:
+        if self.current_page_key() == "register":
+            return self.register_view.selected_member_id()
+        page = self._pages.get("household")
+        getter = getattr(page, "current_member_id", None)
+        if callable(getter):
+            value = getter()
+            if value:
+                return value
+        return self._pending_member_id
+
+    def _show_household_summary(self, household_id: str) -> None:
+        """Without a household page installed, say who lives there."""
+        h = register.household(self.store, household_id)
+        place = register.household_place(self.store, household_id)
+        members = register.members_of(self.store, household_id)
+        lines = [f"{m.get('relation') or ''} {m['name']}" for m in members]
+        QMessageBox.information(self, "户信息", f"户编号 {h.get('number') or ''}　{place.get('town', '')}"
+                                f"{place.get('village', '')}\n\n" + "\n".join(lines))
+
+    # ------------------------------------------------------------ writes and jobs
+    def _after_write(self) -> None:
+        self.register_view.refresh()
+        self.update_demo_banner()
+
+    def notify_changed(self) -> None:
+        self.data_changed.emit()
+
+    def update_demo_banner(self) -> None:
+        self.banner.setVisible(bool(self.store.get_setting("is_demo")))
+
+    def run_job(self, title: str, fn: Callable[[Callable, Callable], Any],
+                on_done: Callable[[Any], None] | None = None, *,
+                on_error: Callable[[BaseException], None] | None = None, show_dialog: bool = True) -> Job:
+        """Run ``fn(progress, cancelled)`` in a worker thread with a progress
+        dialog and a cancel button; ``on_done(result)`` runs on the UI thread.
+        An exception goes to the standard error dialog (or ``on_error``)."""
+        job = Job(title, fn, self, on_done=on_done, on_error=on_error, show_dialog=show_dialog)
+        self._jobs.add(job)
+        for signal in (job.finished, job.failed):
+            signal.connect(lambda _x, j=job: self._jobs.discard(j))
+        job.was_cancelled.connect(lambda j=job: self._jobs.discard(j))
+        self.statusBar().showMessage(f"{title}…", 3000)
+        return job.start()
+
+    def running_jobs(self) -> int:
+        return len(self._jobs)
+
+    # ------------------------------------------------------------ help
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "快捷键", "\n".join([
+            "Ctrl+F　　　搜索（姓名、两个字、拼音首字母、全拼、证件号码后几位、户编号）",
+            "↓ 或 Enter　从搜索框进入结果列表",
+            "Enter　　　打开选中的户（双击也可以）",
+            "Esc　　　　清空搜索框",
+            f"{BACK_TO_REGISTER}　　返回户花名册",
+            "Ctrl+Q　　　退出",
+        ]))
+
+    def show_about(self) -> None:
+        from cadre_desk import __version__
+
+        QMessageBox.about(self, "关于帮扶工作台",
+                          f"帮扶工作台 {__version__}\n建档立卡贫困户就业帮扶的离线工具。\n"
+                          f"数据库：{self.store.path or '内存'}")
+
+    def closeEvent(self, event) -> None:
+        for job in list(self._jobs):
+            job.cancel()
+        super().closeEvent(event)
