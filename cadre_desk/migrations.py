@@ -97,5 +97,12 @@ def m0001_initial(db: Database) -> None:
         db[table].create_index(cols)
 
 
+@migrations(name="0030_search_index")
+def m0030_search_index(db: Database) -> None:
+    # Name/pinyin/ID/household-number search tables kept by triggers (see cadre_desk/search.py).
+    from .search import create_index_schema
+
+    create_index_schema(db)
+
 def apply(db: Database) -> None:
     migrations.apply(db)
