@@ -97,6 +97,62 @@ def m0001_initial(db: Database) -> None:
         db[table].create_index(cols)
 
 
+@migrations(name="0040_survey_drafts")
+def m0040_survey_drafts(db: Database) -> None:
+    # Unsaved survey answers (cadre_desk/drafts.py). Local to this device: not an
+    # editable table, no change log, never synced.
+    db["drafts"].create({"key": str, "household_id": str, "member_id": str, "answers": str,
+                         "saved_at": str, "user": str}, pk="key")
+    db["drafts"].create_index(["household_id"])
+
+
+@migrations(name="0060_jobs_pay_estimate_and_indexes")
+def m0060_jobs_pay_estimate_and_indexes(db: Database) -> None:
+    # Piece work (计件) has no fixed pay: the county may record an estimated
+    # monthly pay for it, used for ranking and shown as "约月薪".
+    db["openings"].add_column("monthly_pay_estimate", float)
+    db["offers"].create_index(["opening_id", "status"])
+    db["offers"].create_index(["recommendation_id"])
+    db["applications"].create_index(["opening_id"])
+    db["enterprises"].create_index(["name"])
+
+
+@migrations(name="0010_roster_extra_columns")
+def m0010_roster_extra_columns(db: Database) -> None:
+    # Columns of an imported roster that the questionnaire does not know
+    # (备注, a county's own fields): kept per member as a JSON object
+    # {header: text} and written back by the roster export.
+    db["members"].add_column("roster_extra", str)
+
+
+@migrations(name="0070_sync_tables")
+def m0070_sync_tables(db: Database) -> None:
+    # Sync between the county office and cadres' laptops (cadre_desk/sync/).
+    # Local bookkeeping, not editable tables: no change log, never synced.
+    # One row per device this database knows (itself, the county office, the
+    # laptops it enrolled), with public keys and how far each side has
+    # confirmed the other's changes.
+    db["sync_devices"].create({
+        "id": str, "role": str, "cadre_id": str, "cadre_name": str, "sign_public": str, "box_public": str,
+        "enrol_hash": str, "enrolled_at": str, "keys_at": str, "next_seq": int, "acked_upto": int,
+        "received_upto": int, "last_import_at": str, "last_export_at": str, "retired": int,
+    }, pk="id", defaults={"next_seq": 1, "acked_upto": 0, "received_upto": 0, "retired": 0})
+    db["sync_log"].create({
+        "id": int, "at": str, "direction": str, "device_id": str, "package_seq": int, "kind": str,
+        "content_hash": str, "since": int, "upto": int, "counts": str, "file_name": str, "note": str,
+    }, pk="id")
+    db["sync_log"].create_index(["device_id", "content_hash"])
+    db["sync_conflicts"].create({
+        "id": int, "table_name": str, "row_id": str, "field": str, "kept_value": str, "kept_hlc": str,
+        "lost_value": str, "lost_hlc": str, "lost_device": str, "detected_at": str, "log_id": int,
+        "status": str, "resolved_at": str, "resolved_by": str, "resolved_value": str,
+    }, pk="id", defaults={"status": "open"})
+    db.execute("CREATE UNIQUE INDEX sync_conflicts_once ON sync_conflicts(table_name, row_id, field, lost_hlc)")
+    # The same person entered on two laptops: the row that lost the merge and
+    # the row that carries on (changes that still name the old id follow it).
+    db["sync_aliases"].create({"old_id": str, "table_name": str, "new_id": str, "merged_at": str}, pk="old_id")
+
+
 @migrations(name="0030_search_index")
 def m0030_search_index(db: Database) -> None:
     # Name/pinyin/ID/household-number search tables kept by triggers (see cadre_desk/search.py).

@@ -1,0 +1,137 @@
+"""A member's change history in words (who, when, which question, old → new)
+and undoing one change.
+
+``Store.history`` gives the raw change log; this module names the fields with
+the questionnaire's labels, shows values the way the form does, and reverts a
+change through ``Store.revert`` with the checks the register needs: an ID
+number put back must still be unique in the county (and brings back the sex
+and birth date derived from it), and a member brought back from deletion must
+not collide with someone registered since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import CadreDeskError, NotFound
+from .idnumber import parse_id_number
+from .questionnaire import Field, Part, display
+from .register import check_unique_id_number
+from .storage import CREATE_FIELD, Change, Store
+
+# Columns that every save touches (bookkeeping, not answers): not listed.
+HIDDEN_FIELDS = {"surveyed_at", "questionnaire_version", "updated_at", "created_at", "device_id"}
+# Derived from the ID number: reverted together with it, never alone.
+DERIVED_FIELDS = {"sex": "性别", "birth_date": "出生日期"}
+OTHER_LABELS = {"deleted": "删除", "household_id": "所属户", **DERIVED_FIELDS}
+
+CREATED_LABEL = "新建"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    seq: int
+    at: str  # ISO 8601, UTC
+    who: str
+    field: str
+    label: str
+    old_text: str
+    new_text: str
+    is_creation: bool
+    revertible: bool
+
+    @property
+    def at_local(self) -> str:
+        try:
+            return dt.datetime.fromisoformat(self.at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            return self.at
+
+
+def _logged_value(fld: Field | None, raw: Any) -> Any:
+    """A value as the change log holds it (TEXT column: numbers and 0/1 may
+    come back as strings) turned into what the form shows."""
+    if raw is None or raw == "":
+        return None
+    if fld is None:
+        return raw
+    if fld.type == "multi":
+        return json.loads(raw) if isinstance(raw, str) else list(raw)
+    if fld.type == "bool":
+        return str(raw).strip() not in ("0", "0.0", "False", "false")
+    if fld.type in ("int", "number"):
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            return raw
+        return int(number) if number.is_integer() else number
+    return raw
+
+
+def describe_value(part: Part, field_key: str, raw: Any) -> str:
+    if field_key == "deleted":
+        return "已删除" if str(raw) in ("1", "True") else "在册"
+    fld = part.by_key.get(field_key)
+    value = _logged_value(fld, raw)
+    if value is None:
+        return "（空）"
+    return display(fld, value) if fld else str(value)
+
+
+def field_label(part: Part, field_key: str) -> str:
+    if field_key in part.by_key:
+        return part.by_key[field_key].label
+    return OTHER_LABELS.get(field_key, field_key)
+
+
+def _who(change: Change) -> str:
+    return change.user or f"设备 {change.device_id}"
+
+
+def _entry(part: Part, change: Change) -> HistoryEntry:
+    if change.field == CREATE_FIELD:
+        try:
+            row = json.loads(change.new_value or "{}")
+        except ValueError:
+            row = {}
+        summary = "、".join(str(row[k]) for k in ("name", "relation") if row.get(k))
+        return HistoryEntry(change.seq, change.at, _who(change), CREATE_FIELD, CREATED_LABEL, "",
+                            f"{CREATED_LABEL}（{summary}）" if summary else CREATED_LABEL, True, True)
+    return HistoryEntry(change.seq, change.at, _who(change), change.field, field_label(part, change.field),
+                        describe_value(part, change.field, change.old_value),
+                        describe_value(part, change.field, change.new_value),
+                        False, change.field not in DERIVED_FIELDS)
+
+
+def member_history(store: Store, member_id: str, *, newest_first: bool = True) -> list[HistoryEntry]:
+    """The member's changes as the history dialog lists them."""
+    part = store.questionnaire.member
+    entries = [_entry(part, c) for c in store.history("members", member_id) if c.field not in HIDDEN_FIELDS]
+    return entries[::-1] if newest_first else entries
+
+
+def revert_change(store: Store, seq: int) -> dict[str, tuple[Any, Any]]:
+    """Undo one change of a member (a new change is written; history stays).
+    Reverting the creation removes the member (soft). Returns what changed."""
+    rows = store.rows("SELECT * FROM change_log WHERE seq = ?", [seq])
+    if not rows:
+        raise NotFound("找不到要撤销的修改记录")
+    change = Change(**rows[0])
+    if change.field in DERIVED_FIELDS:
+        raise CadreDeskError(f"{DERIVED_FIELDS[change.field]}由证件号码决定，请撤销证件号码的修改")
+    if change.table_name != "members":
+        return store.revert(seq)
+    current = store.get("members", change.row_id, include_deleted=True)
+    with store.transaction():
+        if change.field == "id_number" and change.old_value:
+            ident = parse_id_number(change.old_value)
+            check_unique_id_number(store, ident.value, change.row_id)
+            return store.update("members", change.row_id, {
+                "id_number": ident.value, "sex": ident.sex, "birth_date": ident.birth_date.isoformat()})
+        if change.field == "deleted" and str(change.old_value) in ("0", "None", ""):
+            if current.get("id_number"):
+                check_unique_id_number(store, current["id_number"], change.row_id)
+        return store.revert(seq)

@@ -1,0 +1,476 @@
+"""The household page: everything about one household on one screen (head,
+address, attributes, causes, income summary, assistance cadre and earlier
+cadres, members, visits, measures, consistency warnings), and the member
+survey form (``ui.survey_form``) on the same page.
+
+Plugged into the main window by ``install(window)`` (page "household", menu
+"户"). Also usable on its own with a store (tests, screenshots).
+
+Keys on the overview: Enter edits the selected member's survey, Insert adds a
+member, Delete removes the selected member (after confirmation), Ctrl+H shows
+the member's change history, Esc goes back to the register.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
+    QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from cadre_desk import drafts, register
+from cadre_desk.errors import CadreDeskError, NotFound
+from cadre_desk.household_summary import income_summary, measures_of, member_age, yuan
+from cadre_desk.questionnaire import display, household_problems
+from cadre_desk.storage import Store
+from ui.history_dialog import HistoryDialog
+from ui.survey_form import ERROR_COLOR, WARNING_COLOR, SurveyForm
+from ui.visit_dialog import VisitDialog
+
+# Member roster: questionnaire fields by key plus computed columns.
+ROSTER_COLUMNS = [
+    ("relation", "与户主关系"), ("name", "姓名"), ("sex", "性别"), ("age", "年龄"), ("id_number", "证件号码"),
+    ("health", "健康状况"), ("labour_ability", "劳动技能"), ("job_intention", "就业意愿"),
+    ("employment_status", "就业状态"), ("surveyed_at", "调查日期"), ("note", "备注"),
+]
+VISIT_COLUMNS = ("走访日期", "帮扶责任人", "走访内容", "解决问题")
+MEASURE_COLUMNS = ("类别", "项目", "成员", "开始", "结束", "完成情况")
+
+
+def _table(headers) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.setAlternatingRowColors(True)
+    table.horizontalHeader().setHighlightSections(False)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, text in enumerate(values):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            table.setItem(r, c, item)
+
+
+class HouseholdPage(QWidget):
+    """``changed()`` after every write made here; ``back_requested()`` when
+    the user leaves for the register (the window shows it)."""
+
+    changed = Signal()
+    back_requested = Signal()
+
+    def __init__(self, store: Store, window=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.main_window = window
+        self.household_id: str | None = None
+        self.member_ids: list[str] = []
+
+        self.stack = QStackedWidget()
+        self.overview = QWidget()
+        self.form = SurveyForm(store)
+        self.stack.addWidget(self.overview)
+        self.stack.addWidget(self.form)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+        self._build_overview()
+        self.form.saved.connect(lambda _mid: self._written())
+        self.form.closed.connect(self.show_overview)
+        self.form.history_requested.connect(self.show_history)
+
+    # ------------------------------------------------------------ building
+    def _build_overview(self) -> None:
+        outer = QVBoxLayout(self.overview)
+        outer.setContentsMargins(10, 8, 10, 8)
+        outer.setSpacing(6)
+
+        head = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 18px;")
+        self.address = QLabel()
+        self.address.setStyleSheet("color: #444;")
+        head.addWidget(self.title)
+        head.addSpacing(16)
+        head.addWidget(self.address)
+        head.addStretch(1)
+        self.back_button = QPushButton("返回花名册 (Esc)")
+        self.new_button = QPushButton("新增成员 (Insert)")
+        self.edit_button = QPushButton("编辑调查 (Enter)")
+        self.remove_button = QPushButton("删除成员 (Delete)")
+        self.history_button = QPushButton("修改历史 (Ctrl+H)")
+        self.visit_button = QPushButton("添加走访")
+        for b in (self.back_button, self.new_button, self.edit_button, self.remove_button, self.history_button,
+                  self.visit_button):
+            head.addWidget(b)
+        self.back_button.clicked.connect(self.go_back)
+        self.new_button.clicked.connect(self.new_member)
+        self.edit_button.clicked.connect(self.edit_survey)
+        self.remove_button.clicked.connect(self.remove_member)
+        self.history_button.clicked.connect(self.show_history)
+        self.visit_button.clicked.connect(self.add_visit)
+        outer.addLayout(head)
+
+        boxes = QHBoxLayout()
+        boxes.setSpacing(8)
+        self.info_box, self.info = self._info_box("户基本情况", ["贫困户属性", "脱贫状态", "主要致贫原因",
+                                                                "其他致贫原因", "家庭人口数", "联系电话"])
+        self.income_box, self.income = self._info_box("上年度家庭收入", ["年收入", "生产经营性支出", "纯收入",
+                                                                    "人均纯收入", "其中转移性收入"])
+        self.cadre_box = QGroupBox("帮扶责任人")
+        cadre_layout = QVBoxLayout(self.cadre_box)
+        self.cadre_label = QLabel()
+        self.cadre_label.setWordWrap(True)
+        self.cadre_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.cadre_history_label = QLabel()
+        self.cadre_history_label.setWordWrap(True)
+        self.cadre_history_label.setStyleSheet("color: #555;")
+        cadre_layout.addWidget(self.cadre_label)
+        cadre_layout.addWidget(self.cadre_history_label)
+        cadre_layout.addStretch(1)
+        boxes.addWidget(self.info_box, 3)
+        boxes.addWidget(self.income_box, 3)
+        boxes.addWidget(self.cadre_box, 3)
+        outer.addLayout(boxes)
+
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet(f"color: {WARNING_COLOR};")
+        outer.addWidget(self.warnings)
+
+        members_box = QGroupBox("家庭成员")
+        members_layout = QVBoxLayout(members_box)
+        self.members = _table([h for _k, h in ROSTER_COLUMNS])
+        header = self.members.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.members.doubleClicked.connect(lambda _i: self.edit_survey())
+        self.members.installEventFilter(self)
+        members_layout.addWidget(self.members)
+        outer.addWidget(members_box, 3)
+
+        lower = QHBoxLayout()
+        visits_box = QGroupBox("走访记录")
+        QVBoxLayout(visits_box).addWidget(visits := _table(VISIT_COLUMNS))
+        self.visits = visits
+        vh = visits.horizontalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        vh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        vh.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        measures_box = QGroupBox("帮扶措施")
+        QVBoxLayout(measures_box).addWidget(measures := _table(MEASURE_COLUMNS))
+        self.measures = measures
+        mh = measures.horizontalHeader()
+        mh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        mh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        lower.addWidget(visits_box, 1)
+        lower.addWidget(measures_box, 1)
+        outer.addLayout(lower, 2)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        outer.addWidget(self.message)
+
+        def add(keys: str, slot) -> None:
+            sc = QShortcut(QKeySequence(keys), self.overview)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+        add("Insert", self.new_member)
+        add("Ctrl+N", self.new_member)
+        add("Ctrl+H", self.show_history)
+        add("Esc", self.go_back)
+
+    def _info_box(self, title: str, labels: list[str]) -> tuple[QGroupBox, dict[str, QLabel]]:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setVerticalSpacing(3)
+        form.setHorizontalSpacing(10)
+        values = {}
+        for label in labels:
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(label + "：", value)
+            values[label] = value
+        return box, values
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.members and event.type() == event.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.edit_survey()
+                return True
+            if event.key() == Qt.Key.Key_Delete:
+                self.remove_member()
+                return True
+        return super().eventFilter(obj, event)
+
+    # ------------------------------------------------------------ showing
+    def show_household(self, household_id: str) -> None:
+        """Show a household's overview (the window's ``open_household`` calls this)."""
+        if self.stack.currentWidget() is self.form:
+            self.form.flush_draft()
+        self.household_id = household_id
+        self.refresh()
+        self.stack.setCurrentWidget(self.overview)
+        pending = getattr(self.main_window, "_pending_member_id", None)
+        if pending in self.member_ids:
+            self.members.selectRow(self.member_ids.index(pending))
+        self.members.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_overview(self) -> None:
+        self.refresh()
+        self.stack.setCurrentWidget(self.overview)
+        if self.form.member_id in self.member_ids:
+            self.members.selectRow(self.member_ids.index(self.form.member_id))
+        self.members.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def refresh(self) -> None:
+        """Re-read the household from the database."""
+        if not self.household_id:
+            return
+        try:
+            h = register.household(self.store, self.household_id)
+        except NotFound as exc:
+            self.message.setText(exc.message)
+            self.household_id = None
+            return
+        place = register.household_place(self.store, self.household_id)
+        members = register.members_of(self.store, self.household_id)
+        hpart = self.store.questionnaire.household
+
+        def show(key: str) -> str:
+            return display(hpart.by_key[key], h.get(key)) or "—"
+
+        self.title.setText(f"户主 {h.get('head_name') or '—'}　户编号 {h.get('number') or '—'}")
+        group = f" {h['group_name']}" if h.get("group_name") else ""
+        self.address.setText(f"{place.get('county', '')} {place.get('town', '')} {place.get('village', '')}{group}")
+        self.info["贫困户属性"].setText(show("attribute"))
+        self.info["脱贫状态"].setText(show("poverty_status"))
+        self.info["主要致贫原因"].setText(show("main_cause"))
+        self.info["其他致贫原因"].setText(show("other_causes"))
+        size = h.get("size")
+        self.info["家庭人口数"].setText(f"{size} 人（在册 {len(members)} 人）" if size else f"在册 {len(members)} 人")
+        self.info["联系电话"].setText(show("phone"))
+
+        s = income_summary(h, len(members))
+        self.income["年收入"].setText(yuan(s.annual_income))
+        self.income["生产经营性支出"].setText(yuan(s.business_expense))
+        self.income["纯收入"].setText(yuan(s.net_income))
+        per_head = yuan(s.per_capita)
+        if s.per_capita is not None and s.size_from_members:
+            per_head += f"（按在册 {s.size} 人计）"
+        self.income["人均纯收入"].setText(per_head)
+        parts = [(hpart.by_key[k].label.removeprefix("其中："), h.get(k)) for k in
+                 ("dibao_income", "tekun_income", "pension_income", "eco_income", "other_transfer_income")]
+        transfer = "、".join(f"{label} {yuan(v)}" for label, v in parts if v)
+        self.income["其中转移性收入"].setText(transfer or "—")
+
+        self._show_cadres()
+        self._show_members(members)
+        problems = household_problems(self.store.questionnaire, members)
+        self.warnings.setText("；".join(p.message for p in problems))
+        self.warnings.setVisible(bool(problems))
+        _fill(self.visits, [[v["visit_date"] or "", v["cadre_name"] or "", v["content"] or "",
+                             v["problems_solved"] or ""] for v in register.visits_of(self.store, self.household_id)])
+        _fill(self.measures, [[m["kind"] or "", m["title"] or "", m["member_name"] or "（全户）",
+                               m["start_date"] or "", m["end_date"] or "",
+                               "已完成" if m["completed"] else "进行中"]
+                              for m in measures_of(self.store, self.household_id)])
+        self.message.clear()
+
+    def _show_cadres(self) -> None:
+        history = register.cadre_history(self.store, self.household_id)
+        current = [c for c in history if not c["until"]]
+        if current:
+            c = current[0]
+            lines = [c["name"] + (f"（{c['level']}）" if c.get("level") else "")]
+            lines += [x for x in (c.get("unit"), c.get("phone") and f"电话 {c['phone']}") if x]
+            lines.append(f"自 {c['since']} 起帮扶")
+            self.cadre_label.setText("\n".join(lines))
+        else:
+            self.cadre_label.setText("尚未确定帮扶责任人")
+        earlier = [f"{c['name']}（{c['since']} 至 {c['until']}）" for c in history if c["until"]]
+        self.cadre_history_label.setText("此前：" + "；".join(earlier) if earlier else "")
+        self.cadre_history_label.setVisible(bool(earlier))
+
+    def _show_members(self, members: list[dict]) -> None:
+        selected = self.current_member_id()
+        mpart = self.store.questionnaire.member
+        with_drafts = drafts.drafts_of_household(self.store, self.household_id)
+        rows = []
+        for m in members:
+            row = []
+            for key, _header in ROSTER_COLUMNS:
+                if key == "age":
+                    age = member_age(m)
+                    row.append("" if age is None else str(age))
+                elif key == "note":
+                    row.append("有未保存的草稿" if m["id"] in with_drafts else "")
+                elif key in mpart.by_key:
+                    row.append(display(mpart.by_key[key], m.get(key)))
+                else:
+                    row.append(str(m.get(key) or ""))
+            rows.append(row)
+        self.member_ids = [m["id"] for m in members]
+        _fill(self.members, rows)
+        note_col = len(ROSTER_COLUMNS) - 1
+        for r in range(len(rows)):
+            item = self.members.item(r, note_col)
+            if item.text():
+                item.setForeground(Qt.GlobalColor.darkYellow)
+        if selected in self.member_ids:
+            self.members.selectRow(self.member_ids.index(selected))
+        elif self.member_ids:
+            self.members.selectRow(0)
+
+    # ------------------------------------------------------------ window contract
+    def current_household_id(self) -> str | None:
+        return self.household_id
+
+    def current_member_id(self) -> str | None:
+        if self.stack.currentWidget() is self.form:
+            return self.form.member_id
+        rows = self.members.selectionModel().selectedRows() if self.members.selectionModel() else []
+        if rows and rows[0].row() < len(self.member_ids):
+            return self.member_ids[rows[0].row()]
+        return None
+
+    def on_data_changed(self, *_args) -> None:
+        """Another part of the app wrote: show what is stored now."""
+        if not self.household_id:
+            return
+        self.refresh()
+        if self.stack.currentWidget() is self.form:
+            self.form.reload()
+
+    def _written(self) -> None:
+        self.refresh()
+        self.changed.emit()
+
+    def _household_for_action(self) -> str | None:
+        if self.household_id:
+            return self.household_id
+        getter = getattr(self.main_window, "current_household_id", None)
+        household_id = getter() if callable(getter) else None
+        if household_id:
+            self.show_household(household_id)
+            self._show_in_window()
+        return household_id
+
+    def _show_in_window(self) -> None:
+        if self.main_window is not None:
+            self.main_window.show_page("household")
+
+    # ------------------------------------------------------------ actions
+    def edit_survey(self, member_id: str | None = None) -> bool:
+        """Open the survey form for ``member_id`` (default: the selected member)."""
+        if not self._household_for_action():
+            return False
+        member_id = member_id or self.current_member_id()
+        if not member_id:
+            self.message.setText("请先在家庭成员表中选中一名成员")
+            return False
+        if member_id not in self.member_ids:
+            household_id = register.member(self.store, member_id)["household_id"]
+            self.show_household(household_id)
+        self.stack.setCurrentWidget(self.form)
+        self._show_in_window()
+        self.form.open_member(member_id)
+        return True
+
+    def new_member(self) -> bool:
+        if not self._household_for_action():
+            return False
+        self.stack.setCurrentWidget(self.form)
+        self._show_in_window()
+        self.form.new_member(self.household_id)
+        return True
+
+    def confirm(self, title: str, text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        yes = box.addButton("删除", QMessageBox.ButtonRole.DestructiveRole)
+        no = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.exec()
+        return box.clickedButton() is yes
+
+    def remove_member(self) -> bool:
+        """Remove the selected member (soft; it can be undone from the history)."""
+        member_id = self.current_member_id()
+        if not self.household_id or not member_id:
+            self.message.setText("请先在家庭成员表中选中一名成员")
+            return False
+        m = register.member(self.store, member_id)
+        if not self.confirm("删除成员", f"确定从本户删除 {m.get('relation') or ''} {m['name']} 吗？"
+                                        "删除后可在该成员的修改历史中撤销。"):
+            return False
+        try:
+            register.remove_member(self.store, member_id)
+        except CadreDeskError as exc:
+            self.message.setStyleSheet(f"color: {ERROR_COLOR};")
+            self.message.setText(exc.message)
+            return False
+        drafts.discard_draft(self.store, drafts.draft_key(member_id=member_id))
+        self._written()
+        self.message.setStyleSheet("")
+        self.message.setText(f"已删除 {m['name']}")
+        return True
+
+    def show_history(self, member_id: str | None = None) -> HistoryDialog | None:
+        member_id = member_id or self.current_member_id()
+        if not member_id:
+            self.message.setText("请先在家庭成员表中选中一名成员")
+            return None
+        dialog = HistoryDialog(self.store, member_id, self)
+        dialog.reverted.connect(lambda _seq: self._after_revert())
+        self.history_dialog = dialog
+        dialog.exec()
+        return dialog
+
+    def _after_revert(self) -> None:
+        self.refresh()
+        if self.stack.currentWidget() is self.form:
+            self.form.reload()
+        self.changed.emit()
+
+    def add_visit(self) -> str | None:
+        if not self._household_for_action():
+            return None
+        dialog = VisitDialog(self.store, self.household_id, self)
+        self.visit_dialog = dialog
+        if dialog.exec() and dialog.visit_id:
+            self._written()
+            return dialog.visit_id
+        return None
+
+    def go_back(self) -> None:
+        if self.stack.currentWidget() is self.form:
+            self.form.go_back()
+            return
+        self.back_requested.emit()
+        if self.main_window is not None:
+            self.main_window.show_page("register")
+
+
+def install(window) -> HouseholdPage:
+    """Add the household page and the 户 menu's member actions to the main window."""
+    page = HouseholdPage(window.store, window)
+    window.add_page("household", page, "户详情")
+    menu = window.menu("户")
+    menu.addSeparator()
+    for text, slot in (("新增成员", page.new_member), ("编辑调查", page.edit_survey),
+                       ("添加走访", page.add_visit), ("修改历史", page.show_history)):
+        action = menu.addAction(text)
+        action.triggered.connect(lambda _checked=False, s=slot: s())
+    page.changed.connect(window.data_changed.emit)
+    window.data_changed.connect(page.on_data_changed)
+    return page
