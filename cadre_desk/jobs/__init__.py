@@ -1,0 +1,40 @@
+"""Jobs: openings from enterprises, three recommendations per person, the
+outcome of each offer, assistance measures and subsidies, and the list of who
+is still not employed.
+
+- ``openings``: enterprises and openings (validation, Excel import/export);
+- ``matching``: hard constraints, the score and the Chinese reasons;
+- ``outcomes``: recorded recommendations, the offer status machine, applications;
+- ``measures``: training, self-employment, public-welfare posts, subsidy payments;
+- ``progress``: the working-age people not yet employed and the Excel export of
+  the county figures.
+
+The vocabulary below is shared by all of them (and by the UI).
+"""
+
+from __future__ import annotations
+
+# The five ways an opening leads to work.
+ROUTES = ("企业就业", "扶贫车间", "居家就业", "劳务输出", "公益性岗位")
+HOME_ROUTE = "居家就业"
+PUBLIC_WELFARE_ROUTE = "公益性岗位"
+
+# Where an opening is, relative to a person's own village, nearest first.
+PLACES = ("本村", "本镇", "本县", "省内", "省外")
+
+PAY_UNITS = ("元/月", "元/天", "计件")
+
+# 就业渠道 a member gets when hired into an opening of each route.
+ROUTE_TO_CHANNEL = {
+    "企业就业": "企业就业",
+    "扶贫车间": "扶贫车间",
+    "居家就业": "居家就业",
+    "劳务输出": "劳务输出",
+    "公益性岗位": "公益性岗位",
+}
+
+# Education levels in order; an opening's minimum is met by this level or higher.
+EDUCATION_ORDER = ("文盲或半文盲", "小学", "初中", "高中", "大专及以上")
+
+# Labour abilities that can take work; an opening accepts a subset of these.
+ABLE_LABOUR = ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力")

@@ -1,0 +1,595 @@
+"""Enterprises and their job openings: checking, saving, listing, and the
+Excel workbook the county office hands round (import all-or-nothing, export
+that imports back unchanged).
+
+An opening stores its own location (village / town inside the county, or a
+county code / province code outside it), so that 本村/本镇/本县/省内/省外 is
+judged against each person's own village by ``matching``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .. import places
+from ..codes import code_list, split_multi
+from ..errors import CadreDeskError, ImportFailed, NotFound, ValidationFailed
+from ..questionnaire import Problem
+from ..storage import Store
+from . import ABLE_LABOUR, EDUCATION_ORDER, HOME_ROUTE, PAY_UNITS, ROUTES
+
+# Working days in a month, to turn a day rate into a monthly pay (county may change it).
+DEFAULT_WORK_DAYS_PER_MONTH = 22
+HIRED_NOW = ("录用", "在岗")  # offers that hold one of an opening's places
+
+# GB/T 2260 province-level codes, so a labour-export opening can name its province.
+PROVINCES = {
+    "110000": "北京市", "120000": "天津市", "130000": "河北省", "140000": "山西省", "150000": "内蒙古自治区",
+    "210000": "辽宁省", "220000": "吉林省", "230000": "黑龙江省", "310000": "上海市", "320000": "江苏省",
+    "330000": "浙江省", "340000": "安徽省", "350000": "福建省", "360000": "江西省", "370000": "山东省",
+    "410000": "河南省", "420000": "湖北省", "430000": "湖南省", "440000": "广东省", "450000": "广西壮族自治区",
+    "460000": "海南省", "500000": "重庆市", "510000": "四川省", "520000": "贵州省", "530000": "云南省",
+    "540000": "西藏自治区", "610000": "陕西省", "620000": "甘肃省", "630000": "青海省", "640000": "宁夏回族自治区",
+    "650000": "新疆维吾尔自治区", "710000": "台湾省", "810000": "香港特别行政区", "820000": "澳门特别行政区",
+}
+_PROVINCE_BY_NAME = {name: code for code, name in PROVINCES.items()}
+_PROVINCE_BY_NAME.update({re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", name): code
+                          for code, name in PROVINCES.items()})
+
+
+def work_days_per_month(store: Store) -> int:
+    return int(store.get_setting("work_days_per_month", DEFAULT_WORK_DAYS_PER_MONTH))
+
+
+def monthly_pay(pay: float | None, unit: str | None, estimate: float | None,
+                days: int = DEFAULT_WORK_DAYS_PER_MONTH) -> float | None:
+    """Pay as yuan a month: 元/月 as is, 元/天 × working days, 计件 the stored
+    estimate (None when the county gave none)."""
+    if unit == "计件":
+        return float(estimate) if estimate else None
+    if pay is None:
+        return None
+    if unit == "元/天":
+        return float(pay) * days
+    return float(pay)
+
+
+def province_code(raw: Any) -> str | None:
+    """A province from its name (江苏省 / 江苏) or 6-digit code; None if unknown."""
+    text = str(raw or "").strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\d{6}", text):
+        code = text[:2] + "0000"
+        return code if code in PROVINCES else None
+    return _PROVINCE_BY_NAME.get(text)
+
+
+def own_county(store: Store) -> dict:
+    return places.county(store)
+
+
+# ---------------------------------------------------------------- enterprises
+
+def ensure_enterprise(store: Store, name: str, *, town_id: str | None = None, contact: str | None = None,
+                      phone: str | None = None, is_workshop: bool | None = None) -> str:
+    """The enterprise of that name (created when new); given details are updated."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed([Problem("enterprise", "请填写企业名称")])
+    details = {k: v for k, v in {"town_id": town_id, "contact": contact, "phone": phone,
+                                  "is_workshop": None if is_workshop is None else int(is_workshop)}.items()
+               if v is not None}
+    rows = store.rows("SELECT id FROM enterprises WHERE name = ? AND deleted = 0", [name])
+    if rows:
+        if details:
+            store.update("enterprises", rows[0]["id"], details)
+        return rows[0]["id"]
+    return store.insert("enterprises", {"name": name, "town_id": town_id, "contact": contact, "phone": phone,
+                                        "is_workshop": int(bool(is_workshop))})
+
+
+def enterprises(store: Store) -> list[dict]:
+    return store.rows("SELECT e.*, t.name AS town_name FROM enterprises e LEFT JOIN towns t ON t.id = e.town_id "
+                      "WHERE e.deleted = 0 ORDER BY e.name")
+
+
+# ---------------------------------------------------------------- openings: checking
+
+OPENING_FIELDS = (
+    "title", "route", "village_id", "town_id", "county_code", "province_code", "location", "pay", "pay_unit",
+    "monthly_pay_estimate", "hours", "places", "min_education", "labour_abilities", "age_min", "age_max",
+    "skills", "physical_demands", "suitable_disabled", "suitable_home_bound", "valid_from", "valid_until",
+    "description",
+)
+
+
+def _date(value: Any, label: str, problems: list[str]) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        problems.append(f"{label}“{value}”不是有效日期，请按 2020-05-01 的格式填写")
+        return None
+
+
+def _number(value: Any, label: str, problems: list[str], *, integer: bool = False,
+            low: float | None = 0, high: float | None = None) -> float | int | None:
+    if value in (None, ""):
+        return None
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(str(value).replace(",", "").replace("，", "").strip()) if isinstance(value, str) \
+            else float(value)
+    except (TypeError, ValueError):
+        problems.append(f"{label}应为数字，现为“{value}”")
+        return None
+    if integer:
+        if not number.is_integer():
+            problems.append(f"{label}应为整数，现为“{value}”")
+            return None
+        number = int(number)
+    if low is not None and number < low or high is not None and number > high:
+        bounds = f"{low:g} 到 {high:g}" if high is not None else f"不小于 {low:g}"
+        problems.append(f"{label}应{'在 ' if high is not None else ''}{bounds}{'之间' if high is not None else ''}，"
+                        f"现为 {number:g}")
+        return None
+    return number
+
+
+def _codes(value: Any, allowed: tuple[str, ...], label: str, problems: list[str], *,
+           normalize=None) -> list[str]:
+    items = value if isinstance(value, (list, tuple)) else split_multi(value)
+    out = []
+    for item in items:
+        name = normalize(item) if normalize else (item.strip() if item.strip() in allowed else None)
+        if name is None or name not in allowed:
+            problems.append(f"{label}“{item}”不认识，可填：{'、'.join(allowed)}")
+            continue
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _bool(value: Any, label: str, problems: list[str]) -> int:
+    if value in (None, ""):
+        return 0
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        return int(bool(value))
+    text = str(value).strip()
+    if text in ("是", "1", "√", "Y", "y", "true", "True"):
+        return 1
+    if text in ("否", "0", "×", "N", "n", "false", "False"):
+        return 0
+    problems.append(f"{label}应填“是”或“否”，现为“{text}”")
+    return 0
+
+
+def check_opening(store: Store, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Turn raw values (a form, an Excel row) into a stored opening row.
+
+    Location may come as ids (``town_id``/``village_id``) or names (``town``,
+    ``village``); ``province`` takes a name or code. Returns the row and the
+    Chinese problems (empty when it can be saved). Villages named but not yet in
+    the register are created on save, not here (see ``save_opening``)."""
+    p: list[str] = []
+    row: dict[str, Any] = {}
+    row["title"] = str(raw.get("title") or "").strip()
+    if not row["title"]:
+        p.append("请填写岗位名称")
+    route = str(raw.get("route") or "").strip()
+    if route not in ROUTES:
+        p.append(f"就业渠道“{route}”不对，可填：{'、'.join(ROUTES)}" if route else "请填写就业渠道（"
+                 + "、".join(ROUTES) + "）")
+    row["route"] = route
+
+    county = own_county(store)
+    town_id, village_name = raw.get("town_id"), str(raw.get("village") or "").strip()
+    if not town_id and str(raw.get("town") or "").strip():
+        town = places.town_by_name(store, str(raw["town"]))
+        if town is None:
+            p.append(f"乡镇（街道）“{raw['town']}”不在{county['name']}，请检查名称")
+        else:
+            town_id = town["id"]
+    village_id = raw.get("village_id")
+    if village_id and not town_id:
+        town_id = store.get("villages", village_id)["town_id"]
+    if village_name and not village_id and not town_id:
+        p.append(f"填写了村“{village_name}”，请同时填写所在乡镇（街道）")
+    row["town_id"], row["village_id"] = town_id or None, village_id or None
+    row["_village_name"] = village_name if not village_id else None
+    county_code = str(raw.get("county_code") or "").strip()
+    if county_code.endswith(".0"):
+        county_code = county_code[:-2]
+    if county_code and not re.fullmatch(r"\d{6}", county_code):
+        p.append(f"县(市)代码“{county_code}”应为 6 位数字，如 320583")
+        county_code = ""
+    province = raw.get("province_code") or raw.get("province")
+    prov = province_code(province) if province not in (None, "") else None
+    if province not in (None, "") and prov is None:
+        p.append(f"省份“{province}”不认识，请填省份名称（如 江苏省）或 6 位代码")
+    if town_id:
+        county_code = county["code"]
+    if county_code and not prov:
+        prov = county_code[:2] + "0000"
+    row["county_code"], row["province_code"] = county_code or None, prov
+    if not (town_id or county_code or prov) and route != HOME_ROUTE:
+        p.append("请填写工作地点：县内岗位填所在乡镇（街道），县外岗位填县(市)代码或省份")
+    row["location"] = str(raw.get("location") or "").strip() or None
+
+    row["pay"] = _number(raw.get("pay"), "工资", p, high=1_000_000)
+    unit = str(raw.get("pay_unit") or "").strip() or None
+    if unit not in PAY_UNITS:
+        p.append(f"工资单位“{unit}”不对，可填：{'、'.join(PAY_UNITS)}" if unit
+                 else f"请填写工资单位（{'、'.join(PAY_UNITS)}）")
+    row["pay_unit"] = unit
+    if unit in ("元/月", "元/天") and row["pay"] is None:
+        p.append("请填写工资金额")
+    row["monthly_pay_estimate"] = _number(raw.get("monthly_pay_estimate"), "折合月薪", p, high=1_000_000)
+    row["hours"] = str(raw.get("hours") or "").strip() or None
+    row["places"] = _number(raw.get("places"), "招聘人数", p, integer=True, low=1, high=100_000)
+    if row["places"] is None and not any("招聘人数" in x for x in p):
+        p.append("请填写招聘人数（至少 1 人）")
+
+    edu = str(raw.get("min_education") or "").strip() or None
+    if edu is not None and edu not in EDUCATION_ORDER:
+        p.append(f"最低文化程度“{edu}”不对，可填：{'、'.join(EDUCATION_ORDER)}")
+        edu = None
+    row["min_education"] = edu
+    abilities = _codes(raw.get("labour_abilities"), ABLE_LABOUR, "接受的劳动技能", p,
+                       normalize=code_list("labour_ability").normalize)
+    row["labour_abilities"] = json.dumps(abilities, ensure_ascii=False)
+    row["age_min"] = _number(raw.get("age_min"), "最小年龄", p, integer=True, low=14, high=100)
+    row["age_max"] = _number(raw.get("age_max"), "最大年龄", p, integer=True, low=14, high=100)
+    if row["age_min"] is not None and row["age_max"] is not None and row["age_min"] > row["age_max"]:
+        p.append(f"最小年龄 {row['age_min']} 大于最大年龄 {row['age_max']}，请检查")
+    skills = _codes(raw.get("skills"), code_list("skill").values, "技能要求", p,
+                    normalize=code_list("skill").normalize)
+    row["skills"] = json.dumps(skills, ensure_ascii=False)
+    row["physical_demands"] = str(raw.get("physical_demands") or "").strip() or None
+    row["suitable_disabled"] = _bool(raw.get("suitable_disabled"), "适合残疾人", p)
+    home = raw.get("suitable_home_bound")
+    row["suitable_home_bound"] = 1 if route == HOME_ROUTE and home in (None, "") else _bool(home, "适合居家", p)
+    row["valid_from"] = _date(raw.get("valid_from"), "有效期起", p)
+    row["valid_until"] = _date(raw.get("valid_until"), "有效期止", p)
+    if row["valid_from"] and row["valid_until"] and row["valid_from"] > row["valid_until"]:
+        p.append(f"有效期起 {row['valid_from']} 晚于有效期止 {row['valid_until']}，请检查")
+    row["description"] = str(raw.get("description") or "").strip() or None
+    return row, p
+
+
+def _finish_row(store: Store, row: dict[str, Any]) -> dict[str, Any]:
+    village_name = row.pop("_village_name", None)
+    if village_name:
+        row["village_id"] = places.ensure_village(store, row["town_id"], village_name)
+    return row
+
+
+def save_opening(store: Store, raw: Mapping[str, Any], *, opening_id: str | None = None) -> str:
+    """Create or update an opening from raw values; ``enterprise`` (name) or
+    ``enterprise_id`` names its employer. Raises ``ValidationFailed`` (nothing
+    written) when something is wrong."""
+    row, problems = check_opening(store, raw)
+    enterprise_id = raw.get("enterprise_id")
+    if not enterprise_id and not str(raw.get("enterprise") or "").strip():
+        problems.insert(0, "请填写企业名称")
+    if problems:
+        raise ValidationFailed([Problem(None, m) for m in problems])
+    with store.transaction():
+        if not enterprise_id:
+            enterprise_id = ensure_enterprise(store, str(raw["enterprise"]))
+        row = _finish_row(store, row)
+        row["enterprise_id"] = enterprise_id
+        if opening_id is None:
+            return store.insert("openings", row)
+        store.update("openings", opening_id, row)
+    return opening_id
+
+
+def delete_opening(store: Store, opening_id: str) -> None:
+    store.delete("openings", opening_id)
+
+
+# ---------------------------------------------------------------- openings: reading
+
+_SELECT = ("SELECT o.*, e.name AS employer, e.is_workshop, t.name AS town_name, v.name AS village_name "
+           "FROM openings o LEFT JOIN enterprises e ON e.id = o.enterprise_id "
+           "LEFT JOIN towns t ON t.id = o.town_id LEFT JOIN villages v ON v.id = o.village_id ")
+
+
+def decode_opening(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for key in ("labour_abilities", "skills"):
+        out[key] = json.loads(out[key]) if out.get(key) else []
+    return out
+
+
+def filled_places(store: Store) -> dict[str, int]:
+    """Per opening, how many places are taken (offers 录用 or 在岗)."""
+    return {r["opening_id"]: r["n"] for r in store.rows(
+        f"SELECT opening_id, count(*) AS n FROM offers WHERE deleted = 0 AND status IN "
+        f"({', '.join('?' * len(HIRED_NOW))}) GROUP BY opening_id", HIRED_NOW)}
+
+
+def list_openings(store: Store, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+    """Every opening with its employer, place names, monthly pay and places taken."""
+    rows = store.rows(_SELECT + ("" if include_deleted else "WHERE o.deleted = 0 ")
+                      + "ORDER BY e.name, o.title, o.id")
+    filled = filled_places(store)
+    days = work_days_per_month(store)
+    out = []
+    for r in rows:
+        o = decode_opening(r)
+        o["filled"] = filled.get(o["id"], 0)
+        o["monthly_pay"] = monthly_pay(o["pay"], o["pay_unit"], o["monthly_pay_estimate"], days)
+        out.append(o)
+    return out
+
+
+def get_opening(store: Store, opening_id: str) -> dict[str, Any]:
+    rows = store.rows(_SELECT + "WHERE o.id = ? AND o.deleted = 0", [opening_id])
+    if not rows:
+        raise NotFound("找不到这个岗位，它可能已被删除")
+    o = decode_opening(rows[0])
+    o["filled"] = filled_places(store).get(opening_id, 0)
+    o["monthly_pay"] = monthly_pay(o["pay"], o["pay_unit"], o["monthly_pay_estimate"], work_days_per_month(store))
+    return o
+
+
+def find_opening(store: Store, key: str) -> dict[str, Any]:
+    """An opening by its id or a unique beginning of it (as listed: 8 characters)."""
+    key = (key or "").strip().lower()
+    if len(key) < 4:
+        raise NotFound("岗位编号至少要写前 4 位，请用 cadre-desk openings 查看编号")
+    rows = store.rows("SELECT id FROM openings WHERE deleted = 0 AND id >= ? AND id < ? LIMIT 2",
+                      [key, key + "\U0010ffff"])
+    if not rows:
+        raise NotFound(f"没有编号以 {key} 开头的岗位，请用 cadre-desk openings 查看编号")
+    if len(rows) > 1:
+        raise NotFound(f"编号以 {key} 开头的岗位不止一个，请多写几位")
+    return get_opening(store, rows[0]["id"])
+
+
+def place_label(o: Mapping[str, Any]) -> str:
+    """Where an opening is, in words (烟店镇李庄村 / 江苏省 苏州市工业园区)."""
+    if o.get("town_name"):
+        text = o["town_name"] + (o.get("village_name") or "")
+    elif o.get("county_code"):
+        text = f"{PROVINCES.get(o.get('province_code') or '', '')}（县市代码 {o['county_code']}）"
+    elif o.get("province_code"):
+        text = PROVINCES.get(o["province_code"], o["province_code"])
+    else:
+        text = ""
+    if o.get("location"):
+        text = f"{text} {o['location']}".strip()
+    return text or ("送料到户" if o.get("route") == HOME_ROUTE else "")
+
+
+def pay_label(o: Mapping[str, Any]) -> str:
+    """'月薪 2,800 元', '日薪 90 元，约月薪 1,980 元', '计件，约月薪 1,500 元'."""
+    unit, pay, monthly = o.get("pay_unit"), o.get("pay"), o.get("monthly_pay")
+    if unit == "元/月" and pay is not None:
+        return f"月薪 {pay:,.0f} 元"
+    if unit == "元/天" and pay is not None:
+        return f"日薪 {pay:,.0f} 元，约月薪 {monthly:,.0f} 元"
+    if unit == "计件":
+        return f"计件，约月薪 {monthly:,.0f} 元" if monthly else "计件工资"
+    return "工资面议"
+
+
+# ---------------------------------------------------------------- Excel
+
+# (header, key, alias headers). Order is the export's column order.
+EXCEL_COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("岗位编号", "id", ()),
+    ("企业名称", "enterprise", ("用工单位", "企业")),
+    ("企业所在乡镇", "enterprise_town", ()),
+    ("联系人", "contact", ()),
+    ("联系电话", "phone", ("电话",)),
+    ("扶贫车间", "is_workshop", ("是否扶贫车间",)),
+    ("岗位名称", "title", ("岗位",)),
+    ("就业渠道", "route", ("岗位类型",)),
+    ("所在乡镇", "town", ("乡镇", "乡(镇)")),
+    ("所在村", "village", ("村", "行政村")),
+    ("县(市)代码", "county_code", ("县市代码",)),
+    ("省份", "province", ("所在省份",)),
+    ("工作地点", "location", ("详细地点",)),
+    ("工资", "pay", ("工资标准",)),
+    ("工资单位", "pay_unit", ()),
+    ("折合月薪", "monthly_pay_estimate", ("计件折合月薪",)),
+    ("工作时间", "hours", ()),
+    ("招聘人数", "places", ("人数",)),
+    ("最低文化程度", "min_education", ("文化程度要求",)),
+    ("接受的劳动技能", "labour_abilities", ("劳动技能要求",)),
+    ("最小年龄", "age_min", ()),
+    ("最大年龄", "age_max", ()),
+    ("技能要求", "skills", ()),
+    ("体力要求", "physical_demands", ()),
+    ("适合残疾人", "suitable_disabled", ()),
+    ("适合居家", "suitable_home_bound", ("适合不能外出人员",)),
+    ("有效期起", "valid_from", ()),
+    ("有效期止", "valid_until", ()),
+    ("岗位说明", "description", ("备注",)),
+)
+_REQUIRED_HEADERS = ("企业名称", "岗位名称", "就业渠道")
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _canon_header(text: Any) -> str:
+    return re.sub(r"\s+", "", str(text or "")).replace("（", "(").replace("）", ")")
+
+
+def _header_map() -> dict[str, str]:
+    out = {}
+    for header, key, aliases in EXCEL_COLUMNS:
+        for name in (header, *aliases):
+            out[_canon_header(name)] = key
+    return out
+
+
+def read_openings_workbook(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
+    """The rows of the first sheet as (Excel row number, {key: value}); the
+    header row is found by its names (a title row above it is skipped)."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    path = Path(path)
+    if not path.exists():
+        raise ImportFailed(f"找不到文件 {path.name}，请检查路径")
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError) as exc:
+        raise ImportFailed(f"无法读取 {path.name}：不是有效的 Excel 文件（{exc}）。请用 Excel 另存为 .xlsx 后重试") \
+            from None
+    names = _header_map()
+    header_index = None
+    for i, cells in enumerate(sheet[:15]):
+        found = {names.get(_canon_header(c)) for c in cells}
+        if {"title", "route"} <= found:
+            header_index = i
+            break
+    if header_index is None:
+        raise ImportFailed(f"{path.name} 中找不到表头：需要“{'”“'.join(_REQUIRED_HEADERS)}”等列。"
+                           "请用 cadre-desk export-openings 导出的模板填写")
+    columns = [names.get(_canon_header(c)) for c in sheet[header_index]]
+    rows = []
+    for i, cells in enumerate(sheet[header_index + 1:], start=header_index + 2):
+        values = {}
+        for key, cell in zip(columns, cells):
+            if key is None:
+                continue
+            if isinstance(cell, str):
+                cell = cell.strip()
+            values[key] = None if cell == "" else cell
+        if all(v is None for v in values.values()):
+            continue
+        rows.append((i, values))
+    return rows
+
+
+def _excel_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def import_openings(store: Store, path: str | Path) -> dict[str, int]:
+    """Read openings from an Excel workbook: all rows are checked first; if any
+    row is wrong, nothing is saved and ``ImportFailed`` lists every bad row
+    (第 N 行：reason). Rows with a 岗位编号 already in the database update it.
+    Returns {"added": n, "updated": m}."""
+    rows = read_openings_workbook(path)
+    problems: list[str] = []
+    checked = []
+    seen_ids: dict[str, int] = {}
+    for line, values in rows:
+        raw = {k: (_excel_text(v) if k in ("county_code", "phone", "id", "province") else v)
+               for k, v in values.items()}
+        row, p = check_opening(store, raw)
+        if not str(raw.get("enterprise") or "").strip():
+            p.insert(0, "请填写企业名称")
+        if raw.get("enterprise_town") and places.town_by_name(store, str(raw["enterprise_town"])) is None:
+            p.append(f"企业所在乡镇“{raw['enterprise_town']}”不认识，请检查名称")
+        opening_id = str(raw.get("id") or "").strip().lower() or None
+        if opening_id and not _ID.match(opening_id):
+            p.append(f"岗位编号“{opening_id}”不是本程序导出的编号；新岗位请留空")
+        elif opening_id in seen_ids:
+            p.append(f"岗位编号与第 {seen_ids[opening_id]} 行重复")
+        if opening_id:
+            seen_ids.setdefault(opening_id, line)
+        for message in p:
+            problems.append(f"第 {line} 行：{message}")
+        checked.append((raw, row, opening_id))
+    if problems:
+        raise ImportFailed(f"{Path(path).name} 有 {len({m.split('：')[0] for m in problems})} 行有问题，"
+                           f"没有导入任何岗位。请改正后重新导入：{problems[0]}", problems)
+    if not checked:
+        raise ImportFailed(f"{Path(path).name} 里没有岗位数据")
+    added = updated = 0
+    with store.transaction():
+        for raw, row, opening_id in checked:
+            town = places.town_by_name(store, str(raw["enterprise_town"])) if raw.get("enterprise_town") else None
+            enterprise_id = ensure_enterprise(
+                store, str(raw["enterprise"]), town_id=town["id"] if town else None,
+                contact=_excel_text(raw.get("contact")) or None, phone=_excel_text(raw.get("phone")) or None,
+                is_workshop=bool(_bool(raw.get("is_workshop"), "扶贫车间", [])))
+            row = _finish_row(store, row)
+            row["enterprise_id"] = enterprise_id
+            exists = opening_id and store.rows("SELECT id FROM openings WHERE id = ?", [opening_id])
+            if exists:
+                store.update("openings", opening_id, {**row, "deleted": 0})
+                updated += 1
+            else:
+                store.insert("openings", row, row_id=opening_id)
+                added += 1
+    return {"added": added, "updated": updated}
+
+
+def export_openings(store: Store, path: str | Path) -> int:
+    """Write every opening to an Excel workbook that ``import_openings`` reads
+    back unchanged; returns the number of openings written."""
+    import xlsxwriter
+
+    openings = list_openings(store)
+    ents = {e["id"]: e for e in enterprises(store)}
+    path = Path(path)
+    try:
+        wb = xlsxwriter.Workbook(str(path))
+    except OSError as exc:
+        raise CadreDeskError(f"无法写入 {path.name}：{exc}") from None
+    ws = wb.add_worksheet("岗位")
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    text = wb.add_format({"num_format": "@"})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for col, (header, _, _) in enumerate(EXCEL_COLUMNS):
+        ws.write_string(0, col, header, head)
+        ws.set_column(col, col, 14 if header not in ("岗位编号", "岗位说明") else 34, text)
+    for r, o in enumerate(openings, start=1):
+        e = ents.get(o["enterprise_id"], {})
+        values = {
+            "id": o["id"], "enterprise": o.get("employer") or "", "enterprise_town": e.get("town_name") or "",
+            "contact": e.get("contact") or "", "phone": e.get("phone") or "",
+            "is_workshop": "是" if e.get("is_workshop") else "否", "title": o["title"], "route": o["route"],
+            "town": o.get("town_name") or "", "village": o.get("village_name") or "",
+            "county_code": "" if o.get("town_id") else (o.get("county_code") or ""),
+            "province": PROVINCES.get(o.get("province_code") or "", "") if not o.get("town_id") else "",
+            "location": o.get("location") or "", "pay": o.get("pay"), "pay_unit": o.get("pay_unit") or "",
+            "monthly_pay_estimate": o.get("monthly_pay_estimate"), "hours": o.get("hours") or "",
+            "places": o.get("places"), "min_education": o.get("min_education") or "",
+            "labour_abilities": "、".join(o["labour_abilities"]), "age_min": o.get("age_min"),
+            "age_max": o.get("age_max"), "skills": "、".join(o["skills"]),
+            "physical_demands": o.get("physical_demands") or "",
+            "suitable_disabled": "是" if o.get("suitable_disabled") else "否",
+            "suitable_home_bound": "是" if o.get("suitable_home_bound") else "否",
+            "valid_from": o.get("valid_from"), "valid_until": o.get("valid_until"),
+            "description": o.get("description") or "",
+        }
+        for col, (_, key, _) in enumerate(EXCEL_COLUMNS):
+            value = values[key]
+            if value is None or value == "":
+                continue
+            if key in ("valid_from", "valid_until"):
+                ws.write_datetime(r, col, dt.datetime.fromisoformat(value), date_fmt)
+            elif isinstance(value, (int, float)):
+                ws.write_number(r, col, value)
+            else:
+                ws.write_string(r, col, str(value))
+    ws.freeze_panes(1, 0)
+    try:
+        wb.close()
+    except OSError as exc:
+        raise CadreDeskError(f"无法写入 {path.name}：{exc}。请检查文件是否在 Excel 中打开") from None
+    return len(openings)
