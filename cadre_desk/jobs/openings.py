@@ -142,11 +142,16 @@ def _number(value: Any, label: str, problems: list[str], *, integer: bool = Fals
             return None
         number = int(number)
     if low is not None and number < low or high is not None and number > high:
-        bounds = f"{low:g} 到 {high:g}" if high is not None else f"不小于 {low:g}"
-        problems.append(f"{label}应{'在 ' if high is not None else ''}{bounds}{'之间' if high is not None else ''}，"
-                        f"现为 {number:g}")
+        if high is None:
+            problems.append(f"{label}应不小于 {_fmt(low)}，现为 {_fmt(number)}")
+        else:
+            problems.append(f"{label}应在 {_fmt(low)} 到 {_fmt(high)} 之间，现为 {_fmt(number)}")
         return None
     return number
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:g}"
 
 
 def _codes(value: Any, allowed: tuple[str, ...], label: str, problems: list[str], *,
