@@ -60,8 +60,10 @@ INCOME_OF_INTENTION = {"县内企业就业": (2000, 4000), "外出务工": (3500
 WORK_STATUS_OF_CHANNEL = {"企业就业": ("乡(镇)内务工", "乡(镇)外县内务工"), "扶贫车间": ("乡(镇)内务工",),
                           "居家就业": ("乡(镇)内务工",), "劳务输出": ("县外省内务工", "省外务工"),
                           "公益性岗位": ("乡(镇)内务工",), "灵活就业": ("乡(镇)内务工", "其他")}
-# Outcomes of an offer (the jobs area's status words); the hired ones count in the figures.
-OFFER_PENDING, OFFER_REJECTED, OFFER_DECLINED = "已推荐", "未录用", "放弃"
+# Outcomes of an offer, in the words of the jobs area's status machine
+# (cadre_desk/jobs/outcomes.py); the hired ones count in the figures.
+OFFER_OPEN = ("推荐", "联系", "面试")
+OFFER_REJECTED = "未录用"
 OFFER_HIRED = ("在岗", "录用", "离岗")
 
 
@@ -645,7 +647,8 @@ class _DemoBuilder:
             m["business_skill"] = skill
             low, high = 1500, 5000
         elif channel == "公益性岗位":
-            m["employer"] = employer or f"{village['name']}村民委员会（{r.choice(self.words['public_welfare_posts'])}）"
+            m["post"] = r.choice(self.words["public_welfare_posts"])
+            m["employer"] = employer or m["post"]  # as jobs.measures.add_public_welfare_post records it
             low, high = 300, 500
         elif channel == "劳务输出":
             m["employer"] = employer or r.choice(self.words["out_of_county_employers"])[0]
@@ -830,7 +833,7 @@ class _DemoBuilder:
             applies = self.chance(0.45) or (i == len(chosen) - 1 and not hired_any)
             target = r.randrange(3) if applies else None
             for rank, o in enumerate(offered, start=1):
-                status, status_on, reason = OFFER_PENDING, None, None
+                status, status_on, reason = "推荐", rec_day, None
                 if target is not None and rank - 1 == target:
                     applied_on = rec_day + dt.timedelta(days=r.randint(1, 10))
                     self.add("applications", {"member_id": m["id_ref"], "opening_id": o["id"],
@@ -842,12 +845,16 @@ class _DemoBuilder:
                         if status != "离岗":
                             income = _monthly(o)
                             self.set_employed(m, o["route"], h["village"], employer=o["enterprise"], income=income)
+                            if o["route"] == "公益性岗位":
+                                m["post"] = o["title"]
                     else:
                         status, status_on, reason = OFFER_REJECTED, applied_on + dt.timedelta(days=r.randint(3, 10)), \
                             r.choice(("岗位已招满", "年龄不符合要求", "试岗后企业未录用"))
                 elif target is not None or self.chance(0.3):
-                    status, status_on = OFFER_DECLINED, rec_day + dt.timedelta(days=r.randint(1, 10))
-                    reason = r.choice(("离家太远", "工资太低", "需要照顾家人", "已有其他工作"))
+                    status, status_on = OFFER_REJECTED, rec_day + dt.timedelta(days=r.randint(1, 10))
+                    reason = "本人放弃：" + r.choice(("离家太远", "工资太低", "需要照顾家人", "已选其他岗位"))
+                elif self.chance(0.3):
+                    status, status_on = r.choice(OFFER_OPEN[1:]), rec_day + dt.timedelta(days=r.randint(1, 10))
                 self.add("offers", {"recommendation_id": rec, "member_id": m["id_ref"], "opening_id": o["id"],
                                     "rank": rank, "reason": _offer_reason(o, m), "status": status,
                                     "status_reason": reason,
@@ -864,9 +871,13 @@ class _DemoBuilder:
                 if channel == "公益性岗位":
                     start = self.days_ago(60, 900)
                     end = dt.date(self.as_of.year, 12, 31)
-                    post = (m.get("employer") or "").split("（")[-1].rstrip("）") or "公益性岗位"
+                    post = m.get("post") or m.get("employer") or "公益性岗位"
+                    # Months up to December of as_of's year; the post ends the day before
+                    # the same date that many months on (as jobs.measures counts it).
+                    months = (end.year - start.year) * 12 + end.month - start.month + 1
+                    end = _add_months(start, months) - dt.timedelta(days=1)
                     self._measure(base, kind="公益性岗位", title=post, start_date=start, end_date=end,
-                                  months=(end.year - start.year) * 12 + end.month - start.month + 1)
+                                  months=months)
                     amount = float(m.get("monthly_income") or 400)
                     for day in _month_starts(start, self.as_of):
                         self.add("subsidies", {**base, "kind": "公益性岗位补贴", "amount_yuan": amount,
@@ -874,13 +885,13 @@ class _DemoBuilder:
                                                "note": f"{day.year}年{day.month}月"})
                 elif channel == "自主创业":
                     start = self.days_ago(200, 1200)
-                    self._measure(base, kind="自主创业", title="扶持自主创业", start_date=start,
+                    self._measure(base, kind="自主创业", title=m.get("employer") or "自主创业", start_date=start,
                                   business=m.get("employer"), people_employed=m.get("people_employed") or 0)
                     if self.chance(0.5):
                         paid = min(self.as_of, start + dt.timedelta(days=r.randint(190, 300)))
                         self._subsidy(base, m, "一次性创业补贴", float(r.choice((2000, 3000, 5000))), paid)
                 elif channel == "劳务输出" and self.chance(0.4):
-                    self._subsidy(base, m, "一次性交通补贴", float(r.choice((300, 400, 500))),
+                    self._subsidy(base, m, "交通补贴", float(r.choice((300, 400, 500))),
                                   self.day_between(max(year_start, self.days_ago(300, 300)), self.as_of))
                 if m.get("training_willing") and self.chance(0.25):
                     title, _ = r.choice(self.words["training_courses"])
@@ -890,7 +901,7 @@ class _DemoBuilder:
                                   end_date=start + dt.timedelta(days=20), completed=int(done),
                                   certificate="结业证书" if done else None)
                     if done:
-                        self._subsidy(base, m, "职业技能培训补贴", float(r.randrange(800, 1600, 100)),
+                        self._subsidy(base, m, "培训补贴", float(r.randrange(800, 1600, 100)),
                                       min(self.as_of, start + dt.timedelta(days=r.randint(25, 60))))
 
     def _measure(self, base: dict, *, kind: str, title: str, start_date: dt.date, end_date: dt.date | None = None,
@@ -921,6 +932,16 @@ class _DemoBuilder:
         hpart = self.q.household
         self.rows["households"] = [{**h, **encode(hpart, {k: v for k, v in h.items() if k in hpart.by_key})}
                                    for h in self.rows["households"]]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(day.year + y, m + 1, d)
+        except ValueError:
+            continue
+    raise AssertionError(day)
 
 
 def _monthly(opening: dict) -> int:

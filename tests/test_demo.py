@@ -196,6 +196,24 @@ def test_jobs_side_is_realistic(demo_store):
     assert hired and all(h["employment_status"] == "已就业" and h["employer"] == h["firm"] for h in hired)
 
 
+def test_speaks_the_jobs_vocabulary(demo_store):
+    """Offer statuses, measure and subsidy kinds are the ones the jobs screens know."""
+    from cadre_desk.jobs.measures import MEASURE_KINDS, SUBSIDY_KINDS
+    from cadre_desk.jobs.outcomes import NEEDS_REASON, STATUSES
+
+    store, _ = demo_store
+    offers = store.rows("SELECT status, status_reason, status_on FROM offers")
+    assert {o["status"] for o in offers} <= set(STATUSES)
+    assert {"推荐", "在岗", "未录用"} <= {o["status"] for o in offers}
+    assert all(o["status_reason"] for o in offers if o["status"] in NEEDS_REASON)
+    assert all(o["status_on"] <= "2020-04-30" for o in offers)
+    assert {r["kind"] for r in store.rows("SELECT DISTINCT kind FROM measures")} == set(MEASURE_KINDS)
+    assert {r["kind"] for r in store.rows("SELECT DISTINCT kind FROM subsidies")} <= set(SUBSIDY_KINDS)
+    # A public-welfare post covers as_of and its months match its dates.
+    for r in store.rows("SELECT start_date, end_date, months FROM measures WHERE kind = '公益性岗位'"):
+        assert r["start_date"] <= "2020-04-30" <= r["end_date"] and r["months"] >= 1
+
+
 def test_cadres_with_history_and_visits(demo_store):
     store, _ = demo_store
     pairings = store.rows("SELECT household_id, count(*) AS n, sum(until IS NULL) AS open FROM pairings "

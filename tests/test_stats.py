@@ -300,3 +300,24 @@ def test_cli_unknown_town_is_one_chinese_line(db_path):
     assert rc == 1
     assert err.strip() == "错误：没有名为“火星镇”的乡镇（街道），请检查名称"
     assert Path(db_path).exists()
+
+
+SAMPLE = Path("/work/shared/samples/roster-sample.xlsx")
+EXPECTED = SAMPLE.with_name("roster-sample.expected.json")
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the shared sample roster is not on this machine")
+def test_sample_roster_gives_the_expected_figures(store):
+    roster_import = pytest.importorskip("cadre_desk.roster_import")
+    expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
+    result = roster_import.import_roster(store, SAMPLE, skip_bad_rows=True)
+    assert {(b.row, b.kind) for b in result.bad_rows} == {(b["row"], b["kind"]) for b in expected["bad_rows"]}
+    f = compute_stats(store, dt.date.fromisoformat(expected["as_of"]))
+    for key in ("households", "working_age_able", "employed", "self_employed", "driven_by_self_employed"):
+        assert f[key] == expected[key], key
+    assert {k: v for k, v in f["by_channel"].items() if v} == expected["by_channel"]
+    # The towns' figures add up to the county's.
+    towns = [r["name"] for r in store.rows("SELECT DISTINCT t.name FROM villages v JOIN towns t ON t.id = v.town_id")]
+    per_town = [compute_stats(store, AS_OF, town=t) for t in towns]
+    for key in ("households", "working_age_able", "employed", "public_welfare_posts"):
+        assert sum(p[key] for p in per_town) == f[key], key
