@@ -1,0 +1,66 @@
+"""``cadre-desk import-roster`` and ``cadre-desk export-roster``: the county's
+roster workbook (花名册) in and out."""
+
+from __future__ import annotations
+
+import json
+
+from ..roster_export import export_roster, write_error_report
+from ..roster_import import RosterImportFailed, import_roster
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "import-roster", help="导入花名册（Excel），新建或更新户和成员",
+        description="导入县里下发的花名册（.xlsx）：按列名识别各列（可用别名，顺序不限），按证件号码匹配成员，"
+                    "重复导入更新后的花名册会原地更新、不会重复建档。默认全部成功才写入：只要有一行有问题，"
+                    "就什么也不导入，并逐行列出问题（工作表、行号、列、原因）。")
+    p.add_argument("file", metavar="FILE.xlsx", help="花名册文件")
+    p.add_argument("--skip-bad-rows", action="store_true", help="跳过有问题的行，导入其余各行")
+    p.add_argument("--errors", metavar="OUT.xlsx", help="另把问题清单写成 Excel 文件（含原行内容）")
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供其他程序读取）")
+    p.set_defaults(handler=run_import)
+
+    e = subparsers.add_parser(
+        "export-roster", help="导出花名册（Excel），含全部调查项",
+        description="把户和成员导出为花名册（.xlsx），列名与导入格式相同，证件号码为文本格式，"
+                    "多个值用“、”分隔；导出的文件可以原样再导入。")
+    e.add_argument("out", metavar="OUT.xlsx", help="要写入的文件")
+    e.add_argument("--town", metavar="NAME", help="只导出这个乡镇（街道），如 烟店镇 或 烟店")
+    e.add_argument("--village", metavar="NAME", help="只导出这个行政村")
+    e.set_defaults(handler=run_export)
+
+
+def run_import(args, ctx) -> int:
+    store = ctx.store
+    try:
+        result = import_roster(store, args.file, skip_bad_rows=args.skip_bad_rows)
+    except RosterImportFailed as exc:
+        # A file that cannot be read at all has one problem: the error line says it.
+        whole_file = [b.reason for b in exc.result.bad_rows] == [exc.message]
+        _report(args, exc.result, rows=not whole_file)
+        raise
+    _report(args, result)
+    return 0
+
+
+def _report(args, result, *, rows: bool = True) -> None:
+    if args.errors:
+        write_error_report(args.errors, result)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    for bad in result.bad_rows if rows else ():
+        print(bad.line())
+    for c in result.converted_ids:
+        print(f"工作表“{c.sheet}”第 {c.row} 行：15位证件号码 {c.old} 已转换为18位 {c.new}")
+    if result.written:
+        print(result.summary())
+    if args.errors:
+        print(f"问题清单已写入 {args.errors}")
+
+
+def run_export(args, ctx) -> int:
+    count = export_roster(ctx.store, args.out, town=args.town, village=args.village)
+    print(f"已导出 {count} 名成员到 {args.out}")
+    return 0

@@ -1,0 +1,152 @@
+"""The roster's column vocabulary (domain.md §10): which Excel headers mean
+which field, and how a header cell is normalised before it is looked up.
+
+The questionnaire definition is the source: every field with a ``roster``
+entry contributes its header and aliases. A field without one is still given a
+column (its label is the header), so that an export carries every answer and
+imports back without loss. The place columns (县/乡镇/行政村), 性别 (checked
+against the ID number) and 帮扶责任人 are not questionnaire fields and are
+declared here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .questionnaire import Field, Questionnaire, default_questionnaire
+
+# Column kinds that are not questionnaire fields.
+COUNTY = "county"
+TOWN = "town"
+VILLAGE = "village"
+SEX = "sex"
+CADRE = "cadre"
+
+_PLACE_COLUMNS = (
+    (COUNTY, "县(市、区)", ("县", "县(市)", "县市区", "市(县、区)")),
+    (TOWN, "乡(镇)", ("乡镇", "镇(街道)", "乡(镇、街道)", "乡镇(街道)", "乡(镇)街道")),
+    (VILLAGE, "行政村", ("村", "村(居)", "行政村(社区)")),
+)
+_SEX_COLUMN = (SEX, "性别", ())
+_CADRE_COLUMN = (CADRE, "帮扶责任人", ("帮扶干部", "帮包干部", "帮扶人"))
+
+# A running number re-counts on every list: recognised, then ignored.
+IGNORED_HEADERS = ("序号",)
+
+# The columns without which a file cannot be imported (keys of ``Column.key``).
+REQUIRED_KEYS = ("household.number", "member.name", "member.id_number", TOWN, VILLAGE)
+
+# Missing answers in these sections are an unfinished survey, to be completed
+# at the door, not a bad row: a county roster rarely carries the survey.
+SURVEY_SECTIONS = frozenset({"survey", "employment"})
+
+_SPACE = re.compile(r"\s+")
+_MARKS = "*＊★☆※"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One roster column: ``key`` is ``household.<field>``, ``member.<field>``
+    or one of the non-field kinds above; ``field`` is the questionnaire field."""
+
+    key: str
+    header: str  # canonical name, written by the export
+    aliases: tuple[str, ...]
+    field: Field | None = None
+
+    @property
+    def level(self) -> str:
+        return self.field.level if self.field else "row"
+
+
+def normalize_header(text: object) -> str:
+    """A header cell reduced to what identifies it: no whitespace at all (also
+    inside and line breaks), full-width brackets and ASCII made half-width,
+    required-field marks (*, ★) dropped."""
+    if text is None:
+        return ""
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    out = []
+    for ch in _SPACE.sub("", str(text)):
+        if "\uff01" <= ch <= "\uff5e":  # full-width ASCII: （）０-９ …
+            ch = chr(ord(ch) - 0xFEE0)
+        elif ch in "〔【":
+            ch = "("
+        elif ch in "〕】":
+            ch = ")"
+        out.append(ch)
+    return "".join(out).strip(_MARKS)
+
+
+def _field_column(fld: Field) -> Column:
+    header = fld.roster_header or fld.label
+    return Column(f"{fld.level}.{fld.key}", header, tuple(fld.roster_aliases), fld)
+
+
+def _build_columns(q: Questionnaire) -> tuple[Column, ...]:
+    cols = [Column(key, header, aliases) for key, header, aliases in _PLACE_COLUMNS]
+    hh = {f.key: _field_column(f) for f in q.household.fields}
+    mem = {f.key: _field_column(f) for f in q.member.fields}
+    # The household number first, then the rest of the household; the member's
+    # name and ID number lead the member part, with 性别 right after the ID.
+    cols.append(hh.pop("number"))
+    cols.extend(hh.values())
+    cols.append(mem.pop("name"))
+    cols.append(mem.pop("id_number"))
+    cols.append(Column(*_SEX_COLUMN))
+    cols.extend(mem.values())
+    cols.append(Column(*_CADRE_COLUMN))
+    return tuple(cols)
+
+
+@dataclass(frozen=True)
+class RosterFormat:
+    """The columns of one questionnaire version, in export order, and the
+    lookup from a normalised header to its column."""
+
+    columns: tuple[Column, ...]
+    lookup: dict[str, Column]
+    ignored: frozenset[str]
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def match(self, header: object) -> Column | None:
+        return self.lookup.get(normalize_header(header))
+
+    def is_ignored(self, header: object) -> bool:
+        return normalize_header(header) in self.ignored
+
+    @property
+    def required(self) -> list[Column]:
+        return [self.column(k) for k in REQUIRED_KEYS]
+
+
+def build_format(q: Questionnaire) -> RosterFormat:
+    columns = _build_columns(q)
+    lookup: dict[str, Column] = {}
+    for col in columns:
+        for name in (col.header, *col.aliases):
+            key = normalize_header(name)
+            other = lookup.get(key)
+            if other is not None and other.key != col.key:
+                raise ValueError(f"roster header {name!r} names both {other.key} and {col.key}")
+            lookup[key] = col
+    return RosterFormat(columns, lookup, frozenset(normalize_header(h) for h in IGNORED_HEADERS))
+
+
+_FORMATS: dict[int, tuple[Questionnaire, RosterFormat]] = {}
+
+
+def roster_format(q: Questionnaire | None = None) -> RosterFormat:
+    """The roster format of ``q`` (default: the bundled questionnaire), built once."""
+    q = q or default_questionnaire()
+    cached = _FORMATS.get(id(q))
+    if cached is None or cached[0] is not q:
+        cached = _FORMATS[id(q)] = (q, build_format(q))
+    return cached[1]
