@@ -253,7 +253,7 @@ def search(store, text: str, *, limit: int = 50) -> list[Hit]:
                 break
             add(conn.execute(_SELECT.format(source="search_people sp INDEXED BY search_people_" + column,
                                             where=f"sp.{column} >= ? AND sp.{column} < ?")
-                             + f" ORDER BY sp.{column}, sp.name LIMIT ?", [q, upper, limit]), kind)
+                             + f" ORDER BY sp.{column} LIMIT ?", [q, upper, limit]), kind)
     else:
         _search_name(conn, q, limit, add)
     return list(found.values())[:limit]

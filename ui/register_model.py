@@ -195,10 +195,14 @@ class RegisterModel(QAbstractTableModel):
         return "" if value is None else str(value)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
-            return
-        self._sort = (column, order)
+        """Sort by a column; a column of -1 restores the natural order (by
+        household number, or by relevance while searching)."""
+        self._sort = (column, order) if 0 <= column < len(COLUMNS) else None
         self.refresh()
+
+    def clear_sort(self) -> None:
+        """Forget the column sort without re-querying (the next filter change does)."""
+        self._sort = None
 
     # ------------------------------------------------------------ helpers
     def household_id(self, row: int) -> str | None:

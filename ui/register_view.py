@@ -82,9 +82,10 @@ class RegisterView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
-        self.table.setSortingEnabled(True)
+        # Qt's default indicator is descending: set ours before sorting is enabled (it sorts at once).
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setSortIndicatorShown(True)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setWordWrap(False)
@@ -171,7 +172,16 @@ class RegisterView(QWidget):
     def apply_filters(self) -> None:
         self._timer.stop()
         was_searching = self.model.searching
-        self.model.set_filters(self.current_filters())
+        filters = self.current_filters()
+        if filters.text.strip() != self.model.filters.text.strip():
+            # A new search shows the best hits first (no column sort); clearing
+            # the search goes back to the register's order by household number.
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(-1 if filters.text.strip() else 0, Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
+            self.model.clear_sort()
+        self.model.set_filters(filters)
         if was_searching != self.model.searching:
             self._size_columns()
         if self.model.rowCount():
