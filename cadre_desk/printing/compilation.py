@@ -1,0 +1,92 @@
+"""The county's policy compilation (政策汇编, shared/domain.md §8): a cover, a
+table of contents whose page numbers are right (ReportLab ``multiBuild`` runs
+the layout until the entries stop moving), and one section per current
+policy, each starting on a new page, with a PDF bookmark."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from reportlab.platypus import NextPageTemplate, PageBreak, Spacer
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from .. import places
+from ..policies import Policy, list_policies
+from ..storage import Store
+from . import styles
+from .document import CadreDocTemplate
+from .flowables import Heading, SectionStart, grid_table, para
+from .handbook import issuer_of, year_in_chinese
+
+TITLE = "就业扶贫政策汇编"
+
+
+def _title(county: str) -> str:
+    return f"{county}{TITLE}"
+
+
+def story(policies: list[Policy], *, county: str, issuer: str, as_of: dt.date) -> list:
+    width = styles.frame_width()
+    has_sample = any(p.is_sample for p in policies)
+    flow: list = [
+        SectionStart(header_left=_title(county), header_right=f"{as_of.year}年"),
+        Spacer(width, 150),
+        para(_title(county), "cover_title"),
+        Spacer(width, 16),
+        para(f"（{as_of.year}年版）", "cover_subtitle"),
+        Spacer(width, 40),
+        para(f"共收录政策 {len(policies)} 项", "cover_subtitle"),
+    ]
+    if has_sample:
+        flow += [Spacer(width, 24),
+                 para("本汇编含有标注“样本文本”的政策，仅供演示和培训，不是正式文件；"
+                      "请以县人社部门公布的正式政策替换。", "cover_note")]
+    flow += [Spacer(width, 200), para(issuer, "cover_issuer"), para(year_in_chinese(as_of.year), "cover_issuer"),
+             NextPageTemplate("body"), PageBreak()]
+    # The table style names our font: ReportLab's default would select Helvetica
+    # (not embedded) even though no text is drawn with it.
+    toc = TableOfContents(levelStyles=[styles.style("toc1")], dotsMinLevel=0, rightColumnWidth=40,
+                          tableStyle=styles.table_style([
+                              ("FONTNAME", (0, 0), (-1, -1), styles.register_font()),
+                              ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                              ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                              ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    flow += [para("目  录", "toc_title"), toc]
+    for p in policies:
+        flow += [PageBreak()] + section(p, width)
+    if not policies:
+        flow += [para("目前没有在用的政策。可用 cadre-desk policy import 导入政策文件。", "plain")]
+    return flow
+
+
+def section(p: Policy, width: float) -> list:
+    flow: list = [Heading(p.title, "section_title", outline_level=0, in_toc=True)]
+    if p.doc_number:
+        flow.append(para(p.doc_number, "cover_note"))
+    if p.is_sample:
+        flow.append(para("【样本文本】此条为示例政策，文号、金额和电话均为示意，不是正式文件。", "sample_mark"))
+    flow.append(Spacer(width, 8))
+    conditions = "\n".join(f"{i}. {c}" for i, c in enumerate(p.condition_lines, start=1))
+    rows = [
+        ("政策类别", p.kind), ("发文单位", p.issuer), ("文号", p.doc_number), ("印发日期", p.issued_on_display),
+        ("适用对象", p.target), ("享受标准", p.benefit), ("条件和材料", conditions),
+        ("办理流程", " → ".join(p.procedure_steps)), ("咨询电话", p.phone),
+    ]
+    w = [width * 0.18, width * 0.82]
+    flow.append(grid_table(None, [list(r) for r in rows if r[1]], w, style_name="plain",
+                           label_columns=(0,), extra=[("VALIGN", (0, 0), (0, -1), "TOP"),
+                                                      ("TOPPADDING", (0, 0), (-1, -1), 6),
+                                                      ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    return flow
+
+
+def write_compilation(store: Store, target, *, as_of: dt.date | None = None) -> int:
+    """Write the compilation of the current (not retired) policies; returns the page count."""
+    as_of = as_of or dt.date.today()
+    county = places.county(store)["name"]
+    policies = list_policies(store)
+    doc = CadreDocTemplate(str(target) if isinstance(target, Path) else target, title=_title(county),
+                           subject=TITLE)
+    doc.multiBuild(story(policies, county=county, issuer=issuer_of(store, county), as_of=as_of))
+    return doc.page

@@ -1,0 +1,98 @@
+"""The flowables our documents add to ReportLab's: section markers, headings
+that feed the outline and the table of contents, and the building blocks of
+printed forms (ruled tables whose cells wrap only when they must, blank rows
+to fill by hand, signature lines)."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from reportlab.platypus import Flowable, Paragraph, Table
+
+from . import styles
+from .fonts import string_width
+
+
+class SectionStart(Flowable):
+    """Marks where a numbered section (one handbook of a batch) begins; put it
+    first on the section's first page. Takes no space."""
+
+    def __init__(self, *, header_left: str = "", header_right: str = "", outline_title: str | None = None):
+        super().__init__()
+        self.header_left = header_left
+        self.header_right = header_right
+        self.outline_title = outline_title
+
+    def wrap(self, availWidth, availHeight):
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+class Heading(Paragraph):
+    """A heading; with ``outline_level`` it gets a PDF bookmark, and with
+    ``in_toc`` an entry in the table of contents."""
+
+    def __init__(self, text: str, style_name: str, *, outline_level: int | None = None, in_toc: bool = False):
+        super().__init__(escape(text), styles.style(style_name))
+        self.plain_text = text
+        self.outline_level = outline_level
+        self.in_toc = in_toc
+        self.keepWithNext = True
+
+
+def para(text: str, style_name: str = "body") -> Paragraph:
+    return Paragraph(escape(text), styles.style(style_name))
+
+
+def cell(text, width: float, style_name: str = "cell"):
+    """Table cell content: a plain string when it fits on one line (much
+    cheaper to lay out), a wrapping paragraph when it does not."""
+    if text is None or text == "":
+        return ""
+    text = str(text)
+    st = styles.style(style_name)
+    pad = 2 * styles.LAYOUT["table"]["padding"]
+    if "\n" not in text and string_width(text, st.fontSize) <= width - pad:
+        return text
+    return Paragraph(escape(text).replace("\n", "<br/>"), st)
+
+
+def grid_table(header: list[str] | None, rows: list[list], widths: list[float], *, style_name: str = "cell",
+               header_style: str = "cell_center", row_heights: list | None = None, extra: list = (),
+               label_columns=()) -> Table:
+    """A ruled table; a header row repeats on every page the table runs onto."""
+    data = []
+    if header:
+        data.append([cell(h, w, header_style) for h, w in zip(header, widths)])
+    for row in rows:
+        data.append([cell(v, w, style_name) for v, w in zip(row, widths)])
+    size = styles.style(style_name).fontSize
+    t = Table(data, colWidths=widths, repeatRows=1 if header else 0, rowHeights=row_heights,
+              hAlign="LEFT")
+    t.setStyle(styles.table_style(styles.grid_table_style(header_rows=1 if header else 0, font_size=size,
+                                                          label_columns=label_columns) + list(extra)))
+    return t
+
+
+def blank_rows(n: int, columns: int) -> list[list[str]]:
+    return [[""] * columns for _ in range(n)]
+
+
+def signature_block(labels: list[str], width: float) -> Table:
+    """Signature lines: 'label：________' pairs with a date to fill in."""
+    rows = []
+    for label in labels:
+        rows.append([f"{label}（签字）：", "", "日期：", "      年    月    日"])
+    col = [width * 0.26, width * 0.34, width * 0.1, width * 0.3]
+    t = Table(rows, colWidths=col, rowHeights=[30] * len(rows), hAlign="LEFT")
+    t.setStyle(styles.table_style([
+        ("FONTNAME", (0, 0), (-1, -1), styles.register_font()),
+        ("FONTSIZE", (0, 0), (-1, -1), 10.5),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("ALIGN", (0, 0), (0, -1), "RIGHT"),
+        ("ALIGN", (2, 0), (2, -1), "RIGHT"),
+        ("LINEBELOW", (1, 0), (1, -1), 0.6, styles.color("rule")),
+    ]))
+    return t
