@@ -134,7 +134,7 @@ def m0070_sync_tables(db: Database) -> None:
     # confirmed the other's changes.
     db["sync_devices"].create({
         "id": str, "role": str, "cadre_id": str, "cadre_name": str, "sign_public": str, "box_public": str,
-        "enrol_hash": str, "enrolled_at": str, "keys_at": str, "next_seq": int, "acked_upto": int,
+        "enrol_secret": str, "enrolled_at": str, "keys_at": str, "next_seq": int, "acked_upto": int,
         "received_upto": int, "last_import_at": str, "last_export_at": str, "retired": int,
     }, pk="id", defaults={"next_seq": 1, "acked_upto": 0, "received_upto": 0, "retired": 0})
     db["sync_log"].create({

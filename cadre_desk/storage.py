@@ -184,6 +184,36 @@ class Store:
                       for k, (old, new) in diff.items())
         return diff
 
+    def write_remote(self, table: str, *, new_rows: list[Mapping[str, Any]] = (),
+                     updates: Iterable[tuple[str, Mapping[str, Any], str, str]] = (),
+                     log: list[tuple] = ()) -> None:
+        """Write what sync received from another device (cadre_desk/sync/merge.py).
+
+        ``new_rows`` are whole rows, system columns included, inserted as they
+        are; ``updates`` are ``(row_id, {field: value}, at, device_id)``;
+        ``log`` holds change_log tuples as in ``_log`` carrying the REMOTE
+        stamps and devices, so that a field's clock travels with its value. The
+        clock moves past every stamp received."""
+        with self.transaction():
+            by_keys: dict[tuple, list] = {}
+            for row in new_rows:
+                by_keys.setdefault(tuple(row), []).append(row)
+            for keys, rows in by_keys.items():
+                self.db.conn.executemany(
+                    f"INSERT INTO [{table}] ({', '.join(f'[{k}]' for k in keys)}) "
+                    f"VALUES ({', '.join('?' * len(keys))})", ([r[k] for k in keys] for r in rows))
+            grouped: dict[tuple, list] = {}
+            for row_id, changes, at, device in updates:
+                grouped.setdefault(tuple(changes), []).append([*changes.values(), at, device, row_id])
+            for keys, params in grouped.items():
+                assignments = ", ".join(f"[{k}] = ?" for k in keys)
+                self.db.conn.executemany(
+                    f"UPDATE [{table}] SET {assignments}, updated_at = max(updated_at, ?), device_id = ? "
+                    "WHERE id = ?", params)
+            if log:
+                self._log(log)
+                self.clock.observe(max(entry[8] for entry in log))
+
     def delete(self, table: str, row_id: str) -> None:
         """Soft delete: the row stays (sync must carry the deletion), flagged."""
         self.update(table, row_id, {"deleted": 1})

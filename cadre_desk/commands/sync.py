@@ -1,0 +1,202 @@
+"""``cadre-desk sync ...``: carrying data between the county office and the
+cadres' laptops as files (setup, export, import, status, log, conflicts,
+resolve). See docs/sync.md for the clerk's steps."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..sync import conflicts as conflict_review
+from ..sync import roles
+from ..sync.export import export_package
+from ..sync.importer import SetupCodeNeeded, import_package
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "sync", help="同步：县就业办与帮扶干部电脑之间用文件交换数据",
+        description="用U盘或聊天软件传文件，在县就业办和帮扶干部的电脑之间交换数据。数据包经过签名和加密，"
+                    "导入前先核验；同一字段两边都改了时，按时间先后取后改的，另一方的值进入冲突列表由县就业办复核。")
+    actions = p.add_subparsers(dest="sync_command", metavar="ACTION", parser_class=type(p))
+    p.set_defaults(handler=lambda args, ctx: (p.print_help(), 0)[1])
+
+    s = actions.add_parser("setup", help="（县就业办）为帮扶干部生成启用包",
+                           description="为一名帮扶干部登记一台电脑，并写出启用包：县里的公钥、设备号、"
+                                       "他负责的户和成员、岗位、政策。第一次运行时本数据库成为县就业办的数据库。"
+                                       "屏幕上显示的启用码要另外告诉帮扶干部（当面或电话），不要和文件一起发送。")
+    s.add_argument("--cadre", required=True, metavar="NAME", help="帮扶责任人姓名（与花名册“帮扶责任人”一栏相同）")
+    s.add_argument("-o", "--output", required=True, metavar="FILE", help="启用包文件，如 王芳-启用包.cdsync")
+    s.set_defaults(handler=run_setup)
+
+    e = actions.add_parser("export", help="导出数据包（交给对方导入）",
+                           description="写出对方还没有确认收到的全部改动（--full 则全部重发）。"
+                                       "帮扶干部的电脑发给县就业办；县就业办发给某位帮扶干部的电脑。")
+    e.add_argument("-o", "--output", required=True, metavar="FILE", help="数据包文件，如 王芳-0512.cdsync")
+    e.add_argument("--full", action="store_true", help="全部重发（对方数据丢失或怀疑缺数据时用）")
+    e.add_argument("--cadre", metavar="NAME", help="（县就业办）发给哪位帮扶干部的电脑")
+    e.add_argument("--device", metavar="ID", help="（县就业办）发给哪台设备（设备号见 sync status）")
+    e.set_defaults(handler=run_export)
+
+    i = actions.add_parser("import", help="导入数据包或启用包",
+                           description="核验签名、县、发送设备和内容校验后，整包导入（要么全部导入，要么一条不改）。"
+                                       "同一个文件导入两次不会重复。在新的数据库上导入启用包，本机即成为该帮扶干部的电脑。")
+    i.add_argument("file", metavar="FILE", help="数据包或启用包文件")
+    i.add_argument("--code", metavar="CODE", help="启用码（只有启用包需要，县就业办生成启用包时给出）")
+    i.set_defaults(handler=run_import)
+
+    st = actions.add_parser("status", help="本机的同步身份和已登记的设备",
+                            description="显示本机是县就业办还是帮扶干部的电脑，以及每台设备最近的导入导出和未处理的冲突数。")
+    st.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    st.set_defaults(handler=run_status)
+
+    lg = actions.add_parser("log", help="每台设备的同步记录", description="按时间列出导入和导出的数据包。")
+    lg.add_argument("--device", metavar="ID", help="只看这台设备（设备号或帮扶干部姓名）")
+    lg.set_defaults(handler=run_log)
+
+    c = actions.add_parser("conflicts", help="列出同步冲突", description="两台设备改了同一个字段时，后改的生效，"
+                                                                     "另一个值列在这里，等县就业办复核。")
+    c.add_argument("--all", action="store_true", help="也列出已处理的冲突")
+    c.add_argument("--json", action="store_true", help="输出 JSON（每行一个冲突）")
+    c.set_defaults(handler=run_conflicts)
+
+    r = actions.add_parser("resolve", help="处理一个同步冲突",
+                           description="--keep mine 保留本机现在的值；--keep theirs 采用对方（被覆盖）的值；"
+                                       "--value 填写新的值。处理结果随下一个数据包发到帮扶干部的电脑。")
+    r.add_argument("id", type=int, metavar="ID", help="冲突编号（见 sync conflicts）")
+    how = r.add_mutually_exclusive_group(required=True)
+    how.add_argument("--keep", choices=["mine", "theirs"], help="mine 保留本机的值，theirs 采用对方的值")
+    how.add_argument("--value", metavar="V", help="填写新的值")
+    r.set_defaults(handler=run_resolve)
+
+    for child in actions.choices.values():
+        child.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="数据库文件")
+
+
+def run_setup(args, ctx) -> int:
+    result = roles.write_setup_package(ctx.store, args.cadre, args.output)
+    print(f"已写出{result.cadre}的启用包：{result.path}（{result.households} 户，{result.members} 人）")
+    print(f"设备号：{result.device_id}")
+    print(f"启用码：{result.code}")
+    print("请把启用码当面或打电话告诉帮扶干部，不要和文件放在一起发送。")
+    return 0
+
+
+def run_export(args, ctx) -> int:
+    result = export_package(ctx.store, args.output, full=args.full, cadre=args.cadre, device_id=args.device)
+    what = "全部数据" if result.full else "改动"
+    print(f"已写出发给{result.receiver_name}的第 {result.seq} 号数据包：{result.path}（{what} {result.rows} 条）")
+    return 0
+
+
+def run_import(args, ctx) -> int:
+    code = args.code
+    try:
+        result = import_package(ctx.store, args.file, code=code)
+    except SetupCodeNeeded:
+        if not sys.stdin.isatty():
+            raise
+        code = input("请输入启用码：").strip()
+        result = import_package(ctx.store, args.file, code=code)
+    print(result.summary)
+    for note in result.notes:
+        print(f"  提示：{note}")
+    return 0
+
+
+def _device_rows(store) -> list[dict]:
+    rows = roles.devices(store)
+    for d in rows:
+        d["open_conflicts"] = store.db.execute(
+            "SELECT count(*) FROM sync_conflicts WHERE status = 'open' AND lost_device = ?", [d["id"]]).fetchone()[0]
+        for secret in ("enrol_secret",):
+            d.pop(secret, None)
+    return rows
+
+
+def run_status(args, ctx) -> int:
+    store = ctx.store
+    my_role = roles.role(store)
+    info = roles.county_info(store)
+    open_conflicts = store.db.execute("SELECT count(*) FROM sync_conflicts WHERE status = 'open'").fetchone()[0]
+    devices = _device_rows(store)
+    if args.json:
+        print(json.dumps({"role": my_role, "device_id": store.device_id, "county": info.get("name"),
+                          "county_key": info.get("key_id"), "cadre": (roles.my_cadre(store) or {}).get("name"),
+                          "open_conflicts": open_conflicts,
+                          "devices": [{k: d[k] for k in ("id", "role", "cadre_name", "last_import_at",
+                                                         "last_export_at", "acked_upto", "received_upto")}
+                                      for d in devices]}, ensure_ascii=False))
+        return 0
+    if my_role is None:
+        print("本机还没有设置同步。县就业办：用 sync setup 为帮扶干部生成启用包；帮扶干部：导入启用包。")
+        return 0
+    who = roles.ROLE_LABELS[my_role]
+    if my_role == roles.LAPTOP:
+        who += f"（{(roles.my_cadre(store) or {}).get('name', '')}）"
+    print(f"本机：{who}，设备号 {store.device_id}，{info.get('name', '')}")
+    print(f"未处理的冲突：{open_conflicts} 处")
+    print("设备号        身份          帮扶干部    最近导入                 最近导出                 待复核冲突")
+    for d in devices:
+        if d["id"] == store.device_id:
+            continue
+        keys_note = "" if d["box_public"] else "（待交回第一个数据包）"
+        print(f"{d['id']:<13} {roles.ROLE_LABELS[d['role']]:<10} {d['cadre_name'] or '':<8} "
+              f"{(d['last_import_at'] or '—')[:19]:<24} {(d['last_export_at'] or '—')[:19]:<24} "
+              f"{d['open_conflicts']}{keys_note}")
+    return 0
+
+
+def run_log(args, ctx) -> int:
+    store = ctx.store
+    sql = ("SELECT l.*, d.cadre_name FROM sync_log l LEFT JOIN sync_devices d ON d.id = l.device_id ")
+    params: list = []
+    if args.device:
+        sql += "WHERE l.device_id = ? OR d.cadre_name = ? "
+        params = [args.device, args.device]
+    rows = store.rows(sql + "ORDER BY l.id", params)
+    if not rows:
+        print("还没有同步记录")
+        return 0
+    for r in rows:
+        direction = "导出给" if r["direction"] == "export" else "导入自"
+        counts = json.loads(r["counts"] or "{}")
+        if r["direction"] == "import":
+            what = (f"新增 {counts.get('new', 0)}，更新 {counts.get('updated', 0)}，冲突 {counts.get('conflicts', 0)}，"
+                    f"拒收 {counts.get('rejected', 0)}")
+        else:
+            what = f"{counts.get('rows', sum(v for v in counts.values() if isinstance(v, int)))} 条"
+        kind = "启用包" if r["kind"] == "setup" else f"第 {r['package_seq']} 号"
+        print(f"{r['at'][:19]}  {direction} {r['cadre_name'] or r['device_id']}  {kind}  {what}  "
+              f"{r['file_name'] or ''}")
+    return 0
+
+
+def run_conflicts(args, ctx) -> int:
+    store = ctx.store
+    rows = conflict_review.list_conflicts(store, include_resolved=args.all)
+    if args.json:
+        for r in rows:
+            print(json.dumps({k: r[k] for k in ("id", "table_name", "row_id", "field", "field_label", "what",
+                                                "current_value", "lost_value", "lost_by", "status")},
+                             ensure_ascii=False))
+        return 0
+    if not rows:
+        print("没有待处理的同步冲突")
+        return 0
+    for r in rows:
+        t, f = r["table_name"], r["field"]
+        status = "" if r["status"] == "open" else f"  [已处理：{r['status']}]"
+        print(f"#{r['id']}  {r['what']}  {r['field_label']}：现在是“{conflict_review.shown(store, t, f, r['current_value'])}”，"
+              f"被覆盖的是“{conflict_review.shown(store, t, f, r['lost_value'])}”（{r['lost_by'] or r['lost_device']}）"
+              f"{status}")
+    print("处理：cadre-desk sync resolve 编号 --keep mine|theirs 或 --value 新值")
+    return 0
+
+
+def run_resolve(args, ctx) -> int:
+    result = conflict_review.resolve(ctx.store, args.id, keep=args.keep, value=args.value)
+    words = {"kept": "保留了本机的值", "taken": "采用了对方的值", "edited": "填写了新的值"}
+    print(f"冲突 #{result['id']} 已处理：{words[result['status']]}")
+    return 0

@@ -1,0 +1,269 @@
+"""Importing a package: check everything, then apply it all or nothing.
+
+Order of checks, before a single row is read: the file is a package of a
+format this program knows; it belongs to this county (the county's key id);
+its sender is a registered device and it is addressed to this one; it
+decrypts (AES-GCM: any changed byte fails); the sender's Ed25519 signature
+holds and the body's SHA-256 matches the signed manifest; the schema it was
+made with is one this program knows. A refusal raises ``PackageRejected``
+with a Chinese message and writes nothing.
+
+Then the rows are merged (``merge.py``) in one transaction together with the
+sync log entry and the acknowledgement bookkeeping; an error anywhere rolls
+all of it back. A package already imported (same sender, same content hash)
+changes nothing and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..storage import Store, utc_now
+from . import keys, roles
+from .merge import ApplyError, Merger
+from .package import (CORRUPT, KIND_SETUP, NEWER_VERSION, UNKNOWN_DEVICE, WRONG_COUNTY, WRONG_RECEIVER,
+                      PackageRejected, Sealed, decode_body, open_sealed, read_outer, verify)
+
+
+class SetupCodeNeeded(roles.SyncSetupError):
+    def __init__(self):
+        super().__init__("这是县就业办给的启用包，需要启用码才能打开。请输入县就业办告诉您的启用码"
+                         "（命令行：加上 --code 启用码）")
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    sender: str
+    sender_name: str
+    seq: int
+    duplicate: bool = False
+    counts: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """One line for the CLI and the UI."""
+        if self.duplicate:
+            return f"这个数据包（来自{self.sender_name}，第 {self.seq} 号）已经导入过，这次没有任何改动"
+        c = self.counts
+        head = "启用完成：" if self.kind == KIND_SETUP else f"已导入{self.sender_name}的第 {self.seq} 号数据包："
+        text = (f"{head}新增 {c.get('new', 0)} 条，更新 {c.get('updated', 0)} 条，"
+                f"冲突 {c.get('conflicts', 0)} 处，拒收 {c.get('rejected', 0)} 条")
+        if c.get("merged_people"):
+            text += f"，合并重复录入的人 {c['merged_people']} 名"
+        if not (c.get("new") or c.get("updated") or c.get("conflicts") or c.get("rejected")):
+            text += "（没有新的改动）"
+        return text
+
+
+def read_package_file(path: str | Path) -> bytes:
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise roles.SyncSetupError(f"找不到文件 {path}，请检查文件名和位置") from None
+    except IsADirectoryError:
+        raise roles.SyncSetupError(f"{path} 是文件夹，请选择数据包文件") from None
+
+
+def import_package(store: Store, source: str | Path | bytes, *, code: str | None = None,
+                   file_name: str = "") -> ImportResult:
+    data = source if isinstance(source, bytes) else read_package_file(source)
+    if not isinstance(source, bytes):
+        file_name = file_name or Path(source).name
+    sealed = read_outer(data)
+    if sealed.header.get("kind") == KIND_SETUP:
+        return _import_setup(store, sealed, code, file_name)
+    return _import_changes(store, sealed, file_name)
+
+
+# ---------------------------------------------------------------- checks
+
+def _check_schema(manifest: dict) -> None:
+    unknown = set(manifest.get("schema") or []) - set(roles.schema_names())
+    if unknown or int(manifest.get("format", 0)) > 1:
+        raise PackageRejected(NEWER_VERSION, f"生成它的程序版本 {manifest.get('program', '?')}")
+
+
+def _opened(store: Store, sealed: Sealed) -> tuple[dict, bytes, dict | None]:
+    """Every check of a change package; returns (manifest, body, new keys)."""
+    info = roles.county_info(store)
+    header = sealed.header
+    if header.get("county") != info.get("key_id"):
+        raise PackageRejected(WRONG_COUNTY)
+    if header.get("sender") == store.device_id:
+        raise PackageRejected(WRONG_RECEIVER, "这是本机自己导出的数据包，请把它交给对方导入")
+    sender = roles.device(store, str(header.get("sender")))
+    if sender is None or sender["retired"]:
+        raise PackageRejected(UNKNOWN_DEVICE, f"设备号 {str(header.get('sender'))[:12]}")
+    if roles.role(store) == roles.LAPTOP and sender["role"] != roles.COUNTY:
+        raise PackageRejected(UNKNOWN_DEVICE, "帮扶干部的电脑之间不能直接交换数据包，请经县就业办")
+    if header.get("receiver") != store.device_id:
+        raise PackageRejected(WRONG_RECEIVER)
+    envelope = open_sealed(sealed, box_key=keys.box_key(store))
+    new_keys = None
+    sign_public = sender["sign_public"]
+    if not sign_public:
+        try:
+            enrol = envelope.manifest.get("enrol")
+        except ValueError:
+            raise PackageRejected(CORRUPT) from None
+        new_keys = roles.check_enrol_proof(sender, enrol)
+        if new_keys is None:
+            raise PackageRejected(UNKNOWN_DEVICE, "这台电脑的密钥没有通过登记核验")
+        sign_public = new_keys[0]
+    manifest = verify(envelope, keys.sign_public_from(sign_public))
+    if (manifest.get("county", {}).get("key_id") != info.get("key_id") or manifest.get("sender") != sender["id"]
+            or manifest.get("receiver") != store.device_id):
+        raise PackageRejected(CORRUPT, "封面与内容不符")
+    _check_schema(manifest)
+    return manifest, envelope.body, {"sign_public": new_keys[0], "box_public": new_keys[1]} if new_keys else None
+
+
+def _decode(body: bytes) -> dict:
+    try:
+        decoded = decode_body(body)
+        if not isinstance(decoded, dict) or not isinstance(decoded.get("tables"), list):
+            raise ValueError
+        return decoded
+    except (ValueError, zlib.error):
+        raise PackageRejected(CORRUPT, "内容无法读取") from None
+
+
+def _already(store: Store, sender: str, manifest: dict) -> dict | None:
+    rows = store.rows("SELECT * FROM sync_log WHERE direction = 'import' AND device_id = ? AND content_hash = ?",
+                      [sender, manifest["content_hash"]])
+    return rows[0] if rows else None
+
+
+def _users(store: Store) -> dict[str, str]:
+    return {d["id"]: d["cadre_name"] or "" for d in roles.devices(store)}
+
+
+# ---------------------------------------------------------------- change packages
+
+def _laptop_acceptor(store: Store, sender: dict):
+    """At the county office: a laptop may change only its cadre's households
+    (ever paired: visits made before a re-pairing still count), and its
+    cadre's own row; places, openings, policies and pairings are the county's."""
+    from .tables import ever_households, household_link
+
+    homes = ever_households(store, sender["cadre_id"])
+
+    def accept(table: str, row: dict, existing: dict | None, merger: Merger) -> str | None:
+        if table == "cadres":
+            return None if row.get("id") == sender["cadre_id"] else "帮扶干部的电脑不能修改其他帮扶责任人的信息，已拒收"
+        if table == "pairings" or household_link(store, table) is None:
+            return "岗位、政策、地名和包户安排只能由县就业办修改，帮扶干部电脑上的这类改动已拒收"
+        for candidate in (row, existing):
+            if candidate is not None and merger.household_of(table, candidate) not in homes:
+                return f"有记录不属于{sender['cadre_name']}负责的户，已拒收"
+        return None
+
+    return accept
+
+
+def _import_changes(store: Store, sealed: Sealed, file_name: str) -> ImportResult:
+    my_role = roles.require_role(store)
+    manifest, body, new_keys = _opened(store, sealed)
+    sender = roles.device(store, manifest["sender"])
+    name = sender["cadre_name"] or ""
+    seq = int(manifest.get("seq") or 0)
+    if _already(store, sender["id"], manifest):
+        return ImportResult("changes", sender["id"], name, seq, duplicate=True)
+    decoded = _decode(body)
+    now = utc_now()
+    with store.transaction():
+        store.db.execute("PRAGMA defer_foreign_keys = ON")
+        log_id = store.db["sync_log"].insert({
+            "at": now, "direction": "import", "device_id": sender["id"], "package_seq": seq,
+            "kind": manifest.get("kind"), "content_hash": manifest["content_hash"],
+            "since": manifest.get("since"), "upto": manifest.get("upto"), "file_name": file_name}).last_pk
+        if new_keys:
+            store.db.execute("UPDATE sync_devices SET sign_public = ?, box_public = ?, keys_at = ?, "
+                             "enrol_secret = NULL WHERE id = ?",
+                             [new_keys["sign_public"], new_keys["box_public"], now, sender["id"]])
+        accept = _laptop_acceptor(store, sender) if my_role == roles.COUNTY else None
+        merger = Merger(store, record_conflicts=my_role == roles.COUNTY, accept=accept, users=_users(store),
+                        log_id=log_id)
+        result = merger.apply(decoded["tables"])
+        if store.db.execute("PRAGMA foreign_key_check").fetchone():
+            raise ApplyError("foreign key check failed after merge")
+        _acknowledge(store, sender, manifest, now)
+        if my_role == roles.LAPTOP:
+            # The county could encrypt for this laptop: it has our keys; no more proof needed.
+            store.db.execute("DELETE FROM settings WHERE key = ?", [roles.ENROL_SECRET])
+        counts = result.as_dict()
+        store.db.execute("UPDATE sync_log SET counts = ?, note = ? WHERE id = ?",
+                         [json.dumps(counts, ensure_ascii=False), "；".join(result.notes[:5]), log_id])
+    return ImportResult("changes", sender["id"], name, seq, counts=counts, notes=result.notes)
+
+
+def _acknowledge(store: Store, sender: dict, manifest: dict, now: str) -> None:
+    """``received_upto``: how far this side holds the sender's changes (a
+    package counts when it starts where we already are: packages are
+    cumulative). ``acked_upto``: how far the sender holds ours."""
+    received = int(sender["received_upto"] or 0)
+    if int(manifest.get("since") or 0) <= received:
+        received = max(received, int(manifest.get("upto") or 0))
+    acked = max(int(sender["acked_upto"] or 0), int(manifest.get("ack_upto") or 0))
+    store.db.execute("UPDATE sync_devices SET received_upto = ?, acked_upto = ?, last_import_at = ? WHERE id = ?",
+                     [received, acked, now, sender["id"]])
+
+
+# ---------------------------------------------------------------- setup packages
+
+def _import_setup(store: Store, sealed: Sealed, code: str | None, file_name: str) -> ImportResult:
+    current = roles.role(store)
+    if current == roles.LAPTOP and sealed.header.get("receiver") == store.device_id:
+        cadre = roles.my_cadre(store) or {}
+        return ImportResult(KIND_SETUP, str(sealed.header.get("sender")), "县就业办", 0, duplicate=True,
+                            notes=[f"本机已经是{cadre.get('name', '')}的电脑"])
+    if current is not None:
+        raise roles.SyncSetupError(f"本数据库已经是{roles.ROLE_LABELS[current]}的数据库，启用包只能导入到新的数据库。"
+                                   "请在帮扶干部的电脑上新建一个数据库后再导入")
+    if not roles.is_new_database(store):
+        raise roles.SyncSetupError("本数据库里已经有户和成员，启用包只能导入到新的数据库。"
+                                   "请先备份，再换一个新的数据库文件导入")
+    if not code:
+        raise SetupCodeNeeded()
+    envelope = open_sealed(sealed, code=code)
+    try:
+        manifest = envelope.manifest
+        county = manifest["county"]
+        manifest = verify(envelope, keys.sign_public_from(county["sign_public"]))
+        if (keys.fingerprint(county["sign_public"]) != county["key_id"]
+                or county["key_id"] != sealed.header.get("county")):
+            raise PackageRejected(CORRUPT)
+        if manifest["device"]["id"] != sealed.header.get("receiver"):
+            raise PackageRejected(CORRUPT, "封面与内容不符")
+    except (KeyError, TypeError, ValueError):
+        raise PackageRejected(CORRUPT) from None
+    _check_schema(manifest)
+    decoded = _decode(envelope.body)
+    now = utc_now()
+    with store.transaction():
+        store.db.execute("PRAGMA defer_foreign_keys = ON")
+        roles.become_laptop(store, manifest)
+        store.set_setting(roles.QUESTIONNAIRE, {"version": manifest.get("questionnaire"),
+                                                "definition": decoded.get("questionnaire")})
+        log_id = store.db["sync_log"].insert({
+            "at": now, "direction": "import", "device_id": manifest["sender"], "package_seq": 0,
+            "kind": KIND_SETUP, "content_hash": manifest["content_hash"], "since": 0,
+            "upto": manifest.get("upto"), "file_name": file_name}).last_pk
+        result = Merger(store, record_conflicts=False, users=_users(store), log_id=log_id).apply(decoded["tables"])
+        if store.db.execute("PRAGMA foreign_key_check").fetchone():
+            raise ApplyError("foreign key check failed after setup")
+        counts = result.as_dict()
+        store.db.execute("UPDATE sync_log SET counts = ?, note = ? WHERE id = ?",
+                         [json.dumps(counts, ensure_ascii=False), "启用包", log_id])
+    notes = list(result.notes)
+    if manifest.get("questionnaire") != store.questionnaire.version:
+        notes.append(f"县里的问卷版本是 {manifest.get('questionnaire')}，本机程序的是 {store.questionnaire.version}；"
+                     "请向县就业办要最新版本的程序")
+    return ImportResult(KIND_SETUP, manifest["sender"], "县就业办", 0, counts=counts, notes=notes)

@@ -1,0 +1,391 @@
+"""Field-level merge of rows received from another device.
+
+Every field of every row has a clock: the hybrid-logical-clock stamp of the
+change that wrote its current value (the latest ``change_log`` entry for that
+field, or the row's creation entry ``*``). A received row carries the same
+stamps from its sender. For each field the later stamp wins; wall clocks only
+enter through the HLC, so a laptop with a wrong date cannot win by it alone.
+
+A *conflict* is two devices changing the same field without having seen each
+other's change. The package tells, for each field its sender changed since the
+last acknowledged package, the value the sender changed it FROM (``bases``):
+if that is not the value here, the two edits were concurrent. The later one
+wins and the other value goes into ``sync_conflicts`` for the county office.
+
+The same person entered on two laptops (same ID number, different row ids) is
+merged into one member: the row created first (by stamp, then id) survives on
+every device, fields are merged by stamp, the other row is soft-deleted, an
+alias sends later changes of the old id to the survivor, and references
+(offers, measures, ...) are pointed at the survivor as ordinary logged
+changes, so that every device ends up the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..storage import CREATE_FIELD, Store, utc_now
+from .tables import SYSTEM, columns, fill_ids, household_link, stamp_device, stamp_time, synced_tables
+
+NO_STAMP = ""
+
+
+class ApplyError(Exception):
+    """Raised inside the import transaction to roll everything back."""
+
+
+@dataclass
+class MergeResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    merged_people: int = 0
+    notes: list[str] = field(default_factory=list)
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, table: str, key: str, n: int = 1) -> None:
+        setattr(self, key, getattr(self, key) + n)
+        per = self.tables.setdefault(table, {})
+        per[key] = per.get(key, 0) + n
+
+    def note(self, text: str) -> None:
+        if text not in self.notes and len(self.notes) < 50:
+            self.notes.append(text)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                "conflicts": self.conflicts, "rejected": self.rejected, "merged_people": self.merged_people,
+                "tables": self.tables, "notes": self.notes}
+
+
+def _text(value: Any) -> str | None:
+    """change_log keeps values as text: compare a stored base with a value."""
+    return None if value is None else str(value)
+
+
+# Acceptance hook: returns None to accept a row, or a Chinese reason to reject it.
+Acceptor = Callable[[str, dict, "dict | None", "Merger"], "str | None"]
+
+
+class Merger:
+    def __init__(self, store: Store, *, record_conflicts: bool, accept: Acceptor | None = None,
+                 users: dict[str, str] | None = None, log_id: int | None = None):
+        self.store = store
+        self.record_conflicts = record_conflicts
+        self.accept = accept
+        self.users = users or {}
+        self.log_id = log_id
+        self.result = MergeResult()
+        self.aliases = {r["old_id"]: r["new_id"] for r in store.rows("SELECT old_id, new_id FROM sync_aliases")}
+        self.member_households: dict[str, str] = {}
+        self._tables = synced_tables(store)
+        self._fks = {t: {fk.column: fk.other_table for fk in store.db[t].foreign_keys} for t in self._tables}
+
+    # ------------------------------------------------------------ entry point
+    def apply(self, blocks: list[dict]) -> MergeResult:
+        by_name = {b["name"]: b for b in blocks}
+        for name in [t for t in self._tables if t in by_name] + [n for n in by_name if n not in self._tables]:
+            self._table(by_name[name])
+        self._repoint()
+        return self.result
+
+    # ------------------------------------------------------------ helpers
+    def _user(self, stamp: str) -> str:
+        return self.users.get(stamp_device(stamp), "")
+
+    def _entry(self, table: str, row_id: str, fld: str, old: Any, new: Any, stamp: str) -> tuple:
+        return (table, row_id, fld, old, new, self._user(stamp), stamp_device(stamp), stamp_time(stamp), stamp)
+
+    def _local_entry(self, table: str, row_id: str, fld: str, old: Any, new: Any) -> tuple:
+        s = self.store
+        return (table, row_id, fld, old, new, s.user, s.device_id, utc_now(), s.clock.now())
+
+    def _stamps(self, table: str) -> dict[str, dict[str, str]]:
+        """Field stamps of the rows whose ids are in temp.sync_ids."""
+        out: dict[str, dict[str, str]] = {}
+        for row_id, fld, hlc in self.store.db.execute(
+                "SELECT row_id, field, max(hlc) FROM change_log WHERE table_name = ? "
+                "AND row_id IN (SELECT id FROM temp.sync_ids) GROUP BY row_id, field", [table]):
+            out.setdefault(row_id, {})[fld] = hlc
+        return out
+
+    def _conflict(self, table: str, row_id: str, fld: str, kept: Any, kept_hlc: str, lost: Any, lost_hlc: str):
+        if not self.record_conflicts:
+            return
+        cur = self.store.db.execute(
+            "INSERT OR IGNORE INTO sync_conflicts(table_name, row_id, field, kept_value, kept_hlc, lost_value, "
+            "lost_hlc, lost_device, detected_at, log_id, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')",
+            [table, row_id, fld, json.dumps(kept, ensure_ascii=False), kept_hlc,
+             json.dumps(lost, ensure_ascii=False), lost_hlc, stamp_device(lost_hlc), utc_now(), self.log_id])
+        if cur.rowcount:
+            self.result.count(table, "conflicts")
+
+    def _seen(self, table: str, row_id: str, fld: str, stamp: str) -> bool:
+        return self.store.db.execute(
+            "SELECT 1 FROM change_log WHERE table_name = ? AND row_id = ? AND field = ? AND hlc = ? LIMIT 1",
+            [table, row_id, fld, stamp]).fetchone() is not None
+
+    def household_of(self, table: str, row: dict) -> str | None:
+        link = household_link(self.store, table)
+        if link == "id":
+            return row.get("id")
+        if link == "household_id":
+            return row.get("household_id")
+        if link == "member_id":
+            mid = self.aliases.get(row.get("member_id"), row.get("member_id"))
+            if mid in self.member_households:
+                return self.member_households[mid]
+            found = self.store.db.execute("SELECT household_id FROM members WHERE id = ?", [mid]).fetchone()
+            return found[0] if found else None
+        return None
+
+    # ------------------------------------------------------------ one table
+    def _table(self, block: dict) -> None:
+        table = block["name"]
+        rows, metas = block["rows"], block["meta"]
+        if table not in self._tables:
+            self.result.count(table, "rejected", len(rows))
+            self.result.note(f"本机的程序没有“{table}”这类数据，{len(rows)} 条未导入；请升级帮扶工作台")
+            return
+        local_cols = set(columns(self.store, table))
+        cols = block["columns"]
+        keep = [i for i, c in enumerate(cols) if c in local_cols]
+        if len(keep) < len(cols):
+            missing = "、".join(c for c in cols if c not in local_cols)
+            self.result.note(f"本机的程序不认识这些栏目，已忽略：{missing}（升级程序后可重新导入）")
+        incoming = []
+        for values, (created, stamps, bases) in zip(rows, metas):
+            row = {cols[i]: values[i] for i in keep}
+            incoming.append((row, created or NO_STAMP, stamps or {}, bases or {}))
+
+        fill_ids(self.store, [self.aliases.get(r["id"], r["id"]) for r, *_ in incoming])
+        cursor = self.store.db.execute(f"SELECT t.* FROM [{table}] t JOIN temp.sync_ids i ON i.id = t.id")
+        names = [d[0] for d in cursor.description]
+        local = {r[0]: dict(zip(names, r)) for r in cursor.fetchall()}
+        local_stamps = self._stamps(table) if local else {}
+
+        accepted = []
+        for item in incoming:
+            row = item[0]
+            target = self.aliases.get(row["id"], row["id"])
+            existing = local.get(target)
+            if self.accept is not None:
+                reason = self.accept(table, row, existing, self)
+                if reason:
+                    self.result.count(table, "rejected")
+                    self.result.note(reason)
+                    continue
+            accepted.append((item, target, existing))
+        accepted = self._check_parents(table, accepted)
+
+        updates, log = [], []
+        new_items = []
+        for (row, created, stamps, bases), target, existing in accepted:
+            if table == "members":
+                self.member_households[target] = (existing or row).get("household_id")
+            if existing is None:
+                new_items.append((row, created, stamps))
+                continue
+            changes = self._merge_fields(table, target, row, created, stamps, bases, existing,
+                                         local_stamps.get(target, {}), log, aliased=target != row["id"])
+            if changes:
+                top = max(stamps.get(k, created) for k in changes)
+                updates.append((target, changes, stamp_time(top), stamp_device(top)))
+                existing.update(changes)
+                self.result.count(table, "updated")
+            else:
+                self.result.count(table, "unchanged")
+        self.store.write_remote(table, updates=updates, log=log)
+
+        if table == "members":
+            new_items = self._merge_same_people(new_items)
+        new_rows, log = [], []
+        for row, created, stamps in new_items:
+            full = {"created_at": row.get("created_at") or stamp_time(created),
+                    "updated_at": row.get("updated_at") or stamp_time(created),
+                    "device_id": row.get("device_id") or stamp_device(created), "deleted": 0, **row}
+            new_rows.append(full)
+            body = {k: v for k, v in full.items() if k not in SYSTEM}
+            log.append(self._entry(table, full["id"], CREATE_FIELD, None, json.dumps(body, ensure_ascii=False),
+                                   created))
+            log.extend(self._entry(table, full["id"], f, None, full.get(f), s)
+                       for f, s in stamps.items() if f in full and f != CREATE_FIELD)
+            if table == "members":
+                self.member_households[full["id"]] = full.get("household_id")
+            self.result.count(table, "new")
+        self.store.write_remote(table, new_rows=new_rows, log=log)
+
+    def _check_parents(self, table: str, accepted: list) -> list:
+        """Reject rows whose parent (household, member, opening, ...) exists
+        neither here nor earlier in this package; their children follow."""
+        fks = self._fks.get(table, {})
+        if not fks:
+            return accepted
+        def ref(row: dict, existing: dict | None, col: str, parent: str):
+            value = row.get(col, (existing or {}).get(col))
+            return self.aliases.get(value, value) if parent == "members" else value
+
+        wanted: dict[str, set] = {}
+        for (row, *_), _target, existing in accepted:
+            for col, parent in fks.items():
+                value = ref(row, existing, col, parent)
+                if value is not None:
+                    wanted.setdefault(parent, set()).add(value)
+        present: dict[str, set] = {}
+        for parent, ids in wanted.items():
+            fill_ids(self.store, ids)
+            present[parent] = {r[0] for r in self.store.db.execute(
+                f"SELECT p.id FROM [{parent}] p JOIN temp.sync_ids i ON i.id = p.id")}
+        out = []
+        for item in accepted:
+            (row, *_), _target, existing = item
+            missing = [col for col, parent in fks.items()
+                       if ref(row, existing, col, parent) is not None
+                       and ref(row, existing, col, parent) not in present[parent]]
+            if missing:
+                self.result.count(table, "rejected")
+                self.result.note(f"有记录缺少它所属的上级记录（{table}.{missing[0]}），未导入；"
+                                 "请让对方用“全部重发”导出后再导入")
+                continue
+            out.append(item)
+        return out
+
+    # ------------------------------------------------------------ field merge
+    def _merge_fields(self, table: str, row_id: str, row: dict, created: str, stamps: dict, bases: dict,
+                      local: dict, lstamps: dict, log: list, *, aliased: bool = False) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        local_created = lstamps.get(CREATE_FIELD, NO_STAMP)
+        for fld, remote_value in row.items():
+            if fld in SYSTEM or fld not in local:
+                continue
+            if aliased and (fld == "deleted" or fld not in stamps):
+                # A merged-away row: only its later edits move to the survivor;
+                # its first values were weighed when the two were merged.
+                continue
+            rs = stamps.get(fld, created)
+            ls = lstamps.get(fld, local_created)
+            local_value = local.get(fld)
+            if remote_value == local_value:
+                if rs > ls:  # same value, later stamp: adopt it so clocks agree everywhere
+                    log.append(self._entry(table, row_id, fld, local_value, remote_value, rs))
+                continue
+            if rs > ls:
+                if table == "members" and not self._unique_ok(row_id, fld, remote_value, local):
+                    self._conflict(table, row_id, fld, local_value, ls, remote_value, rs)
+                    continue
+                if fld in bases and _text(bases[fld]) != _text(local_value) and fld in lstamps:
+                    self._conflict(table, row_id, fld, remote_value, rs, local_value, ls)
+                changes[fld] = remote_value
+                log.append(self._entry(table, row_id, fld, local_value, remote_value, rs))
+            elif rs < ls and fld in bases and not self._seen(table, row_id, fld, rs):
+                self._conflict(table, row_id, fld, local_value, ls, remote_value, rs)
+        return changes
+
+    def _unique_ok(self, row_id: str, fld: str, value: Any, local: dict) -> bool:
+        """A received ID number (or an undelete) must not make two live members
+        with the same number; such a change is kept as a conflict instead."""
+        if fld not in ("id_number", "deleted"):
+            return True
+        id_number = value if fld == "id_number" else local.get("id_number")
+        deleted = value if fld == "deleted" else local.get("deleted")
+        if deleted or not id_number:
+            return True
+        return self.store.db.execute("SELECT 1 FROM members WHERE id_number = ? AND deleted = 0 AND id != ?",
+                                     [id_number, row_id]).fetchone() is None
+
+    # ------------------------------------------------------------ same person twice
+    def _merge_same_people(self, items: list) -> list:
+        """New member rows whose ID number is already live here (or earlier in
+        the package) are merged instead of inserted; returns the rows to insert."""
+        numbers = {r.get("id_number") for r, *_ in items if r.get("id_number") and not r.get("deleted")}
+        if not numbers:
+            return items
+        fill_ids(self.store, numbers)
+        live = {r["id_number"]: r for r in self.store.rows(
+            "SELECT m.* FROM members m JOIN temp.sync_ids i ON i.id = m.id_number WHERE m.deleted = 0")}
+        if not live:
+            return items
+        fill_ids(self.store, [r["id"] for r in live.values()])
+        live_stamps = self._stamps("members")
+        out = []
+        for row, created, stamps in items:
+            other = live.get(row.get("id_number")) if not row.get("deleted") else None
+            if other is None:
+                out.append((row, created, stamps))
+                continue
+            ostamps = live_stamps.get(other["id"], {})
+            ocreated = ostamps.get(CREATE_FIELD, NO_STAMP)
+            merged, merged_stamps = dict(row), dict(stamps)
+            to_local: dict[str, Any] = {}
+            to_local_log = []
+            for fld in row:
+                if fld in SYSTEM or fld == "deleted" or fld not in other:
+                    continue
+                rs, ls = stamps.get(fld, created), ostamps.get(fld, ocreated)
+                rv, lv = row[fld], other[fld]
+                if rv == lv:
+                    continue
+                # A field one of them left empty is filled from the other; else the later stamp wins.
+                remote_wins = lv is None if rv is None or lv is None else rs > ls
+                if rv is not None and lv is not None:
+                    kept, lost = ((rv, rs), (lv, ls)) if remote_wins else ((lv, ls), (rv, rs))
+                    self._conflict("members", other["id"], fld, kept[0], kept[1], lost[0], lost[1])
+                # The kept value must carry the later stamp, or other devices
+                # holding the other row would not take it: when it won by being
+                # filled in rather than by its stamp, it gets a new one.
+                stamp = rs if remote_wins else ls
+                if stamp < max(rs, ls):
+                    stamp = self.store.clock.now()
+                if remote_wins:
+                    to_local[fld] = rv
+                    to_local_log.append(self._entry("members", other["id"], fld, lv, rv, stamp))
+                else:
+                    merged[fld] = lv
+                    merged_stamps[fld] = stamp
+            self.result.count("members", "merged_people")
+            if (created, row["id"]) > (ocreated, other["id"]):
+                # The row here was entered first: it carries on, with the newer fields.
+                if to_local:
+                    self.store.write_remote("members", updates=[(other["id"], to_local, utc_now(),
+                                                                 self.store.device_id)], log=to_local_log)
+                    other.update(to_local)
+                gone = {**row, "deleted": 1}
+                out.append((gone, created, {**stamps, "deleted": self.store.clock.now()}))
+                self._alias(row["id"], other["id"])
+            else:
+                # The received row was entered first: this one is retired for it.
+                self.store.write_remote("members", updates=[(other["id"], {"deleted": 1}, utc_now(),
+                                                             self.store.device_id)],
+                                        log=[self._local_entry("members", other["id"], "deleted", 0, 1)])
+                out.append((merged, created, merged_stamps))
+                self._alias(other["id"], row["id"])
+                live[row["id_number"]] = merged
+                self.member_households[row["id"]] = merged.get("household_id")
+        return out
+
+    def _alias(self, old_id: str, new_id: str) -> None:
+        # Chains collapse: whatever pointed at old_id now points at new_id.
+        self.store.db.execute("UPDATE sync_aliases SET new_id = ? WHERE new_id = ?", [new_id, old_id])
+        self.store.db.execute("INSERT OR REPLACE INTO sync_aliases(old_id, table_name, new_id, merged_at) "
+                              "VALUES (?, 'members', ?, ?)", [old_id, new_id, utc_now()])
+        self.aliases = {r["old_id"]: r["new_id"] for r in self.store.rows("SELECT old_id, new_id FROM sync_aliases")}
+
+    def _repoint(self) -> None:
+        """References to merged-away members move to the survivor, and a
+        merged-away member stays deleted, as ordinary logged changes."""
+        if not self.aliases:
+            return
+        for table in self._tables:
+            if self._fks.get(table, {}).get("member_id") != "members":
+                continue
+            for row in self.store.rows(f"SELECT t.id, a.new_id FROM [{table}] t "
+                                       "JOIN sync_aliases a ON a.old_id = t.member_id"):
+                self.store.update(table, row["id"], {"member_id": row["new_id"]})
+        for row in self.store.rows("SELECT m.id FROM members m JOIN sync_aliases a ON a.old_id = m.id "
+                                   "WHERE m.deleted = 0"):
+            self.store.delete("members", row["id"])

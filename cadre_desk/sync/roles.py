@@ -1,0 +1,264 @@
+"""Who this database is: the county office's, or one cadre's laptop; and
+enrolling a laptop.
+
+Enrolment, chosen so that no private key ever leaves the database that made
+it:
+
+1. At the county office, ``sync setup --cadre NAME`` (the first one makes the
+   database the county office's and creates the county's key pairs) registers
+   a device id for the cadre and writes a *setup package*: the county's public
+   keys, the device id, a one-time enrolment secret, the cadre's households
+   with their members, and the county-wide data (places, enterprises,
+   openings, policies) and the questionnaire version. It is encrypted with a
+   key derived from a one-time *enrolment code* that the clerk gives the cadre
+   separately (in person or by phone), never in the same message as the file.
+2. On the laptop, ``sync import FILE --code CODE`` on a new database makes it
+   that cadre's laptop: it takes the device id, makes its own key pairs, and
+   loads the data.
+3. The laptop's first package carries its public keys with an HMAC of them
+   under the enrolment secret; the county accepts the keys only if that proof
+   holds, then checks the package's signature with them. After that the
+   county can encrypt its replies for the laptop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from ..errors import CadreDeskError, NotFound
+from ..migrations import migrations as schema_migrations
+from ..storage import Store, utc_now
+from . import keys
+from .export import Scope, apply_scope, changed_rows, collect, high_water
+from .package import KIND_SETUP, content_hash, encode_body, new_code, seal
+from .tables import current_households
+
+ROLE = "sync_role"
+COUNTY = "county"
+LAPTOP = "laptop"
+COUNTY_INFO = "sync_county"
+CADRE = "sync_cadre"
+ENROL_SECRET = "sync_enrol_secret"
+QUESTIONNAIRE = "sync_questionnaire"
+ROLE_LABELS = {COUNTY: "县就业办", LAPTOP: "帮扶干部的电脑"}
+
+
+class SyncSetupError(CadreDeskError):
+    """Enrolment cannot go on (wrong database, unknown cadre, ...)."""
+
+
+def role(store: Store) -> str | None:
+    return store.get_setting(ROLE)
+
+
+def county_info(store: Store) -> dict:
+    return store.get_setting(COUNTY_INFO) or {}
+
+
+def schema_names() -> list[str]:
+    return [m.name for m in schema_migrations._migrations]
+
+
+def device(store: Store, device_id: str) -> dict | None:
+    rows = store.rows("SELECT * FROM sync_devices WHERE id = ?", [device_id])
+    return rows[0] if rows else None
+
+
+def devices(store: Store) -> list[dict]:
+    return store.rows("SELECT * FROM sync_devices ORDER BY role DESC, cadre_name, enrolled_at")
+
+
+def require_role(store: Store) -> str:
+    current = role(store)
+    if current is None:
+        raise SyncSetupError("本数据库还没有设置同步。县就业办请先用“同步设置”为帮扶干部生成启用包；"
+                             "帮扶干部请先导入县就业办给的启用包")
+    return current
+
+
+# ---------------------------------------------------------------- county office
+
+def become_county(store: Store) -> dict:
+    """Make this database the county office's (once): keys and identity."""
+    from ..places import county as county_row
+
+    if role(store) == LAPTOP:
+        raise SyncSetupError("这是帮扶干部的电脑，不能生成启用包。请在县就业办的电脑上操作")
+    if role(store) == COUNTY:
+        return county_info(store)
+    with store.transaction():
+        sign_pub, box_pub = keys.create_keys(store)
+        c = county_row(store)
+        info = {"key_id": keys.fingerprint(sign_pub), "code": c["code"], "name": c["name"],
+                "device_id": store.device_id, "sign_public": sign_pub, "box_public": box_pub}
+        store.set_setting(COUNTY_INFO, info)
+        store.set_setting(ROLE, COUNTY)
+        store.db["sync_devices"].insert({"id": store.device_id, "role": COUNTY, "cadre_name": "县就业办",
+                                         "sign_public": sign_pub, "box_public": box_pub,
+                                         "enrolled_at": utc_now(), "keys_at": utc_now()})
+    return info
+
+
+def cadre_by_name(store: Store, name: str) -> dict:
+    rows = store.rows("SELECT * FROM cadres WHERE name = ? AND deleted = 0 ORDER BY created_at", [name.strip()])
+    if not rows:
+        raise NotFound(f"没有名为“{name}”的帮扶责任人。请先导入含“帮扶责任人”一栏的花名册，或核对姓名")
+    return rows[0]
+
+
+def laptop_for(store: Store, *, cadre: str | None = None, device_id: str | None = None) -> dict:
+    """The laptop a county package goes to: by device id, by cadre name (the
+    cadre's newest device), or the only one."""
+    laptops = store.rows("SELECT * FROM sync_devices WHERE role = ? AND retired = 0 ORDER BY enrolled_at DESC",
+                         [LAPTOP])
+    if device_id:
+        found = [d for d in laptops if d["id"] == device_id]
+    elif cadre:
+        found = [d for d in laptops if d["cadre_name"] == cadre.strip()]
+    else:
+        found = laptops
+        if len(found) > 1:
+            raise SyncSetupError("本县登记了多台帮扶干部的电脑，请指定发给谁（--cadre 姓名 或 --device 设备号）")
+    if not found:
+        who = device_id or cadre or ""
+        raise NotFound(f"没有登记{('“' + who + '”的') if who else ''}帮扶干部电脑。请先用“同步设置”生成启用包")
+    return found[0]
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    code: str
+    device_id: str
+    cadre: str
+    households: int
+    members: int
+    path: Path
+
+
+def write_setup_package(store: Store, cadre_name: str, path: str | Path) -> SetupResult:
+    """Register a laptop for the cadre and write its setup package. Returns
+    the one-time enrolment code to hand over separately."""
+    path = Path(path)
+    cadre = cadre_by_name(store, cadre_name)
+    info = become_county(store)
+    device_id = uuid.uuid4().hex[:12]
+    secret = keys.b64(os.urandom(32))
+    code = new_code()
+    upto = high_water(store)
+    homes = frozenset(current_households(store, cadre["id"]))
+    wanted = apply_scope(store, changed_rows(store, 0, upto, None), Scope(cadre["id"], homes, homes))
+    blocks, counts = collect(store, wanted)
+    manifest = {
+        "format": 1, "kind": KIND_SETUP, "county": {k: info[k] for k in ("key_id", "code", "name", "device_id",
+                                                                         "sign_public", "box_public")},
+        "sender": info["device_id"], "receiver": device_id, "seq": 0, "created": utc_now(),
+        "program": __version__, "schema": schema_names(), "questionnaire": store.questionnaire.version,
+        "since": 0, "upto": upto, "ack_upto": 0, "counts": counts,
+        "device": {"id": device_id, "cadre_id": cadre["id"], "cadre_name": cadre["name"], "enrol_secret": secret},
+    }
+    body = encode_body({"tables": blocks, "questionnaire": store.questionnaire.raw})
+    header = {"kind": KIND_SETUP, "county": info["key_id"], "sender": info["device_id"], "receiver": device_id}
+    data = seal(header, manifest, body, keys.signing_key(store), code=code)
+    with store.transaction():
+        store.db["sync_devices"].insert({"id": device_id, "role": LAPTOP, "cadre_id": cadre["id"],
+                                         "cadre_name": cadre["name"], "enrol_secret": secret,
+                                         "enrolled_at": utc_now()})
+        store.db["sync_log"].insert({"at": utc_now(), "direction": "export", "device_id": device_id,
+                                     "package_seq": 0, "kind": KIND_SETUP, "content_hash": content_hash(body),
+                                     "since": 0, "upto": upto, "counts": json.dumps(counts, ensure_ascii=False),
+                                     "file_name": path.name, "note": "启用包"})
+        write_file(path, data)
+    return SetupResult(code, device_id, cadre["name"], counts.get("households", 0), counts.get("members", 0), path)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write next to the target and rename, so a full USB stick leaves no half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CadreDeskError(f"无法写入文件 {path.name}：{exc.strerror or exc}。请检查U盘是否已满或只读，"
+                             "然后重试") from exc
+
+
+def enrol_proof(secret_b64: str, device_id: str, sign_pub: str, box_pub: str) -> str:
+    message = f"{device_id}|{sign_pub}|{box_pub}".encode("ascii")
+    return hmac.new(keys.unb64(secret_b64), message, hashlib.sha256).hexdigest()
+
+
+def check_enrol_proof(dev: dict, enrol: dict | None) -> tuple[str, str] | None:
+    """The laptop's public keys from its first package, if its proof holds."""
+    if not enrol or not dev.get("enrol_secret"):
+        return None
+    try:
+        expected = enrol_proof(dev["enrol_secret"], dev["id"], enrol["sign_public"], enrol["box_public"])
+        keys.sign_public_from(enrol["sign_public"])
+        keys.box_public_from(enrol["box_public"])
+    except (KeyError, ValueError, TypeError):
+        return None
+    if not hmac.compare_digest(expected, str(enrol.get("proof", ""))):
+        return None
+    return enrol["sign_public"], enrol["box_public"]
+
+
+# ---------------------------------------------------------------- laptop
+
+def is_new_database(store: Store) -> bool:
+    return not store.db.execute("SELECT 1 FROM households LIMIT 1").fetchone() and \
+        not store.db.execute("SELECT 1 FROM members LIMIT 1").fetchone()
+
+
+def become_laptop(store: Store, manifest: dict) -> None:
+    """Inside the setup import's transaction: clear what a new database made
+    for itself (its own copy of the places, sample policies), take the device
+    id the county assigned, and make this laptop's own keys."""
+    from .tables import synced_tables
+
+    for table in reversed(synced_tables(store)):
+        store.db.execute(f"DELETE FROM [{table}]")
+    store.db.execute("DELETE FROM change_log")
+    dev = manifest["device"]
+    store.set_setting("device_id", dev["id"])
+    store.device_id = dev["id"]
+    store.clock.device_id = dev["id"]
+    sign_pub, box_pub = keys.create_keys(store)
+    county = manifest["county"]
+    store.set_setting(COUNTY_INFO, county)
+    store.set_setting(CADRE, {"id": dev["cadre_id"], "name": dev["cadre_name"]})
+    store.set_setting(ENROL_SECRET, dev["enrol_secret"])
+    store.set_setting(ROLE, LAPTOP)
+    now = utc_now()
+    store.db["sync_devices"].insert_all([
+        {"id": county["device_id"], "role": COUNTY, "cadre_name": "县就业办", "sign_public": county["sign_public"],
+         "box_public": county["box_public"], "enrolled_at": now, "keys_at": now,
+         "received_upto": int(manifest.get("upto") or 0), "last_import_at": now},
+        {"id": dev["id"], "role": LAPTOP, "cadre_id": dev["cadre_id"], "cadre_name": dev["cadre_name"],
+         "sign_public": sign_pub, "box_public": box_pub, "enrolled_at": now, "keys_at": now},
+    ])
+
+
+def my_cadre(store: Store) -> dict | None:
+    return store.get_setting(CADRE)
+
+
+def allowed_household_numbers(store: Store) -> set[str] | None:
+    """Household numbers this database may change from a roster: on a cadre's
+    laptop, the households currently paired with that cadre; None (no limit)
+    at the county office or on a database without sync."""
+    if role(store) != LAPTOP:
+        return None
+    cadre = my_cadre(store) or {}
+    return {r["number"] for r in store.rows(
+        "SELECT DISTINCT h.number FROM pairings p JOIN households h ON h.id = p.household_id "
+        "WHERE p.cadre_id = ? AND p.deleted = 0 AND p.until IS NULL AND h.deleted = 0", [cadre.get("id")])
+        if r["number"]}

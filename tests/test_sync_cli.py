@@ -1,0 +1,70 @@
+"""The ``cadre-desk sync`` commands end to end over real files."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from cadre_desk import register
+from cadre_desk.cli import main
+from cadre_desk.storage import open_store
+from helpers_sync import county_with_households, member_by_name
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_setup_export_import_status_log_conflicts_resolve(tmp_path, capsys):
+    county_db, a_db, b_db = (str(tmp_path / n) for n in ("county.db", "a.db", "b.db"))
+    county_with_households(tmp_path / "county.db").db.conn.close()
+    codes = {}
+    for name, db in (("a", a_db), ("b", b_db)):
+        code, out, _ = run(capsys, "--db", county_db, "sync", "setup", "--cadre", "王芳", "-o",
+                           str(tmp_path / f"setup-{name}.cdsync"))
+        assert code == 0 and "启用码" in out
+        codes[name] = re.search(r"启用码：(\S+)", out).group(1)
+        code, _, err = run(capsys, "--db", db, "sync", "import", str(tmp_path / f"setup-{name}.cdsync"))
+        assert code == 1 and "启用码" in err
+        code, out, _ = run(capsys, "--db", db, "sync", "import", str(tmp_path / f"setup-{name}.cdsync"),
+                           "--code", codes[name])
+        assert code == 0 and "启用完成" in out
+    for db, company in ((a_db, "手套厂"), (b_db, "玩具厂")):
+        s = open_store(db)
+        register.save_member(s, {"work_status": "乡(镇)内务工", "work_months": 3, "work_company": company},
+                             member_id=member_by_name(s, "李梅")["id"])
+        s.db.conn.close()
+    for name, db in (("a", a_db), ("b", b_db)):
+        assert run(capsys, "--db", db, "sync", "export", "-o", str(tmp_path / f"{name}.cdsync"))[0] == 0
+        code, out, _ = run(capsys, "sync", "import", str(tmp_path / f"{name}.cdsync"), "--db", county_db)
+        assert code == 0 and "已导入王芳的第 1 号数据包" in out
+    code, out, _ = run(capsys, "--db", county_db, "sync", "import", str(tmp_path / "a.cdsync"))
+    assert "已经导入过" in out
+    code, out, _ = run(capsys, "--db", county_db, "sync", "status", "--json")
+    status = json.loads(out)
+    assert status["role"] == "county" and status["open_conflicts"] == 1 and len(status["devices"]) == 3
+    code, out, _ = run(capsys, "--db", county_db, "sync", "log", "--device", "王芳")
+    assert out.count("导入自 王芳") == 2 and "导出给 王芳" in out
+    code, out, _ = run(capsys, "--db", county_db, "sync", "conflicts")
+    assert "李梅" in out and "手套厂" in out and "玩具厂" in out
+    conflict_id = int(re.search(r"#(\d+)", out).group(1))
+    code, out, _ = run(capsys, "--db", county_db, "sync", "resolve", str(conflict_id), "--keep", "theirs")
+    assert code == 0 and "采用了对方的值" in out
+    code, out, _ = run(capsys, "--db", county_db, "sync", "conflicts")
+    assert "没有待处理的同步冲突" in out
+    # The county must say which laptop a package is for.
+    code, _, err = run(capsys, "--db", county_db, "sync", "export", "-o", str(tmp_path / "c.cdsync"))
+    assert code == 1 and "--cadre" in err
+
+
+def test_rejection_is_one_chinese_line(tmp_path, capsys):
+    county_db = str(tmp_path / "county.db")
+    county_with_households(tmp_path / "county.db").db.conn.close()
+    bad = tmp_path / "bad.cdsync"
+    bad.write_bytes(b"CADRE-DESK-SYNC\n" + b"\x00\x01garbage")
+    code, out, err = run(capsys, "--db", county_db, "sync", "import", str(bad))
+    assert code == 1 and err.startswith("错误：") and "文件已损坏或被篡改" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "--db", county_db, "sync", "export", "-o", str(tmp_path / "x.cdsync"))
+    assert code == 1 and "还没有设置同步" in err
