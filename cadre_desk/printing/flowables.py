@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table
 
 from . import styles
 from .fonts import string_width
@@ -39,24 +39,59 @@ class Heading(Paragraph):
         self.plain_text = text
         self.outline_level = outline_level
         self.in_toc = in_toc
-        self.keepWithNext = True
+
+
+def heading(text: str, style_name: str, *, room: float = 80, outline_level: int | None = None,
+            in_toc: bool = False) -> list:
+    """A heading that starts a new page when less than ``room`` points are
+    left under it (cheaper than keepWithNext, which lays the next table out twice)."""
+    return [CondPageBreak(room), Heading(text, style_name, outline_level=outline_level, in_toc=in_toc)]
 
 
 def para(text: str, style_name: str = "body") -> Paragraph:
     return Paragraph(escape(text), styles.style(style_name))
 
 
+# Characters that must not start a line (Chinese line-breaking rules, 禁则).
+_NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%,.;:?!)]}·—…")
+_char_widths: dict[tuple[str, float], float] = {}
+
+
+def wrap_cjk(text: str, width: float, size: float) -> list[str]:
+    """Break text into lines no wider than ``width`` at ``size`` points,
+    between any two characters but never before closing punctuation.
+
+    Hand-written because a ReportLab Paragraph costs about 0.5 ms a cell to
+    wrap; a handbook has hundreds of short cells, and plain multi-line strings
+    in a table cell are drawn directly."""
+    lines: list[str] = []
+    for part in text.split("\n"):
+        line, used = "", 0.0
+        for ch in part:
+            key = (ch, size)
+            w = _char_widths.get(key)
+            if w is None:
+                w = _char_widths[key] = string_width(ch, size)
+            if line and used + w > width and ch not in _NO_LINE_START:
+                lines.append(line)
+                line, used = "", 0.0
+            line += ch
+            used += w
+        lines.append(line)
+    return lines
+
+
 def cell(text, width: float, style_name: str = "cell"):
-    """Table cell content: a plain string when it fits on one line (much
-    cheaper to lay out), a wrapping paragraph when it does not."""
+    """Table cell content: a plain string, broken into lines that fit the
+    column. Empty cells are an empty list, which a Table skips when drawing."""
     if text is None or text == "":
-        return ""
+        return []
     text = str(text)
-    st = styles.style(style_name)
-    pad = 2 * styles.LAYOUT["table"]["padding"]
-    if "\n" not in text and string_width(text, st.fontSize) <= width - pad:
+    size = styles.style(style_name).fontSize
+    room = width - 2 * styles.LAYOUT["table"]["padding"]
+    if "\n" not in text and string_width(text, size) <= room:
         return text
-    return Paragraph(escape(text).replace("\n", "<br/>"), st)
+    return "\n".join(wrap_cjk(text, room, size))
 
 
 def grid_table(header: list[str] | None, rows: list[list], widths: list[float], *, style_name: str = "cell",
@@ -68,11 +103,13 @@ def grid_table(header: list[str] | None, rows: list[list], widths: list[float], 
         data.append([cell(h, w, header_style) for h, w in zip(header, widths)])
     for row in rows:
         data.append([cell(v, w, style_name) for v, w in zip(row, widths)])
-    size = styles.style(style_name).fontSize
+    st = styles.style(style_name)
     t = Table(data, colWidths=widths, repeatRows=1 if header else 0, rowHeights=row_heights,
               hAlign="LEFT")
-    t.setStyle(styles.table_style(styles.grid_table_style(header_rows=1 if header else 0, font_size=size,
-                                                          label_columns=label_columns) + list(extra)))
+    cmds = styles.grid_table_style(header_rows=1 if header else 0, font_size=st.fontSize,
+                                   label_columns=label_columns)
+    cmds.append(("LEADING", (0, 0), (-1, -1), st.leading))
+    t.setStyle(styles.table_style(cmds + list(extra)))
     return t
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportlab.platypus import CondPageBreak, NextPageTemplate, PageBreak, Spacer, Table
+from reportlab.platypus import NextPageTemplate, PageBreak, Spacer, Table
 
 from .. import places, register
 from ..errors import NotFound
@@ -29,7 +29,7 @@ from ..questionnaire import display
 from ..storage import Store
 from . import styles
 from .document import CadreDocTemplate, PrintCancelled
-from .flowables import Heading, SectionStart, blank_rows, cell, grid_table, para, signature_block
+from .flowables import SectionStart, blank_rows, grid_table, heading, para, signature_block
 
 TITLE = "就业帮扶手册"
 SURVEY_SECTIONS = ("work", "survey", "employment")
@@ -251,7 +251,7 @@ def _cover(d: HandbookData, width: float) -> list:
 
 
 def _instructions(d: HandbookData, no: str) -> list:
-    flow = [Heading(f"{no}、说明", "h1", outline_level=0)]
+    flow = heading(f"{no}、说明", "h1", outline_level=0)
     for i, text in enumerate(INSTRUCTIONS, start=1):
         text = text.format(date=cn_date(d.as_of.isoformat()), age_min=d.age_min, age_max=d.age_max)
         flow.append(para(f"{i}. {text}", "body"))
@@ -279,8 +279,8 @@ def _situation(d: HandbookData, width: float, no: str) -> list:
              for i in range(0, len(income), 2)]
     it = grid_table(None, irows, iw, label_columns=(0, 2), extra=[("ALIGN", (1, 0), (1, -1), "RIGHT"),
                                                                    ("ALIGN", (3, 0), (3, -1), "RIGHT")])
-    return [Heading(f"{no}、家庭基本情况", "h1", outline_level=0), t,
-            Heading("上年度家庭收入（元）", "h3"), it]
+    return [*heading(f"{no}、家庭基本情况", "h1", room=200, outline_level=0), t,
+            *heading("上年度家庭收入（元）", "h3"), it]
 
 
 def _int_text(v: Any) -> str:
@@ -314,7 +314,7 @@ def _members(d: HandbookData, no: str) -> list:
                      m.get("job_intention") or "", m.get("employment_status") or ""])
     t = grid_table(header, rows, widths, style_name="cell_small", header_style="cell_small_center",
                    extra=[("ALIGN", (3, 1), (4, -1), "CENTER")])
-    return [Heading(f"{no}、家庭成员情况", "h1", outline_level=0), t,
+    return [*heading(f"{no}、家庭成员情况", "h1", room=140, outline_level=0), t,
             Spacer(1, 4), para(f"共 {len(d.members)} 人；年龄计算至{cn_date(d.as_of.isoformat())}。", "note")]
 
 
@@ -330,27 +330,26 @@ def _cadres(d: HandbookData, width: float, no: str) -> list:
     if not rows:
         rows = blank_rows(1, len(header))
     t = grid_table(header, rows, w, extra=[("ALIGN", (0, 1), (0, -1), "CENTER")])
-    return [Heading(f"{no}、帮扶责任人", "h1", outline_level=0), t]
+    return [*heading(f"{no}、帮扶责任人", "h1", room=110, outline_level=0), t]
 
 
 def _working_age(d: HandbookData, width: float, no: str) -> list:
-    flow: list = [Heading(f"{no}、劳动年龄内成员就业帮扶情况", "h1", outline_level=0)]
+    flow: list = heading(f"{no}、劳动年龄内成员就业帮扶情况", "h1", room=240, outline_level=0)
     if not d.working_age:
         flow.append(para(f"本户没有劳动年龄内（{d.age_min}周岁至未满{d.age_max}周岁）的成员。", "plain"))
         return flow
     hb = styles.LAYOUT["handbook"]
     for i, page in enumerate(d.working_age, start=1):
         m = page.member
-        flow.append(CondPageBreak(160))
-        flow.append(Heading(f"（{_cn_count(i)}）{m.get('name', '')}（{m.get('relation') or ''}，{page.age}岁）",
-                            "h2", outline_level=1))
-        flow.append(Heading("1. 就业调查情况", "h3"))
+        flow += heading(f"（{_cn_count(i)}）{m.get('name', '')}（{m.get('relation') or ''}，{page.age}岁）",
+                        "h2", room=220, outline_level=1)
+        flow += heading("1. 就业调查情况", "h3")
         pairs = page.survey
         w = [width * 0.18, width * 0.32, width * 0.18, width * 0.32]
         rows = [[pairs[j][0], pairs[j][1], *(pairs[j + 1] if j + 1 < len(pairs) else ("", ""))]
                 for j in range(0, len(pairs), 2)]
         flow.append(grid_table(None, rows, w, label_columns=(0, 2)))
-        flow.append(Heading("2. 推荐岗位及结果", "h3"))
+        flow += heading("2. 推荐岗位及结果", "h3", room=100)
         header = ["推荐日期", "岗位", "用人单位", "工作地点", "薪酬", "结果"]
         ow = [width * x for x in (0.15, 0.2, 0.22, 0.15, 0.12, 0.16)]
         orows = [[cn_date(o.get("recommended_on")), o.get("opening") or "", o.get("enterprise") or "",
@@ -358,7 +357,7 @@ def _working_age(d: HandbookData, width: float, no: str) -> list:
         flow.append(grid_table(header, orows or blank_rows(hb["offer_blank_rows"], 6), ow,
                                row_heights=None if orows else [None] + [hb["blank_row_height"]] * hb[
                                    "offer_blank_rows"]))
-        flow.append(Heading("3. 参加培训情况", "h3"))
+        flow += heading("3. 参加培训情况", "h3", room=90)
         th = ["培训项目", "开始日期", "结束日期", "是否结业", "取得证书"]
         tw = [width * x for x in (0.34, 0.16, 0.16, 0.12, 0.22)]
         trows = [[t.get("title") or "", cn_date(t.get("start_date")), cn_date(t.get("end_date")),
@@ -366,7 +365,7 @@ def _working_age(d: HandbookData, width: float, no: str) -> list:
         flow.append(grid_table(th, trows or blank_rows(hb["training_blank_rows"], 5), tw,
                                row_heights=None if trows else [None] + [hb["blank_row_height"]] * hb[
                                    "training_blank_rows"]))
-        flow.append(Heading("4. 就业去向", "h3"))
+        flow += heading("4. 就业去向", "h3", room=50)
         flow.append(para(_route(m, page, d.member_labels), "plain"))
     return flow
 
@@ -411,21 +410,23 @@ def _route(m: Mapping[str, Any], page: MemberPage, lab: Mapping[str, str]) -> st
 
 
 def _policies(d: HandbookData, width: float, no: str) -> list:
-    flow: list = [Heading(f"{no}、可享受的就业帮扶政策", "h1", outline_level=0)]
+    flow: list = heading(f"{no}、可享受的就业帮扶政策", "h1", room=160, outline_level=0)
     if not d.policies:
         flow.append(para("根据目前登记的家庭成员情况，暂未匹配到适用的就业帮扶政策。情况有变化时，请联系帮扶责任人。",
                          "plain"))
         return flow
+    if any(p.is_sample for p, _ in d.policies):
+        flow.append(para("标注【样本】的政策为样本文本，仅作示例，不是正式文件，具体以县人社部门公布的政策为准。", "sample_mark"))
     w = [width * 0.16, width * 0.84]
     for i, (p, names) in enumerate(d.policies, start=1):
         title = f"{i}. {p.title}"
         if p.doc_number:
             title += f"（{p.doc_number}）"
-        flow.append(Heading(title, "h3"))
+        if p.is_sample:
+            title += "【样本】"
+        flow += heading(title, "h3", room=110)
         rows = [["适用成员", "、".join(names)], ["享受标准", p.benefit], ["申请流程", " → ".join(p.procedure_steps)],
                 ["咨询电话", p.phone]]
-        if p.is_sample:
-            rows.append(["说明", "样本文本：此政策为示例，不是正式文件，具体以县人社部门公布的政策为准。"])
         flow.append(grid_table(None, [r for r in rows if r[1]], w, label_columns=(0,)))
     return flow
 
@@ -440,7 +441,8 @@ def _visits(d: HandbookData, width: float, no: str) -> list:
     blank = hb["visit_blank_rows"]
     rows += blank_rows(blank, len(header))
     heights = [None] * (1 + len(d.visits)) + [hb["blank_row_height"]] * blank
-    return [Heading(f"{no}、走访记录", "h1", outline_level=0), grid_table(header, rows, w, row_heights=heights)]
+    return [*heading(f"{no}、走访记录", "h1", room=200, outline_level=0),
+            grid_table(header, rows, w, row_heights=heights)]
 
 
 def _measures(d: HandbookData, width: float, no: str) -> list:
@@ -469,9 +471,9 @@ def _measures(d: HandbookData, width: float, no: str) -> list:
     result = (f"本户劳动年龄内有劳动能力的成员 {len(capable)} 人，已实现就业 {len(employed)} 人"
               + (f"；上年度人均纯收入 {yuan(per_head)} 元。" if per_head is not None else "。"))
     return [
-        Heading(f"{no}、帮扶措施和帮扶成效", "h1", outline_level=0),
+        *heading(f"{no}、帮扶措施和帮扶成效", "h1", room=200, outline_level=0),
         grid_table(header, rows, w, row_heights=heights),
-        Heading("帮扶成效", "h3"),
+        *heading("帮扶成效", "h3", room=150),
         para(result, "plain"),
         Spacer(1, 6),
         para("以上帮扶措施和成效属实。", "plain"),

@@ -1,0 +1,172 @@
+"""Household handbooks: one typical handbook, then a village of 1,000 households
+(one PDF each), beside a bare ReportLab floor.
+
+    .venv/bin/python benchmarks/bench_handbook.py            # 1,000 households
+    .venv/bin/python benchmarks/bench_handbook.py --quick    # 100 households, smoke run
+
+The data is the demo county (``cadre_desk.demo.build_demo``), its households
+all moved into one village so that ``write_handbooks`` prints a real village
+batch. The floor is a bare ReportLab script that draws the same text (every
+paragraph and table cell of each handbook, plus a header and footer per page)
+with ``drawString`` line by line on A4 pages in the same embedded font, one
+file per household, without our layout (no tables, wrapping or page templates).
+The floor is given the text ready-made; our figure includes reading each
+household from the database. Both register the font once, before timing.
+
+Ends with one JSON line: benchmark "handbook_batch_ms_per_household", floor =
+the bare script's ms per household, ratio = value / floor; "params" has the
+single-handbook time, KB per household for both, page counts and the combined
+(one PDF for the batch) time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reportlab.pdfgen.canvas import Canvas  # noqa: E402
+from reportlab.platypus import Paragraph, Table  # noqa: E402
+
+from cadre_desk import demo, places  # noqa: E402
+from cadre_desk.printing import handbook as hb  # noqa: E402
+from cadre_desk.printing import styles  # noqa: E402
+from cadre_desk.printing.fonts import register_font  # noqa: E402
+from cadre_desk.storage import open_store  # noqa: E402
+
+AS_OF = dt.date(2020, 5, 20)
+
+
+def texts_of(flowables) -> list[str]:
+    """Every string a handbook story draws (paragraphs and table cells)."""
+    out: list[str] = []
+    for f in flowables:
+        if isinstance(f, Paragraph):
+            out.append(f.getPlainText())
+        elif isinstance(f, Table):
+            for row in f._cellvalues:
+                for value in row:
+                    if isinstance(value, Paragraph):
+                        out.append(value.getPlainText())
+                    elif isinstance(value, str) and value:
+                        out.append(value)
+    return out
+
+
+def floor_write(path: Path, lines: list[str], header: str) -> int:
+    """Draw the lines one under another, a header and page number on each page."""
+    font = register_font()
+    width, height = styles.page_size()
+    c = Canvas(str(path), pagesize=(width, height), invariant=1, initialFontName=font)
+    y, page = height - 72, 1
+    c.setFont(font, 10.5)
+    c.drawString(60, height - 40, header)
+    for line in lines:
+        # a handbook cell or paragraph can be long: cut it into page-wide pieces
+        for start in range(0, len(line), 44):
+            if y < 60:
+                c.drawCentredString(width / 2, 28, f"第 {page} 页")
+                c.showPage()
+                c.setFont(font, 10.5)
+                page += 1
+                c.drawString(60, height - 40, header)
+                y = height - 72
+            c.drawString(60, y, line[start:start + 44])
+            y -= 15
+    c.drawCentredString(width / 2, 28, f"第 {page} 页")
+    c.save()
+    return page
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100 households")
+    parser.add_argument("--households", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args()
+    n = 100 if args.quick else args.households
+
+    register_font()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        store = open_store(tmp / "bench.db")
+        places.ensure_county(store)
+        started = time.perf_counter()
+        demo.build_demo(store, households=n, as_of=AS_OF)
+        build_s = time.perf_counter() - started
+        village = store.rows("SELECT id, name FROM villages WHERE deleted = 0 ORDER BY code LIMIT 1")[0]
+        store.db.execute("UPDATE households SET village_id = ?", [village["id"]])  # one big village
+        households = hb.households_of(store, village=village["name"])
+        ids = [h["id"] for h in households]
+        assert len(ids) == n, (len(ids), n)
+
+        # One typical handbook: a household of three (the commonest size).
+        typical = store.rows("SELECT h.id FROM households h WHERE (SELECT count(*) FROM members m WHERE "
+                             "m.household_id = h.id AND m.deleted = 0) = 3 ORDER BY h.number LIMIT 1")[0]["id"]
+        one = tmp / "one.pdf"
+        times = []
+        for _ in range(args.repeats):
+            t = time.perf_counter()
+            pages_one = hb.write_handbook(store, typical, one, as_of=AS_OF)
+            times.append((time.perf_counter() - t) * 1000)
+        one_ms, one_kb = statistics.median(times), one.stat().st_size / 1024
+
+        # The village batch, one PDF per household.
+        out = tmp / "village"
+        t = time.perf_counter()
+        files = hb.write_handbooks(store, ids, out, as_of=AS_OF)
+        batch_s = time.perf_counter() - t
+        batch_kb = sum(f.stat().st_size for f in files) / 1024 / n
+
+        # The same batch as one PDF.
+        t = time.perf_counter()
+        (combined,) = hb.write_handbooks(store, ids, tmp / "combined", combined=True, as_of=AS_OF)
+        combined_s = time.perf_counter() - t
+        combined_kb = combined.stat().st_size / 1024 / n
+
+        # The floor: the same text, drawn bare.
+        policies = hb.list_policies(store)
+        prepared = []
+        for hid in ids:
+            d = hb.collect(store, hid, as_of=AS_OF, policies=policies)
+            prepared.append((texts_of(hb.story(d)), f"{d.place.get('county')} 户编号：{d.number}"))
+        floor_dir = tmp / "floor"
+        floor_dir.mkdir()
+        t = time.perf_counter()
+        floor_pages = 0
+        for i, (lines, header) in enumerate(prepared):
+            floor_pages += floor_write(floor_dir / f"{i}.pdf", lines, header)
+        floor_s = time.perf_counter() - t
+        floor_kb = sum(f.stat().st_size for f in floor_dir.iterdir()) / 1024 / n
+        members = store.db.execute("SELECT count(*) FROM members WHERE deleted = 0").fetchone()[0]
+
+    value = batch_s * 1000 / n
+    floor = floor_s * 1000 / n
+    print(f"demo county of {n} households ({members} members) built in {build_s:.1f} s")
+    print(f"one typical handbook (3 members): {one_ms:.1f} ms, {one_kb:.1f} KB, {pages_one} pages")
+    print(f"village batch, one PDF each: {batch_s:.1f} s = {value:.1f} ms/household, {batch_kb:.1f} KB/household")
+    print(f"village batch, one combined PDF: {combined_s:.1f} s = {combined_s * 1000 / n:.1f} ms/household, "
+          f"{combined_kb:.1f} KB/household")
+    print(f"floor (bare ReportLab, same text): {floor:.1f} ms/household, {floor_kb:.1f} KB/household")
+    print(f"ratio: {value / floor:.2f}x the floor")
+    print(json.dumps({
+        "benchmark": "handbook_batch_ms_per_household", "value": round(value, 2), "unit": "ms",
+        "floor": round(floor, 2), "ratio": round(value / floor, 3),
+        "params": {"households": n, "members": members, "one_handbook_ms": round(one_ms, 1),
+                   "one_handbook_kb": round(one_kb, 1), "one_handbook_pages": pages_one,
+                   "kb_per_household": round(batch_kb, 1), "floor_kb_per_household": round(floor_kb, 1),
+                   "combined_ms_per_household": round(combined_s * 1000 / n, 2),
+                   "combined_kb_per_household": round(combined_kb, 1), "floor_pages": floor_pages},
+    }, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
