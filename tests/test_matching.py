@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cadre_desk.cli import main
 from cadre_desk.jobs import ABLE_LABOUR, EDUCATION_ORDER, PLACES, ROUTES
-from cadre_desk.jobs.matching import OpeningSet, Person, recommend
+from cadre_desk.jobs.matching import OpeningSet, Person, build_recommendation, rank_many, recommend
 from cadre_desk.jobs.outcomes import record_recommendation, set_offer_status
 from helpers_jobs import AS_OF, opening, person, village
 
@@ -141,6 +141,24 @@ def test_hard_constraints_are_never_violated(raw, p, last_time):
         worst_chosen = min(scores[i] for i in ranking.chosen)
         others = [scores[openings.index(o)] for o in fitting if openings.index(o) not in ranking.chosen]
         assert max(others) <= worst_chosen + 1e-9
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(openings_st, st.lists(people_st, min_size=2, max_size=12))
+def test_shared_opening_set_ranks_many_people_like_one_by_one(raw, people):
+    """A county run reuses memoised arrays between people; the result must be
+    the same as ranking each person on a fresh set."""
+    openings = build(raw)
+    shared = OpeningSet(openings, AS_OF)
+    for i, p in enumerate(people):
+        p.member_id = f"m{i}"
+    together = {r.member_id: r for r in rank_many(shared, people)}
+    for p in people:
+        alone = build_recommendation(OpeningSet(openings, AS_OF).rank(p))
+        assert together[p.member_id].offers == alone.offers
+        assert together[p.member_id].note == alone.note
+        for o in alone.offers:
+            assert violations(p, openings[int(o.opening_id[1:])], AS_OF) == []
 
 
 def test_home_bound_disabled_member_gets_only_home_based_or_in_village_work(store):

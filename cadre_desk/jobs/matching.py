@@ -125,12 +125,7 @@ class Person:
 def person_from_member(m: Mapping[str, Any], place: Mapping[str, Any], as_of: dt.date) -> Person:
     """A ``Person`` from a decoded member row and its household's place
     (``village_id``, ``town_id``, ``county_code``)."""
-    from ..idnumber import InvalidIdNumber, parse_id_number
-
-    try:
-        age = parse_id_number(m["id_number"]).age_on(as_of)
-    except (InvalidIdNumber, TypeError):
-        age = None
+    age = _age(m, as_of)
     health = m.get("health") or []
     county = place.get("county_code")
     return Person(
@@ -144,6 +139,25 @@ def person_from_member(m: Mapping[str, Any], place: Mapping[str, Any], as_of: dt
         training_needs=list(m.get("training_needs") or []),
         employment_status=m.get("employment_status"), employment_channel=m.get("employment_channel"),
     )
+
+
+def _age(m: Mapping[str, Any], as_of: dt.date) -> int | None:
+    """Completed years on ``as_of``, from the stored birth date (derived from the
+    ID number on save), else from the ID number itself."""
+    born = m.get("birth_date")
+    if born:
+        try:
+            y, mo, d = int(born[:4]), int(born[5:7]), int(born[8:10])
+        except ValueError:
+            born = None
+        else:
+            return as_of.year - y - ((as_of.month, as_of.day) < (mo, d))
+    from ..idnumber import InvalidIdNumber, parse_id_number
+
+    try:
+        return parse_id_number(m.get("id_number")).age_on(as_of)
+    except (InvalidIdNumber, TypeError):
+        return None
 
 
 class _Codes:
@@ -206,40 +220,105 @@ class OpeningSet:
         self._enterprise_like = (self.route == _ROUTE_INDEX["企业就业"]) | (self.route == _ROUTE_INDEX["扶贫车间"])
         self._labour_export = self.route == _ROUTE_INDEX["劳务输出"]
         self.size = n
+        self._open = self.valid & self.not_full
+        self._all = np.ones(n, dtype=bool)
+        self._pay0 = np.nan_to_num(self.pay, nan=0.0)
+        self.left_list = [int(x) if x < _NO_LIMIT // 2 else None for x in self.left.tolist()]
+        self.pay_list = [None if np.isnan(x) else float(x) for x in self.pay.tolist()]
+        self._cache: dict[tuple, np.ndarray] = {}
+        self._where: tuple | None = None
+        self._village_cache: dict[tuple, np.ndarray] = {}
+        self._demand: list[str] | None = None
 
     # -------------------------------------------------------------- per person
+    # Ranking a county, most of a person's arrays are shared with others: the
+    # places and what depends on them with everyone of the same village, the
+    # ability/age/education mask with everyone of the same profile. Both are
+    # memoised (the village part is dropped when the village changes, so ranking
+    # people in village order keeps it small).
+
+    def _memo(self, key: tuple, make) -> np.ndarray:
+        value = self._cache.get(key)
+        if value is None:
+            if len(self._cache) >= 4096:
+                self._cache.clear()
+            value = self._cache[key] = make()
+        return value
+
+    def _village_memo(self, p: Person, key: tuple, make) -> np.ndarray:
+        where = (p.village_id, p.town_id, p.county_code, p.province_code)
+        if where != self._where:
+            self._where, self._village_cache = where, {}
+        value = self._village_cache.get(key)
+        if value is None:
+            value = self._village_cache[key] = make()
+        return value
+
     def place_of(self, p: Person) -> np.ndarray:
         """0..4 = 本村..省外 for every opening, relative to ``p``."""
-        place = np.full(self.size, 4, dtype=np.int8)
-        place[self.province == self._province.get(p.province_code)] = 3
-        place[self.county == self._county.get(p.county_code)] = 2
-        place[self.town == self._town.get(p.town_id)] = 1
-        place[self.village == self._village.get(p.village_id)] = 0
-        place[self.home] = 0
-        return place
+        def make():
+            place = np.full(self.size, 4, dtype=np.int8)
+            place[self.province == self._province.get(p.province_code)] = 3
+            place[self.county == self._county.get(p.county_code)] = 2
+            place[self.town == self._town.get(p.town_id)] = 1
+            place[self.village == self._village.get(p.village_id)] = 0
+            place[self.home] = 0
+            return place
+        return self._village_memo(p, ("place",), make)
 
-    def constraint_masks(self, p: Person, place: np.ndarray, exclude: Iterable[str] = ()
-                         ) -> list[tuple[str, np.ndarray]]:
-        """For each hard constraint in order, the openings that pass it."""
-        ability_bit = _ABILITY_BIT.get(p.labour_ability or "", 0)
-        ability_ok = (self.ability & ability_bit) != 0 if ability_bit else np.zeros(self.size, dtype=bool)
+    def _ability_ok(self, p: Person) -> np.ndarray:
+        bit = _ABILITY_BIT.get(p.labour_ability or "", 0)
+        return self._memo(("ability", bit), lambda: (self.ability & bit) != 0)
+
+    def _age_ok(self, p: Person) -> np.ndarray:
         if p.age is None:
-            age_ok = (self.age_min < 0) & (self.age_max >= 999)
-        else:
-            age_ok = (self.age_min <= p.age) & (p.age <= self.age_max)
+            return self._memo(("age", None), lambda: (self.age_min < 0) & (self.age_max >= 999))
+        return self._memo(("age", p.age), lambda: (self.age_min <= p.age) & (p.age <= self.age_max))
+
+    def _education_ok(self, p: Person) -> np.ndarray:
         # An unknown education (or 学龄前儿童) meets only the lowest minimum.
-        edu_ok = self.edu_min <= _EDU_LEVEL.get(p.education or "", 0)
-        disabled_ok = self.suitable_disabled if p.disabled else np.ones(self.size, dtype=bool)
-        home_ok = (self.home | (place == 0)) if p.home_bound else np.ones(self.size, dtype=bool)
-        place_ok = place <= p.farthest_place
-        repeat_ok = np.ones(self.size, dtype=bool)
-        for opening_id in exclude:
-            i = self.index_of.get(opening_id)
-            if i is not None:
-                repeat_ok[i] = False
-        return [("expired", self.valid), ("full", self.not_full), ("ability", ability_ok), ("age", age_ok),
-                ("education", edu_ok), ("disabled", disabled_ok), ("home_bound", home_ok), ("place", place_ok),
-                ("repeat", repeat_ok)]
+        level = _EDU_LEVEL.get(p.education or "", 0)
+        return self._memo(("education", level), lambda: self.edu_min <= level)
+
+    def _disabled_ok(self, p: Person) -> np.ndarray:
+        return self.suitable_disabled if p.disabled else self._all
+
+    def _home_ok(self, p: Person) -> np.ndarray:
+        if not p.home_bound:
+            return self._all
+        return self._village_memo(p, ("home",), lambda: self.home | (self.place_of(p) == 0))
+
+    def _place_ok(self, p: Person) -> np.ndarray:
+        far = p.farthest_place
+        return self._village_memo(p, ("far", far), lambda: self.place_of(p) <= far)
+
+    def _repeat_ok(self, exclude: Iterable[str]) -> np.ndarray:
+        idx = [self.index_of[i] for i in exclude if i in self.index_of]
+        if not idx:
+            return self._all
+        mask = np.ones(self.size, dtype=bool)
+        mask[idx] = False
+        return mask
+
+    def constraint_masks(self, p: Person, exclude: Iterable[str] = ()) -> list[tuple[str, np.ndarray]]:
+        """For each hard constraint in order, the openings that pass it."""
+        return [("expired", self.valid), ("full", self.not_full), ("ability", self._ability_ok(p)),
+                ("age", self._age_ok(p)), ("education", self._education_ok(p)), ("disabled", self._disabled_ok(p)),
+                ("home_bound", self._home_ok(p)), ("place", self._place_ok(p)),
+                ("repeat", self._repeat_ok(exclude))]
+
+    def fits(self, p: Person, exclude: Iterable[str] = ()) -> np.ndarray:
+        """The openings that pass every hard constraint (same as AND-ing
+        ``constraint_masks``, with the shared parts memoised)."""
+        profile = self._memo(("profile", p.labour_ability, p.age, p.education, p.disabled),
+                             lambda: self._open & self._ability_ok(p) & self._age_ok(p) & self._education_ok(p)
+                             & self._disabled_ok(p))
+        where = self._village_memo(p, ("where", p.home_bound, p.farthest_place),
+                                   lambda: self._home_ok(p) & self._place_ok(p))
+        ok = profile & where
+        if exclude:
+            ok &= self._repeat_ok(exclude)
+        return ok
 
     def intention_match(self, p: Person, place: np.ndarray) -> np.ndarray:
         want = p.job_intention
@@ -253,55 +332,83 @@ class OpeningSet:
             return self.is_public_welfare
         return np.zeros(self.size, dtype=bool)
 
-    def scores(self, p: Person, place: np.ndarray) -> np.ndarray:
-        score = W_DISTANCE[place] + self.left_score
-        score = score + np.where(self.intention_match(p, place), W_INTENTION, 0.0)
+    def scores(self, p: Person, place: np.ndarray | None = None) -> np.ndarray:
+        """The score of every opening for ``p`` (see the module docstring)."""
+        base = self._village_memo(p, ("base", p.job_intention), lambda: (
+            W_DISTANCE[self.place_of(p)] + self.left_score
+            + np.where(self.intention_match(p, self.place_of(p)), W_INTENTION, 0.0)))
         mine = skill_bits(p.skills)
-        score = score + np.where(self.wants_skill, np.where((self.skills & mine) != 0, W_SKILL, 0.0),
-                                 W_SKILL_NONE_WANTED)
-        if p.expected_income and p.expected_income > 0:
-            ratio = np.clip(np.nan_to_num(self.pay, nan=0.0) / float(p.expected_income), 0.0, 1.0)
-            pay_score = W_PAY * ratio ** 2
-        else:
-            pay_score = W_PAY * np.clip(np.nan_to_num(self.pay, nan=0.0) / 4000.0, 0.0, 1.0)
-        return score + np.where(self.pay_known, pay_score, _UNKNOWN_PAY_SCORE)
+        skill = self._memo(("skill", mine), lambda: np.where(
+            self.wants_skill, np.where((self.skills & mine) != 0, W_SKILL, 0.0), W_SKILL_NONE_WANTED))
+        expected = float(p.expected_income) if p.expected_income and p.expected_income > 0 else None
+        pay = self._memo(("pay", expected), lambda: np.where(
+            self.pay_known, W_PAY * (np.clip(self._pay0 / expected, 0.0, 1.0) ** 2 if expected
+                                     else np.clip(self._pay0 / 4000.0, 0.0, 1.0)), _UNKNOWN_PAY_SCORE))
+        return base + skill + pay
 
     def rank(self, p: Person, *, exclude: Iterable[str] = (), limit: int = OFFERS_PER_PERSON) -> Ranking:
-        """The best ``limit`` openings for ``p`` and, for the note, how many
-        openings each constraint excluded."""
+        """The best ``limit`` openings for ``p`` (best first; equal scores go to
+        the opening listed first)."""
+        exclude = tuple(exclude)
         if self.size == 0:
-            return Ranking(p, [], {}, 0, np.zeros(0, dtype=np.int8), np.zeros(0, dtype=bool), self)
+            return Ranking(p, [], 0, np.zeros(0, dtype=np.int8), self, exclude)
         place = self.place_of(p)
-        ok = np.ones(self.size, dtype=bool)
-        excluded: dict[str, int] = {}
-        for key, mask in self.constraint_masks(p, place, exclude):
-            newly = ok & ~mask
-            count = int(newly.sum())
-            if count:
-                excluded[key] = count
-            ok &= mask
-        fitting = np.flatnonzero(ok)
+        fitting = np.flatnonzero(self.fits(p, exclude))
         if fitting.size == 0:
-            return Ranking(p, [], excluded, 0, place, ok, self)
-        score = self.scores(p, place)[fitting]
-        if fitting.size > limit:
+            return Ranking(p, [], 0, place, self, exclude)
+        score = self.scores(p)[fitting]
+        n_fit = int(fitting.size)
+        if n_fit > limit:
             top = np.argpartition(-score, limit - 1)[:limit]
             fitting, score = fitting[top], score[top]
-        order = np.lexsort((fitting, -score))  # best score first, then the opening listed first
-        return Ranking(p, [int(i) for i in fitting[order]], excluded, int(ok.sum()), place, ok, self,
-                       [float(s) for s in score[order]])
+        order = np.lexsort((fitting, -score))
+        return Ranking(p, fitting[order].tolist(), n_fit, place, self, exclude, score[order].tolist())
+
+    def skills_in_demand(self, top: int = 2) -> list[str]:
+        """The skills most wanted by the open openings (suggested training)."""
+        if self._demand is None:
+            counts: dict[str, int] = {}
+            for i in np.flatnonzero(self._open):
+                for skill in self.openings[int(i)].get("skills") or []:
+                    counts[skill] = counts.get(skill, 0) + 1
+            self._demand = [k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], _SKILLS.index(kv[0])))]
+        return self._demand[:top]
 
 
 @dataclass
 class Ranking:
     person: Person
     chosen: list[int]
-    excluded: dict[str, int]
     fitting: int
     place: np.ndarray
-    ok: np.ndarray
     opening_set: OpeningSet
+    exclude: tuple[str, ...] = ()
     scores: list[float] = field(default_factory=list)
+
+    @property
+    def excluded(self) -> dict[str, int]:
+        """How many openings each hard constraint excluded, each counted under
+        the first constraint it fails (only worked out when asked: the note of a
+        short list needs it)."""
+        s = self.opening_set
+        if s.size == 0:
+            return {}
+        ok = np.ones(s.size, dtype=bool)
+        out: dict[str, int] = {}
+        for key, mask in s.constraint_masks(self.person, self.exclude):
+            count = int(np.count_nonzero(ok & ~mask))
+            if count:
+                out[key] = count
+            ok &= mask
+        return out
+
+
+def rank_many(s: OpeningSet, people: Iterable[Person]) -> Iterable[Recommendation]:
+    """Recommendations for many people (a county run), ranked in village order so
+    that the per-village arrays are built once; yielded in that order."""
+    for p in sorted(people, key=lambda x: (x.province_code or "", x.county_code or "", x.town_id or "",
+                                           x.village_id or "")):
+        yield build_recommendation(s.rank(p))
 
 
 # ---------------------------------------------------------------- offers and the note
@@ -338,7 +445,7 @@ class Recommendation:
         return {"id_number": self.id_number, "offers": [o.as_json() for o in self.offers], "note": self.note}
 
 
-def reason_for(p: Person, o: Mapping[str, Any], place: int, left: int) -> str:
+def reason_for(p: Person, o: Mapping[str, Any], place: int, left: int, monthly: float | None) -> str:
     parts = []
     overlap = [s for s in (o.get("skills") or []) if s in p.skills]
     if overlap:
@@ -356,7 +463,7 @@ def reason_for(p: Person, o: Mapping[str, Any], place: int, left: int) -> str:
     if p.disabled and o.get("suitable_disabled"):
         parts.append("适合残疾人")
     parts.append(PLACES[place])
-    parts.append(pay_label(o))
+    parts.append(pay_label(o, monthly))
     if 0 < left <= 2:
         parts.append(f"仅剩 {left} 个名额")
     return "；".join(parts)
@@ -374,16 +481,17 @@ def build_recommendation(ranking: Ranking) -> Recommendation:
     for i, score in zip(ranking.chosen, ranking.scores or [0.0] * len(ranking.chosen)):
         o = s.openings[i]
         place = int(ranking.place[i])
-        left = int(s.left[i]) if s.left[i] < _NO_LIMIT // 2 else 0
-        pay = None if np.isnan(s.pay[i]) else float(s.pay[i])
+        left = s.left_list[i] or 0
+        pay = s.pay_list[i]
         offers.append(Offer(opening_id=o["id"], opening=o["title"], employer=o.get("employer") or "",
                             route=o["route"], place=PLACES[place], monthly_pay=pay,
-                            reason=reason_for(p, o, place, left), score=score))
+                            reason=reason_for(p, o, place, left, pay), score=score))
+    excluded = ranking.excluded if len(offers) < OFFERS_PER_PERSON else {}
     return Recommendation(p.member_id, p.id_number, p.name, s.as_of.isoformat(), offers,
-                          _note(ranking, offers), dict(ranking.excluded))
+                          _note(ranking, offers, excluded), excluded)
 
 
-def _note(ranking: Ranking, offers: list[Offer]) -> str:
+def _note(ranking: Ranking, offers: list[Offer], excluded: Mapping[str, int]) -> str:
     p, s = ranking.person, ranking.opening_set
     lines = []
     if p.employment_status == "已就业":
@@ -398,7 +506,7 @@ def _note(ranking: Ranking, offers: list[Offer]) -> str:
         lines.append(f"共 {total} 个岗位，{ranking.fitting} 个符合条件，推荐最合适的 {len(offers)} 个。")
     else:
         fit = f"只有 {len(offers)} 个岗位符合条件" if offers else "没有符合条件的岗位"
-        lines.append(f"{fit}（共 {total} 个岗位：{_summary_of_exclusions(ranking.excluded)}）。")
+        lines.append(f"{fit}（共 {total} 个岗位：{_summary_of_exclusions(excluded)}）。")
     if p.job_intention == "自主创业":
         lines.append("本人有创业意愿，可介绍一次性创业补贴和创业担保贷款。")
     if len(offers) < OFFERS_PER_PERSON:
@@ -416,31 +524,17 @@ def _fallback(ranking: Ranking, offers: list[Offer]) -> str:
     if s.size and p.labour_ability in ABLE_LABOUR:
         # A public-welfare post left out only because it was offered last time
         # is still the county's fallback for this person.
-        place = ranking.place
-        masks = dict(s.constraint_masks(p, place))
-        fits = np.ones(s.size, dtype=bool)
-        for key, mask in masks.items():
-            if key != "repeat":
-                fits &= mask
-        candidates = np.flatnonzero(fits & s.is_public_welfare)
+        candidates = np.flatnonzero(s.fits(p) & s.is_public_welfare)
         if candidates.size:
             o = s.openings[int(candidates[0])]
             return f"可安排公益性岗位“{o['title']}”（上次已推荐过，可再次联系）。"
     if p.training_needs:
         wanted = "、".join(p.training_needs[:3])
         return f"没有合适的公益性岗位，建议先参加技能培训：{wanted}（本人有培训需求）。"
-    demand = _skills_in_demand(s)
+    demand = s.skills_in_demand()
     if demand:
         return f"没有合适的公益性岗位，建议先参加技能培训，如{'、'.join(demand)}（在招岗位需要较多的技能）。"
     return "没有合适的公益性岗位，建议先参加职业技能培训，并向县就业办申请公益性岗位。"
-
-
-def _skills_in_demand(s: OpeningSet, top: int = 2) -> list[str]:
-    counts: dict[str, int] = {}
-    for i in np.flatnonzero(s.valid & s.not_full):
-        for skill in s.openings[int(i)].get("skills") or []:
-            counts[skill] = counts.get(skill, 0) + 1
-    return [k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], _SKILLS.index(kv[0])))][:top]
 
 
 # ---------------------------------------------------------------- from the database
@@ -458,7 +552,7 @@ def load_person(store: Store, member: Mapping[str, Any], as_of: dt.date) -> Pers
 def load_people(store: Store, as_of: dt.date, member_ids: Sequence[str] | None = None) -> list[Person]:
     """``Person`` records for the given members (all members when None), read in
     one query (the benchmark ranks a whole county this way)."""
-    cols = ("id, household_id, id_number, name, education, labour_ability, health, stay_home_reasons, "
+    cols = ("id, household_id, id_number, birth_date, name, education, labour_ability, health, stay_home_reasons, "
             "job_intention, accepted_places, skills, expected_income, training_needs, employment_status, "
             "employment_channel")
     sql = f"SELECT {cols} FROM members WHERE deleted = 0"

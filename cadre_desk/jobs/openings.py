@@ -384,9 +384,13 @@ def place_label(o: Mapping[str, Any]) -> str:
     return text or ("送料到户" if o.get("route") == HOME_ROUTE else "")
 
 
-def pay_label(o: Mapping[str, Any]) -> str:
+def pay_label(o: Mapping[str, Any], monthly: float | None = None) -> str:
     """'月薪 2,800 元', '日薪 90 元，约月薪 1,980 元', '计件，约月薪 1,500 元'."""
-    unit, pay, monthly = o.get("pay_unit"), o.get("pay"), o.get("monthly_pay")
+    unit, pay = o.get("pay_unit"), o.get("pay")
+    if monthly is None:
+        monthly = o.get("monthly_pay")
+    if monthly is None:
+        monthly = monthly_pay(pay, unit, o.get("monthly_pay_estimate"))
     if unit == "元/月" and pay is not None:
         return f"月薪 {pay:,.0f} 元"
     if unit == "元/天" and pay is not None:

@@ -1,0 +1,424 @@
+"""The county dashboard (page "dashboard"): the figures of domain.md §4 from
+``cadre_desk.stats.compute_stats`` for the county, a town or a village on a
+date; the employed split by route as a bar chart; the funnel applied →
+placed; and the people still not employed, from where the cadre opens the
+household or recommends openings. Also installs the openings page and the
+岗位 menu.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalBarSeries, QValueAxis,
+)
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
+from PySide6.QtGui import QAction, QColor, QFont, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
+    QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+
+from cadre_desk import places
+from cadre_desk.idnumber import mask_id
+from cadre_desk.jobs.progress import export_progress, not_employed
+from cadre_desk.stats import compute_stats
+from cadre_desk.storage import Store
+
+from . import errors as ui_errors
+from .fonts import bundled_font_family
+from .openings_page import OpeningsPage
+from .recommend_dialog import RecommendDialog
+
+ALL_TOWNS, ALL_VILLAGES = "全市（县）", "全部村"
+
+# (key, caption) of the figure tiles, in reading order.
+FIGURES = (
+    ("working_age_able", "劳动年龄内有劳动能力"),
+    ("employed", "已实现就业"),
+    ("employment_rate", "就业率"),
+    ("applied", "提出岗位申请"),
+    ("placed_by_recommendation", "推荐就业"),
+    ("self_employed", "自主创业"),
+    ("driven_by_self_employed", "带动就业"),
+    ("public_welfare_posts", "公益性岗位人数"),
+    ("public_welfare_subsidy_yuan", "公益性岗位补贴（元）"),
+)
+
+
+def format_figure(key: str, value: Any) -> str:
+    """How a figure is shown on a tile (and compared with ``stats --json`` in tests)."""
+    if key == "employment_rate":
+        return f"{value * 100:.1f}%"
+    if key == "public_welfare_subsidy_yuan":
+        return f"{value:,.2f}" if value % 1 else f"{value:,.0f}"
+    return f"{value:,}"
+
+
+class NotEmployedModel(QAbstractTableModel):
+    COLUMNS = (("town", "乡镇（街道）"), ("village", "村"), ("household_number", "户编号"), ("name", "姓名"),
+               ("id_number", "证件号码"), ("age", "年龄"), ("labour_ability", "劳动技能"),
+               ("job_intention", "就业意愿"), ("last_recommended", "最近推荐"))
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section][1]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        key = self.COLUMNS[index.column()][0]
+        value = row.get(key)
+        if key == "id_number":
+            return mask_id(value or "")
+        if key == "last_recommended":
+            return value or "未推荐"
+        return "" if value is None else str(value)
+
+
+class FigureTile(QFrame):
+    def __init__(self, key: str, caption: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName(f"tile_{key}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(f"QFrame#tile_{key} {{ background: #f7fafd; border: 1px solid #c9d6e6; "
+                           "border-radius: 4px; }")
+        self.value = QLabel("—")
+        self.value.setObjectName(f"figure_{key}")
+        self.value.setStyleSheet("font-size: 18pt; color: #1f3b63;")
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label = QLabel(caption)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet("color: #4a5a6a;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(0)
+        layout.addWidget(self.value)
+        layout.addWidget(label)
+
+
+def _bar_chart(title: str) -> tuple[QChart, QChartView]:
+    chart = QChart()
+    chart.setTitle(title)
+    chart.legend().hide()
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setMargins(chart.margins() * 0)
+    family = bundled_font_family()
+    if family:
+        chart.setTitleFont(QFont(family, 10))
+    view = QChartView(chart)
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    return chart, view
+
+
+class DashboardPage(QWidget):
+    """The dashboard. ``window`` gives open_household, data_changed and run_job;
+    it may be None (a standalone widget in tests)."""
+
+    def __init__(self, store: Store, window=None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("dashboard")
+        self.store = store
+        self.window_ = window
+        self.figures: dict[str, Any] = {}
+
+        self.town = QComboBox()
+        self.town.setObjectName("townFilter")
+        self.village = QComboBox()
+        self.village.setObjectName("villageFilter")
+        self.as_of = QDateEdit(QDate.currentDate())
+        self.as_of.setObjectName("asOf")
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of.setCalendarPopup(True)
+        refresh = QPushButton("刷新")
+        refresh.clicked.connect(self.refresh)
+        export = QPushButton("导出 Excel…")
+        export.setObjectName("exportProgress")
+        export.clicked.connect(self.export_excel)
+        self.scope_title = QLabel()
+        self.scope_title.setObjectName("scopeTitle")
+        self.scope_title.setStyleSheet("font-size: 13pt; color: #1f3b63;")
+        top = QHBoxLayout()
+        top.addWidget(self.scope_title, 1)
+        for w in (QLabel("范围"), self.town, self.village, QLabel("截至"), self.as_of, refresh, export):
+            top.addWidget(w)
+
+        tiles = QGridLayout()
+        tiles.setSpacing(6)
+        self.tiles = {}
+        for i, (key, caption) in enumerate(FIGURES):
+            tile = FigureTile(key, caption, self)
+            self.tiles[key] = tile
+            tiles.addWidget(tile, 0, i)
+
+        self.channel_chart, self.channel_view = _bar_chart("已就业人员按渠道")
+        self.channel_view.setObjectName("channelChart")
+        self.funnel_chart, self.funnel_view = _bar_chart("岗位申请 → 推荐就业")
+        self.funnel_view.setObjectName("funnelChart")
+        charts = QHBoxLayout()
+        charts.addWidget(self.channel_view, 3)
+        charts.addWidget(self.funnel_view, 2)
+
+        self.model = NotEmployedModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("notEmployedTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+        self.list_title = QLabel()
+        open_button = QPushButton("打开户")
+        open_button.setObjectName("openHousehold")
+        open_button.clicked.connect(self.open_selected)
+        recommend_button = QPushButton("推荐岗位…")
+        recommend_button.setObjectName("recommendSelected")
+        recommend_button.clicked.connect(self.recommend_selected)
+        list_bar = QHBoxLayout()
+        list_bar.addWidget(self.list_title, 1)
+        list_bar.addWidget(open_button)
+        list_bar.addWidget(recommend_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(tiles)
+        layout.addLayout(charts, 3)
+        layout.addLayout(list_bar)
+        layout.addWidget(self.table, 4)
+
+        self._fill_towns()
+        self.town.currentIndexChanged.connect(self._town_changed)
+        self.village.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.as_of.dateChanged.connect(lambda _d: self.refresh())
+        self.refresh()
+
+    # ------------------------------------------------------------ scope
+    def _fill_towns(self) -> None:
+        places.ensure_county(self.store)
+        self.town.blockSignals(True)
+        self.town.clear()
+        self.town.addItem(ALL_TOWNS)
+        self.town.addItems([t["name"] for t in self.store.rows(
+            "SELECT name FROM towns WHERE deleted = 0 ORDER BY code")])
+        self.town.blockSignals(False)
+        self._fill_villages()
+
+    def _fill_villages(self) -> None:
+        self.village.blockSignals(True)
+        self.village.clear()
+        self.village.addItem(ALL_VILLAGES)
+        town = self.selected_town()
+        if town:
+            self.village.addItems([v["name"] for v in places.find_villages(self.store, town=town)])
+        self.village.setEnabled(bool(town))
+        self.village.blockSignals(False)
+
+    def _town_changed(self, _index: int) -> None:
+        self._fill_villages()
+        self.refresh()
+
+    def selected_town(self) -> str | None:
+        text = self.town.currentText()
+        return None if text in ("", ALL_TOWNS) else text
+
+    def selected_village(self) -> str | None:
+        text = self.village.currentText()
+        return None if text in ("", ALL_VILLAGES) else text
+
+    def set_scope(self, town: str | None = None, village: str | None = None, as_of: dt.date | None = None) -> None:
+        if as_of is not None:
+            self.as_of.blockSignals(True)
+            self.as_of.setDate(QDate(as_of.year, as_of.month, as_of.day))
+            self.as_of.blockSignals(False)
+        self.town.blockSignals(True)
+        self.town.setCurrentText(town or ALL_TOWNS)
+        self.town.blockSignals(False)
+        self._fill_villages()
+        self.village.blockSignals(True)
+        self.village.setCurrentText(village or ALL_VILLAGES)
+        self.village.blockSignals(False)
+        self.refresh()
+
+    def as_of_date(self) -> dt.date:
+        d = self.as_of.date()
+        return dt.date(d.year(), d.month(), d.day())
+
+    # ------------------------------------------------------------ figures
+    def refresh(self) -> None:
+        try:
+            town, village, as_of = self.selected_town(), self.selected_village(), self.as_of_date()
+            self.figures = compute_stats(self.store, as_of, town=town, village=village)
+            people = not_employed(self.store, as_of, town=town, village=village)
+        except Exception as exc:  # noqa: BLE001
+            ui_errors.show_error(self, exc)
+            return
+        f = self.figures
+        self.scope_title.setText(f"{f['county']}{f.get('town') or ''}{f.get('village') or ''} 就业帮扶进度")
+        for key, tile in self.tiles.items():
+            tile.value.setText(format_figure(key, f[key]))
+        self._draw_channels(f["by_channel"])
+        self._draw_funnel(f["applied"], f["placed_by_recommendation"])
+        self.model.set_rows(people)
+        self.list_title.setText(f"尚未就业的劳动年龄内有劳动能力人员：{len(people):,} 人（双击打开户）")
+
+    def _draw_channels(self, by_channel: dict[str, int]) -> None:
+        names = list(by_channel)
+        self._draw(self.channel_chart, names, [by_channel[n] for n in names], "#4f81bd")
+
+    def _draw_funnel(self, applied: int, placed: int) -> None:
+        self._draw(self.funnel_chart, ["推荐就业", "提出岗位申请"], [placed, applied], "#9bbb59")
+
+    def _draw(self, chart: QChart, categories: list[str], values: list[int], color: str) -> None:
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        bars = QBarSet("人数")
+        bars.append([float(v) for v in values])
+        bars.setColor(QColor(color))
+        bars.setLabelColor(QColor("#222222"))
+        series = QHorizontalBarSeries()
+        series.append(bars)
+        series.setLabelsVisible(True)
+        series.setLabelsFormat("@value")
+        series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
+        chart.addSeries(series)
+        family = bundled_font_family()
+        font = QFont(family, 9) if family else QFont()
+        y = QBarCategoryAxis()
+        y.append(categories)
+        y.setLabelsFont(font)
+        x = QValueAxis()
+        top = max(values) if values else 0
+        x.setRange(0, max(1, top * 1.2))
+        x.setLabelFormat("%d")
+        x.setTickCount(min(6, max(2, int(top * 1.2) + 1)))
+        x.setLabelsFont(font)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(y)
+        series.attachAxis(x)
+
+    def shown_figures(self) -> dict[str, str]:
+        """What the tiles show, by figure key."""
+        return {key: tile.value.text() for key, tile in self.tiles.items()}
+
+    def chart_values(self) -> dict[str, int]:
+        """The bars of the channel chart, by category."""
+        series = self.channel_chart.series()[0]
+        axis = next(a for a in self.channel_chart.axes() if isinstance(a, QBarCategoryAxis))
+        bars = series.barSets()[0]
+        return {name: int(bars.at(i)) for i, name in enumerate(axis.categories())}
+
+    # ------------------------------------------------------------ drill down
+    def selected_person(self) -> dict[str, Any] | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.data(self.model.index(rows[0].row(), 0), Qt.ItemDataRole.UserRole) if rows else None
+
+    def open_selected(self) -> None:
+        person = self.selected_person()
+        if person is None:
+            QMessageBox.information(self, "就业进度", "请先在名单中选中一个人")
+            return
+        if self.window_ is not None:
+            try:
+                self.window_.open_household(person["household_id"])
+            except Exception as exc:  # noqa: BLE001
+                ui_errors.show_error(self, exc)
+
+    def recommend_selected(self) -> RecommendDialog | None:
+        person = self.selected_person()
+        if person is None:
+            QMessageBox.information(self, "就业进度", "请先在名单中选中一个人")
+            return None
+        dialog = RecommendDialog(self.store, person["id"], self, as_of=self.as_of_date(), on_changed=self._changed)
+        dialog.open()
+        return dialog
+
+    def _changed(self) -> None:
+        if self.window_ is not None:
+            self.window_.data_changed.emit()
+        else:
+            self.refresh()
+
+    # ------------------------------------------------------------ export
+    def export_excel(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出就业进度", f"就业进度_{self.as_of_date().isoformat()}.xlsx",
+                                              "Excel 文件 (*.xlsx)")
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str) -> None:
+        town, village, as_of = self.selected_town(), self.selected_village(), self.as_of_date()
+
+        def work(_progress, _cancelled):
+            return export_progress(self.store, path, as_of, town=town, village=village)
+
+        def done(figures):
+            QMessageBox.information(self, "导出就业进度",
+                                    f"已导出：{figures['not_employed']:,} 名未就业人员和进度统计")
+
+        if self.window_ is not None and hasattr(self.window_, "run_job"):
+            self.window_.run_job("导出就业进度", work, done)
+        else:
+            done(work(None, None))
+
+
+def install(window) -> None:
+    """Add the dashboard and openings pages and the 岗位 menu to the main window."""
+    dashboard = DashboardPage(window.store, window)
+    openings = OpeningsPage(window.store, on_changed=window.data_changed.emit)
+    window.add_page("dashboard", dashboard, "就业进度")
+    window.add_page("openings", openings, "岗位")
+    window.data_changed.connect(dashboard.refresh)
+    window.data_changed.connect(openings.refresh)
+    menu = window.menu("岗位")
+
+    def action(text: str, slot, name: str) -> QAction:
+        a = QAction(text, window)
+        a.setObjectName(name)
+        a.triggered.connect(slot)
+        menu.addAction(a)
+        return a
+
+    def recommend_current() -> None:
+        member_id = window.current_member_id()
+        if not member_id:
+            QMessageBox.information(window, "岗位推荐", "请先在户花名册或户页面中选中一名成员")
+            return
+        RecommendDialog(window.store, member_id, window, on_changed=window.data_changed.emit).exec()
+
+    action("岗位列表", lambda: window.show_page("openings"), "showOpenings")
+    action("添加岗位…", openings.add, "addOpeningAction")
+    action("导入岗位 Excel…", openings.import_excel, "importOpeningsAction")
+    action("导出岗位 Excel…", openings.export_excel, "exportOpeningsAction")
+    menu.addSeparator()
+    action("为选中成员推荐岗位…", recommend_current, "recommendForMember")
+    menu.addSeparator()
+    action("就业进度", lambda: window.show_page("dashboard"), "showDashboard")
+    action("导出就业进度 Excel…", dashboard.export_excel, "exportProgressAction")
