@@ -5,6 +5,7 @@ to fill by hand, signature lines)."""
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table
@@ -54,12 +55,26 @@ def para(text: str, style_name: str = "body") -> Paragraph:
 
 # Characters that must not start a line (Chinese line-breaking rules, 禁则).
 _NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%,.;:?!)]}·—…")
+# ... and characters that must not end one.
+_NO_LINE_END = frozenset("（《「『【〔“‘([{")
 _char_widths: dict[tuple[str, float], float] = {}
 
 
+_TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:/%\-]*|.", re.S)
+
+
+def _width(ch: str, size: float) -> float:
+    key = (ch, size)
+    w = _char_widths.get(key)
+    if w is None:
+        w = _char_widths[key] = string_width(ch, size)
+    return w
+
+
 def wrap_cjk(text: str, width: float, size: float) -> list[str]:
-    """Break text into lines no wider than ``width`` at ``size`` points,
-    between any two characters but never before closing punctuation.
+    """Break text into lines no wider than ``width`` at ``size`` points:
+    between any two Chinese characters, but not inside a number or Latin word
+    (when it fits on a line), never before closing or after opening punctuation.
 
     Hand-written because a ReportLab Paragraph costs about 0.5 ms a cell to
     wrap; a handbook has hundreds of short cells, and plain multi-line strings
@@ -67,15 +82,25 @@ def wrap_cjk(text: str, width: float, size: float) -> list[str]:
     lines: list[str] = []
     for part in text.split("\n"):
         line, used = "", 0.0
-        for ch in part:
-            key = (ch, size)
-            w = _char_widths.get(key)
-            if w is None:
-                w = _char_widths[key] = string_width(ch, size)
-            if line and used + w > width and ch not in _NO_LINE_START:
+        for token in _TOKENS.findall(part):
+            w = sum(_width(ch, size) for ch in token)
+            if line and used + w > width and token[0] not in _NO_LINE_START:
+                carry = ""
+                if line[-1] in _NO_LINE_END and len(line) > 1:
+                    line, carry = line[:-1], line[-1]
                 lines.append(line)
-                line, used = "", 0.0
-            line += ch
+                line, used = carry, (_width(carry, size) if carry else 0.0)
+            if used + w > width and len(token) > 1:
+                # a number or word longer than the line: break it anywhere
+                for ch in token:
+                    cw = _width(ch, size)
+                    if line and used + cw > width:
+                        lines.append(line)
+                        line, used = "", 0.0
+                    line += ch
+                    used += cw
+                continue
+            line += token
             used += w
         lines.append(line)
     return lines

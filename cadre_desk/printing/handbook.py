@@ -435,13 +435,15 @@ def _visits(d: HandbookData, width: float, no: str) -> list:
     hb = styles.LAYOUT["handbook"]
     # The signature columns stay empty even for recorded visits: they are signed by hand.
     header = ["走访日期", "走访人", "走访内容", "解决的问题", "帮扶责任人签字", "户主签字"]
-    w = [width * x for x in (0.13, 0.1, 0.3, 0.21, 0.13, 0.13)]
+    w = [width * x for x in (0.14, 0.1, 0.27, 0.21, 0.15, 0.13)]
     rows = [[cn_date(v.get("visit_date")), v.get("cadre_name") or "", v.get("content") or "",
              v.get("problems_solved") or "", "", ""] for v in d.visits]
     blank = hb["visit_blank_rows"]
     rows += blank_rows(blank, len(header))
     heights = [None] * (1 + len(d.visits)) + [hb["blank_row_height"]] * blank
-    return [*heading(f"{no}、走访记录", "h1", room=200, outline_level=0),
+    # Keep a short record on one page rather than leave a lone row for the next.
+    room = min(60 + hb["blank_row_height"] * blank + 32 * (1 + len(d.visits)), 520)
+    return [*heading(f"{no}、走访记录", "h1", room=room, outline_level=0),
             grid_table(header, rows, w, row_heights=heights)]
 
 
