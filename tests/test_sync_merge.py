@@ -5,6 +5,7 @@ the shared households, and every conflict is listed at the county office."""
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
@@ -58,6 +59,7 @@ def first_round(county, a, b, tmp_path):
     edit(b, "张三", job_intention="县内企业就业")
     # The same field on both: B's edit is later by the clock, so B wins.
     edit(a, "李梅", work_status="乡(镇)内务工", work_months=6, work_company="手套厂")
+    time.sleep(0.005)  # stamps of the same millisecond would be ordered by device id
     edit(b, "李梅", work_status="乡(镇)内务工", work_months=6, work_company="玩具厂")
     # The same person entered on both laptops.
     home = a.rows("SELECT id FROM households WHERE number = '3715811090010002'")[0]["id"]
@@ -128,8 +130,10 @@ def test_later_clock_wins_even_when_the_laptops_wall_clock_is_behind(office, tmp
 def test_conflict_review_keep_take_edit(office, tmp_path):
     county, a, b = office
     edit(a, "李梅", work_status="乡(镇)内务工", work_months=6, work_company="手套厂")
+    time.sleep(0.005)  # stamps of the same millisecond would be ordered by device id
     edit(b, "李梅", work_status="乡(镇)内务工", work_months=6, work_company="玩具厂")
     edit(a, "赵四", expected_income=2000)
+    time.sleep(0.005)
     edit(b, "赵四", expected_income=2600)
     import_package(county, export_package(a, tmp_path / "a.cdsync").path)
     import_package(county, export_package(b, tmp_path / "b.cdsync").path)
@@ -152,6 +156,7 @@ def test_same_person_on_two_laptops_keeps_references(office, tmp_path):
     opening = a.rows("SELECT id FROM openings")[0]["id"]
     idn = make_id("19920606", 67)
     ma, _ = register.save_member(a, member_answers("周七", idn, "之子"), household_id=home)
+    time.sleep(0.005)
     mb, _ = register.save_member(b, member_answers("周七", idn, "之子", expected_income=4000), household_id=home)
     b.insert("applications", {"member_id": mb, "opening_id": opening, "applied_on": "2020-05-01"})
     a.insert("applications", {"member_id": ma, "opening_id": opening, "applied_on": "2020-05-02"})

@@ -151,14 +151,14 @@ def _laptop_acceptor(store: Store, sender: dict):
     """At the county office: a laptop may change only its cadre's households
     (ever paired: visits made before a re-pairing still count), and its
     cadre's own row; places, openings, policies and pairings are the county's."""
-    from .tables import ever_households, household_link
+    from .tables import ever_households
 
     homes = ever_households(store, sender["cadre_id"])
 
     def accept(table: str, row: dict, existing: dict | None, merger: Merger) -> str | None:
         if table == "cadres":
             return None if row.get("id") == sender["cadre_id"] else "帮扶干部的电脑不能修改其他帮扶责任人的信息，已拒收"
-        if table == "pairings" or household_link(store, table) is None:
+        if table == "pairings" or merger.links.get(table) is None:
             return "岗位、政策、地名和包户安排只能由县就业办修改，帮扶干部电脑上的这类改动已拒收"
         for candidate in (row, existing):
             if candidate is not None and merger.household_of(table, candidate) not in homes:

@@ -85,6 +85,7 @@ class Merger:
         self.member_households: dict[str, str] = {}
         self._tables = synced_tables(store)
         self._fks = {t: {fk.column: fk.other_table for fk in store.db[t].foreign_keys} for t in self._tables}
+        self.links = {t: household_link(store, t) for t in self._tables}
 
     # ------------------------------------------------------------ entry point
     def apply(self, blocks: list[dict]) -> MergeResult:
@@ -131,7 +132,7 @@ class Merger:
             [table, row_id, fld, stamp]).fetchone() is not None
 
     def household_of(self, table: str, row: dict) -> str | None:
-        link = household_link(self.store, table)
+        link = self.links.get(table)
         if link == "id":
             return row.get("id")
         if link == "household_id":
@@ -260,9 +261,14 @@ class Merger:
                       local: dict, lstamps: dict, log: list, *, aliased: bool = False) -> dict[str, Any]:
         changes: dict[str, Any] = {}
         local_created = lstamps.get(CREATE_FIELD, NO_STAMP)
-        for fld, remote_value in row.items():
-            if fld in SYSTEM or fld not in local:
+        # Only fields that differ, or that carry their own stamp, need a look
+        # (this loop is the hot path of a large import).
+        fields = [f for f, v in row.items() if v != local.get(f, v)]
+        fields.extend(f for f in stamps if f in local and f in row and row[f] == local[f])
+        for fld in fields:
+            if fld in SYSTEM:
                 continue
+            remote_value = row[fld]
             if aliased and (fld == "deleted" or fld not in stamps):
                 # A merged-away row: only its later edits move to the survivor;
                 # its first values were weighed when the two were merged.

@@ -104,7 +104,7 @@ class Envelope:
 # ---------------------------------------------------------------- body
 
 def encode_body(obj: Any) -> bytes:
-    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
 
 
 def decode_body(body: bytes) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ..migrations import COMMON
 from ..storage import Store
@@ -72,9 +73,15 @@ def fill_ids(store: Store, ids: Iterable[str]) -> None:
 
 def stamp_time(stamp: str) -> str:
     """The wall time inside an HLC stamp, as an ISO string (for change_log.at)."""
+    return _ms_time((stamp or "").split("-", 1)[0])
+
+
+@lru_cache(maxsize=4096)
+def _ms_time(ms_text: str) -> str:
+    # Cached: a large import has many stamps from the same millisecond.
     try:
-        ms = int(stamp.split("-", 1)[0])
-    except (ValueError, AttributeError):
+        ms = int(ms_text)
+    except ValueError:
         return ""
     return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).isoformat(timespec="milliseconds")
 

@@ -1,0 +1,84 @@
+"""The 同步 menu and page in the main window: setup, export and import as
+background jobs with a summary, the log per device, and the conflict review."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from cadre_desk import register
+from cadre_desk.sync.export import export_package
+from cadre_desk.sync.importer import import_package
+from helpers_sync import county_with_households, enrol, member_by_name
+from ui import sync_dialogs
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def county_window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    county = county_with_households(tmp_path / "county.db")
+    w = MainWindow(county, install_features=False)
+    sync_dialogs.install(w)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    county.db.conn.close()
+
+
+def texts(table, column):
+    return [table.item(r, column).text() for r in range(table.rowCount())]
+
+
+def test_menu_and_page(county_window):
+    w = county_window
+    names = [a.objectName() for a in w.menu("同步").actions()]
+    assert {"syncExport", "syncImport", "syncSetup", "syncLog", "syncConflicts"} <= set(names)
+    assert "还没有设置同步" in w.page("sync").identity.text()
+
+
+def test_import_shows_what_arrived_and_conflicts_are_reviewed(county_window, qtbot, tmp_path):
+    w = county_window
+    county = w.store
+    a = enrol(county, "王芳", tmp_path / "a.db", tmp_path)
+    b = enrol(county, "王芳", tmp_path / "b.db", tmp_path)
+    for laptop, company in ((a, "手套厂"), (b, "玩具厂")):
+        register.save_member(laptop, {"work_status": "乡(镇)内务工", "work_months": 2, "work_company": company},
+                             member_id=member_by_name(laptop, "李梅")["id"])
+        time.sleep(0.005)
+    paths = [export_package(s, tmp_path / f"{n}.cdsync").path for s, n in ((a, "a"), (b, "b"))]
+    actions = w.sync_actions
+    page = w.page("sync")
+    for path in paths:
+        actions.last_result = None
+        actions.import_from(str(path))
+        qtbot.waitUntil(lambda: actions.last_result is not None, timeout=10000)
+    summary = sync_dialogs.summary_text(actions.last_result)
+    assert "更新：1 条" in summary and "冲突：1 处" in summary and "拒收：0 条" in summary
+    # The log per device: both laptops, one import each.
+    assert sorted(texts(page.devices, 0)) == ["王芳", "王芳"]
+    page.devices.selectRow(0)
+    assert texts(page.log, 1).count("导入") == 1
+    # The conflict review: take theirs writes the other value back.
+    assert page.conflicts.rowCount() == 1
+    assert texts(page.conflicts, 3) == ["玩具厂"] and texts(page.conflicts, 4) == ["手套厂"]
+    page.conflicts.selectRow(0)
+    page.take_button.click()
+    assert page.conflicts.rowCount() == 0
+    assert member_by_name(county, "李梅")["work_company"] == "手套厂"
+    w.grab().save(str(tmp_path / "sync.png"))
+
+
+def test_setup_from_the_menu_writes_a_package_a_laptop_can_open(county_window, qtbot, tmp_path):
+    w = county_window
+    actions = w.sync_actions
+    actions.setup_to("王芳", str(tmp_path / "setup.cdsync"), show=False)
+    qtbot.waitUntil(lambda: actions.last_result is not None, timeout=10000)
+    code = actions.last_result.code
+    from helpers_sync import open_db
+
+    laptop = open_db(tmp_path / "laptop.db")
+    assert import_package(laptop, tmp_path / "setup.cdsync", code=code).counts["new"] > 0
+    assert "县就业办" in w.page("sync").identity.text()
