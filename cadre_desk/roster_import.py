@@ -96,6 +96,8 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)  # recognised and not needed (序号)
     converted_ids: list[ConvertedId] = field(default_factory=list)
     skipped_rows: bool = False  # bad rows were skipped (and the rest written)
+    # On a cadre's laptop: rows of households it does not hold (cadre_desk/sync), reported, not applied.
+    not_own_rows: list[str] = field(default_factory=list)
     written: bool = False
     # For the error workbook: each sheet's header cells and each bad row's cells.
     headers: dict[str, list] = field(default_factory=dict)
@@ -128,6 +130,8 @@ class ImportResult:
             parts.append(f"问题行 {self.bad_row_count} 行" + ("（已跳过）" if self.skipped_rows else ""))
         else:
             parts.append("问题行 0 行")
+        if self.not_own_rows:
+            parts.append(f"{len(self.not_own_rows)} 行不属于本机负责的户，未导入（请交县就业办导入）")
         if self.converted_ids:
             parts.append(f"{len(self.converted_ids)} 个15位证件号码已转换为18位")
         if self.extra_columns:
@@ -388,6 +392,9 @@ class _Importer:
             self.existing_households[r["number"]] = (r["id"], r["village_id"])
         for r in self.store.rows("SELECT name, id FROM cadres WHERE deleted = 0 ORDER BY created_at"):
             self.cadres.setdefault(r["name"], r["id"])
+        from .sync.roles import allowed_household_numbers
+
+        self.allowed_numbers = allowed_household_numbers(self.store)  # None: no limit (county office)
 
     # ------------------------------------------------------------ sheets
     def _read(self, workbook: calamine.CalamineWorkbook) -> None:
@@ -478,6 +485,9 @@ class _Importer:
     # ------------------------------------------------------------ row acceptance
     def _accept(self, row: _Row) -> None:
         """Claim the row's ID number and household; queue it for writing."""
+        if getattr(self, "allowed_numbers", None) is not None and row.household_number not in self.allowed_numbers:
+            self.result.not_own_rows.append(f"{row.sheet} 第 {row.row} 行（户编号 {row.household_number}）")
+            return
         if not self._claim_id(row):
             return
         if not self._claim_household(row):
