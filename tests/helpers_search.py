@@ -5,6 +5,7 @@ same path as a roster import), with valid ID numbers and Chinese names."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 
 from cadre_desk import places
@@ -13,6 +14,7 @@ from cadre_desk.storage import Store
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "秀英桂兰玉梅凤华建国立新春明志强学亮红霞海燕丽娟德胜永福金山淑珍文军伟平俊杰佳慧家豪晓东雪敏"
+HEALTHY = json.dumps(["健康"], ensure_ascii=False)  # multi-value fields are stored as JSON lists
 STATUSES = ["未脱贫", "已脱贫（享受政策）", "已脱贫（不再享受政策）", "返贫"]
 VILLAGE_NAMES = "李庄 王庄 张庄 刘屯 陈集 杨楼 赵寨 黄河 周店 吴村 徐庄 孙楼 胡寨 朱集 高庄 林场 何庄 郭屯 马集 罗庄".split()
 
@@ -63,7 +65,7 @@ def make_county(store: Store, members: int, *, seed: int = 7, villages_per_town:
             used_ids.add(idn)
             names.append(name)
             member_rows.append({"household_id": hid, "name": name, "id_number": idn,
-                                "relation": "户主" if k == 0 else "之子", "health": "健康"})
+                                "relation": "户主" if k == 0 else "之子", "health": HEALTHY})
         households.append({"village_id": village, "number": f"371581{hh_index:08d}", "head_name": names[0],
                            "poverty_status": STATUSES[hh_index % len(STATUSES)], "size": size})
     with store.transaction():

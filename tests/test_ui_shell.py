@@ -127,3 +127,158 @@ def test_program_errors_get_a_chinese_message_without_traceback():
     text = ui_errors.message_for(KeyError("x"))
     assert "程序内部出错" in text and "KeyError" not in text
     assert "磁盘已满" in ui_errors.message_for(__import__("sqlite3").OperationalError("database or disk is full"))
+
+
+# ---------------------------------------------------------------- settings, backup, roster
+
+SAMPLE = __import__("pathlib").Path("/work/shared/samples/roster-sample.xlsx")
+
+
+@pytest.fixture
+def qsettings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def test_settings_persist_in_the_database(qtbot, file_store, db_path, qsettings):
+    from cadre_desk.storage import open_store
+    from ui.settings_dialog import DB_PATH_KEY, SettingsDialog
+
+    w = MainWindow(file_store, install_features=False)
+    qtbot.addWidget(w)
+    dialog = SettingsDialog(w, qsettings)
+    qtbot.addWidget(dialog)
+    dialog.user_name.setText("张明")
+    qtbot.keyClicks(dialog.device_name, "laptop-1")
+    dialog.age_min.setValue(18)
+    dialog.age_max.setValue(65)
+    new_location = db_path.parent / "moved" / "county2.db"
+    new_location.parent.mkdir()
+    new_location.write_bytes(b"")  # exists: no copy question
+    dialog.set_db_path(str(new_location))
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    file_store.db.conn.close()
+    again = open_store(db_path)
+    assert again.get_setting("user_name") == "张明"
+    assert again.get_setting("device_name") == "laptop-1"
+    assert (again.get_setting("working_age_min"), again.get_setting("working_age_max")) == (18, 65)
+    assert qsettings.value(DB_PATH_KEY) == str(new_location)
+    again.db.conn.close()
+
+
+def test_settings_refuse_inverted_age_bounds(qtbot, store, qsettings):
+    from ui.settings_dialog import SettingsDialog
+
+    w = MainWindow(store, install_features=False)
+    qtbot.addWidget(w)
+    dialog = SettingsDialog(w, qsettings)
+    qtbot.addWidget(dialog)
+    dialog.age_min.setValue(30)
+    dialog.age_max.setValue(40)
+    dialog.age_max.setValue(45)
+    dialog.age_min.setValue(30)
+    dialog.age_max.setMinimum(10)
+    dialog.age_max.setValue(25)
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert "下限必须小于上限" in dialog.message.text()
+    assert store.get_setting("working_age_max") == 60
+
+
+def test_backup_now_writes_a_complete_copy(qtbot, file_store, tmp_path, monkeypatch, qsettings):
+    from cadre_desk.storage import open_store
+    from tests.helpers_search import make_county
+    from ui.settings_dialog import SettingsDialog
+
+    make_county(file_store, 50)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
+    w = MainWindow(file_store, install_features=False)
+    qtbot.addWidget(w)
+    dialog = SettingsDialog(w, qsettings)
+    target = tmp_path / "备份.db"
+    job = dialog.backup_to(str(target))
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert job.error is None
+    assert "已备份到" in shown[0]
+    copy = open_store(target)
+    count = "SELECT count(*) FROM members WHERE deleted = 0"
+    assert copy.db.execute(count).fetchone()[0] == file_store.db.execute(count).fetchone()[0] > 0
+    copy.db.conn.close()
+    assert not (tmp_path / "备份.db.part").exists()
+
+
+def test_backup_onto_the_open_database_is_refused(file_store, db_path):
+    from cadre_desk.errors import CadreDeskError
+    from ui.settings_dialog import backup_database
+
+    with pytest.raises(CadreDeskError, match="不能备份到正在使用的数据库"):
+        backup_database(file_store, db_path)
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="shared sample roster not present")
+def test_roster_import_with_bad_rows_shows_the_table_saves_it_and_can_skip(qtbot, store, tmp_path):
+    import openpyxl
+
+    from ui import roster_dialogs
+
+    w = MainWindow(store, install_features=False)
+    qtbot.addWidget(w)
+    w.show()
+    job = roster_dialogs.import_roster_file(w, SAMPLE)
+    qtbot.waitUntil(lambda: getattr(w, "_roster_report", None) is not None, timeout=20000)
+    report = w._roster_report
+    assert job.error is not None  # all-or-nothing: nothing written
+    assert store.db.execute("SELECT count(*) FROM households").fetchone()[0] == 0
+    rows = sorted(int(report.table.item(r, 1).text()) for r in range(report.table.rowCount()))
+    assert set(rows) == {17, 28, 37, 39, 42, 128}
+    assert all(report.table.item(r, 3).text() for r in range(report.table.rowCount()))
+    saved = report.save_report(tmp_path / "问题清单")
+    sheet = openpyxl.load_workbook(saved).active
+    assert [c.value for c in sheet[1]][:4] == ["工作表", "行号", "列", "问题"]
+    assert sheet.max_row - 1 >= 6
+
+    w._roster_report = None
+    qtbot.mouseClick(report.skip_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(w, "_roster_report", None) is not None, timeout=20000)
+    assert store.db.execute("SELECT count(*) FROM households WHERE deleted = 0").fetchone()[0] == 54
+    assert "导入完成" in w._roster_report.findChild(QLabel, "importSummary").text()
+    assert w.register_view.model.rowCount() == 54  # the register refreshed
+    # the people imported are searchable by pinyin at once
+    name = store.rows("SELECT name FROM members WHERE deleted = 0 LIMIT 1")[0]["name"]
+    from cadre_desk import search
+    initials = search.name_pinyin(name)[0]
+    assert name in [h.name for h in search.search(store, initials, limit=500)]
+
+
+def test_roster_export_from_the_window(qtbot, store, tmp_path, monkeypatch):
+    import openpyxl
+
+    from tests.helpers_search import make_county
+    from ui import roster_dialogs
+
+    make_county(store, 30)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)  # errors too
+    w = MainWindow(store, install_features=False)
+    qtbot.addWidget(w)
+    roster_dialogs.export_roster_file(w, tmp_path / "out")
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert (tmp_path / "out.xlsx").exists()
+    members = store.db.execute("SELECT count(*) FROM members WHERE deleted = 0").fetchone()[0]
+    assert f"已导出 {members} 人" in shown[0]
+    assert openpyxl.load_workbook(tmp_path / "out.xlsx").active.max_row >= members
+
+
+def test_file_menu_has_import_export_backup_and_quit(qtbot, store):
+    w = MainWindow(store)  # with every installed feature module
+    qtbot.addWidget(w)
+    texts = [a.text() for a in w.menu("文件").actions() if not a.isSeparator()]
+    assert texts[:3] == ["导入花名册…", "导出花名册…", "立即备份…"] and texts[-1] == "退出"
+    assert "设置…" in [a.text() for a in w.menu("设置").actions()]
+    titles = w.menu_titles()
+    assert titles == [t for t in ["文件", "户", "岗位", "打印", "同步", "设置", "帮助"] if t in titles]
+    assert titles[0] == "文件" and titles[-1] == "帮助"

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cadre_desk import places, search
 from cadre_desk.errors import CadreDeskError
+from cadre_desk.paths import DB_ENV
 from cadre_desk.storage import Store, open_store
 
 from . import errors as ui_errors
@@ -25,7 +27,29 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("帮扶工作台")
     app.setOrganizationName("CadreDesk")
     apply_app_font(app)
+    _install_qt_translations(app)
     return app
+
+
+def _install_qt_translations(app: QApplication) -> None:
+    """Qt's own Chinese strings (file dialogs, standard buttons)."""
+    if getattr(app, "_cadre_translator", None) is not None:
+        return
+    translator = QTranslator(app)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
+                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+        app._cadre_translator = translator
+
+
+def database_path(db_path: str | None) -> str | None:
+    """``--db`` wins, then CADRE_DESK_DB, then the location chosen in 设置,
+    then the default (``open_store`` decides that one)."""
+    if db_path or os.environ.get(DB_ENV):
+        return db_path
+    from .settings_dialog import chosen_db_path
+
+    return chosen_db_path()
 
 
 def open_database(db_path: str | None) -> Store:
@@ -56,7 +80,7 @@ def create_window(store: Store):
 def run(db_path: str | None) -> int:
     app = application()
     try:
-        store = open_database(db_path)
+        store = open_database(database_path(db_path))
     except CadreDeskError as exc:
         box = QMessageBox(QMessageBox.Icon.Critical, "帮扶工作台", f"无法打开数据库：{exc.message}")
         box.exec()
