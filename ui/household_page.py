@@ -156,12 +156,13 @@ class HouseholdPage(QWidget):
         self.members.doubleClicked.connect(lambda _i: self.edit_survey())
         self.members.installEventFilter(self)
         members_layout.addWidget(self.members)
-        outer.addWidget(members_box, 3)
+        outer.addWidget(members_box, 2)
 
         lower = QHBoxLayout()
         visits_box = QGroupBox("走访记录")
         QVBoxLayout(visits_box).addWidget(visits := _table(VISIT_COLUMNS))
         self.visits = visits
+        visits.setWordWrap(True)
         vh = visits.horizontalHeader()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         vh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -174,7 +175,7 @@ class HouseholdPage(QWidget):
         mh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         lower.addWidget(visits_box, 1)
         lower.addWidget(measures_box, 1)
-        outer.addLayout(lower, 2)
+        outer.addLayout(lower, 3)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -281,6 +282,7 @@ class HouseholdPage(QWidget):
         self.warnings.setVisible(bool(problems))
         _fill(self.visits, [[v["visit_date"] or "", v["cadre_name"] or "", v["content"] or "",
                              v["problems_solved"] or ""] for v in register.visits_of(self.store, self.household_id)])
+        self.visits.resizeRowsToContents()
         _fill(self.measures, [[m["kind"] or "", m["title"] or "", m["member_name"] or "（全户）",
                                m["start_date"] or "", m["end_date"] or "",
                                "已完成" if m["completed"] else "进行中"]

@@ -154,6 +154,9 @@ class SurveyForm(QWidget):
         self.general.setVisible(False)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
+        hint = QLabel("Enter / Tab 下一项　空格 勾选　Y / N 是否　Ctrl+S 保存")
+        hint.setStyleSheet("color: #777;")
+        status_row.addWidget(hint)
         outer.addLayout(status_row)
         outer.addWidget(self.general)
 
