@@ -135,7 +135,9 @@ def test_enter_in_results_opens_the_household(window, qtbot, store):
     assert page.shown == [wu_household]
     assert window.current_page_key() == "household"
     assert window.current_member_id() == store.rows("SELECT id FROM members WHERE name = '武学亮'")[0]["id"]
-    qtbot.keyClick(window, Qt.Key.Key_Home, Qt.KeyboardModifier.AltModifier)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Home, Qt.KeyboardModifier.AltModifier)
     assert window.current_page_key() == "register"
 
 
