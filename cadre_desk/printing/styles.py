@@ -17,6 +17,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import TableStyle
+from reportlab.platypus.tables import CellStyle
 
 from .fonts import register_font
 
@@ -111,19 +112,30 @@ def style(name: str) -> ParagraphStyle:
     return paragraph_styles()[name]
 
 
-def grid_table_style(*, header_rows: int = 1, font_size: float | None = None, label_columns=()) -> list:
-    """Commands for a ruled table with a shaded header row (as on printed forms)."""
+@lru_cache(maxsize=None)
+def _cell_style_class(size: float, leading: float) -> type:
+    """A CellStyle whose defaults are our font, size, padding and alignment.
+
+    Table styles apply each command to every cell; giving the cells these
+    defaults instead saves eight commands a table (a third of a handbook's
+    layout time went into applying them)."""
+    pad = LAYOUT["table"]["padding"]
+    return type(f"Cell{size}", (CellStyle,), {
+        "fontname": register_font(), "fontsize": size, "leading": leading, "valign": "MIDDLE",
+        "leftPadding": pad, "rightPadding": pad, "topPadding": pad, "bottomPadding": pad,
+    })
+
+
+def cell_styles(rows: int, columns: int, size: float, leading: float) -> list[list[CellStyle]]:
+    cls = _cell_style_class(size, leading)
+    return [[cls("c") for _ in range(columns)] for _ in range(rows)]
+
+
+def grid_table_style(*, header_rows: int = 1, label_columns=()) -> list:
+    """Commands for a ruled table with a shaded header row (as on printed
+    forms), for cells made by ``cell_styles``."""
     t = LAYOUT["table"]
-    size = font_size or LAYOUT["styles"]["cell"]["size"]
     cmds = [
-        ("FONTNAME", (0, 0), (-1, -1), register_font()),
-        ("FONTSIZE", (0, 0), (-1, -1), size),
-        ("LEADING", (0, 0), (-1, -1), size * 1.3),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), t["padding"]),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), t["padding"]),
-        ("LEFTPADDING", (0, 0), (-1, -1), t["padding"]),
-        ("RIGHTPADDING", (0, 0), (-1, -1), t["padding"]),
         ("INNERGRID", (0, 0), (-1, -1), t["grid_width"], color("grid")),
         ("BOX", (0, 0), (-1, -1), t["outer_width"], color("grid")),
     ]
