@@ -31,8 +31,12 @@ class CodeList:
     def normalize(self, raw: object) -> str | None:
         if raw is None:
             return None
-        text = _canon(str(raw))
-        return self._lookup().get(text)
+        lookup = self._lookup()
+        if type(raw) is str:
+            hit = lookup.get(raw)  # most cells hold the exact name: skip the clean-up
+            if hit is not None:
+                return hit
+        return lookup.get(_canon(str(raw)))
 
     def _lookup(self) -> dict[str, str]:
         # Built lazily once per list; frozen dataclass, so cache on the class dict.

@@ -20,7 +20,7 @@ from typing import Any
 from . import rules
 from .codes import CodeList, code_list, split_multi
 from .errors import InvalidIdNumber
-from .idnumber import parse_id_number
+from .idnumber import IdNumber, birth_date_of, parse_id_number, sex_of
 from .paths import resource_path
 
 ERROR = "error"
@@ -88,14 +88,21 @@ class Part:
 
     def __post_init__(self):
         self.by_key = {f.key: f for f in self.fields}
+        # Most fields are always asked: only the others need their rule evaluated
+        # (validation runs once per row of a 100,000-row roster import).
+        self._always = frozenset(f.key for f in self.fields if not f.relevant)
+        self._conditional = [(f.key, f.relevant) for f in self.fields if f.relevant]
 
     def relevant_keys(self, answers: Mapping[str, Any]) -> set[str]:
-        return {f.key for f in self.fields if rules.evaluate(f.relevant, answers)}
+        keys = set(self._always)
+        keys.update(k for k, rule in self._conditional if rules.evaluate(rule, answers))
+        return keys
 
-    def prune(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+    def prune(self, answers: Mapping[str, Any], relevant: set[str] | None = None) -> dict[str, Any]:
         """Answers with the fields that are not relevant emptied (a cadre who
-        unticks 残疾 must not leave a stale 残疾类别 behind)."""
-        keep = self.relevant_keys(answers)
+        unticks 残疾 must not leave a stale 残疾类别 behind). ``relevant`` may
+        pass ``relevant_keys(answers)`` when the caller has it already."""
+        keep = self.relevant_keys(answers) if relevant is None else relevant
         return {k: (v if k in keep or k not in self.by_key else None) for k, v in answers.items()}
 
 
@@ -301,6 +308,13 @@ def age_on(id_number: str | None, day: dt.date) -> int | None:
         return None
 
 
+def _age_of_coerced(value: str | None, day: dt.date) -> int | None:
+    """Age from an ID number ``coerce`` has already checked (no second parse)."""
+    if not value:
+        return None
+    return IdNumber(value, False, birth_date_of(value), sex_of(value)).age_on(day)
+
+
 def validate(part: Part, raw_answers: Mapping[str, Any], *, as_of: dt.date | None = None
              ) -> tuple[dict[str, Any], list[Problem]]:
     """Coerce every answer and check required fields, ranges and the part's
@@ -321,10 +335,10 @@ def validate(part: Part, raw_answers: Mapping[str, Any], *, as_of: dt.date | Non
     for fld in part.fields:
         if fld.key in relevant and fld.required and fld.key not in bad and rules.is_empty(values.get(fld.key)):
             problems.append(Problem(fld.key, f"请填写{fld.label}", ERROR, "required"))
-    values = part.prune(values)
+    values = part.prune(values, relevant)
     context = dict(values)
     if part.level == "member":
-        context["age"] = age_on(values.get("id_number"), as_of or dt.date.today())
+        context["age"] = _age_of_coerced(values.get("id_number"), as_of or dt.date.today())
     for rule in part.rules:
         if rules.evaluate(rule.get("when"), context) and not rules.evaluate(rule.get("assert"), context):
             field_key = (rule.get("fields") or [None])[0]

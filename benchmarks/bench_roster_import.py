@@ -1,0 +1,279 @@
+"""Import a 100,000-member county roster and compare with reading it alone.
+
+Builds a roster workbook of ``--members`` people (default 100,000) in the
+format of domain.md §10 (title row, the sample's 33 columns with aliases,
+household columns repeated per member, valid ID numbers with old and new
+address codes, survey columns partly filled, a notes row), written with
+XlsxWriter. Then, each in a fresh child process so that peak memory can be
+read from the operating system (``ru_maxrss`` of the child, via ``os.wait4``):
+
+- the floor: python-calamine opening the file and iterating every row
+  (``iter_rows``), nothing else;
+- the import: ``import_roster`` into a fresh database file.
+
+Prints members/s and peak memory for both and ends with one JSON line.
+
+    .venv/bin/python benchmarks/bench_roster_import.py [--quick] [--members N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cadre_desk.idnumber import check_character  # noqa: E402
+
+HEADERS = ["序号", "县(市、区)", "乡镇", "行政村", "户编号", "户主姓名", "成员姓名", "身份证号码", "性别",
+           "与户主关系", "民族", "文化程度", "在校生状况", "健康状况", "残疾类别", "残疾等级", "劳动能力",
+           "务工状况", "务工时间（月）", "贫困户属性", "主要致贫原因", "脱贫状态", "联系电话", "帮扶责任人",
+           "技能特长", "就业意愿", "不能外出原因", "培训需求", "就业状态", "就业渠道", "就业单位", "带动就业人数",
+           "备注"]
+TOWNS = [("001", "青年路街道"), ("002", "新华路街道"), ("003", "先锋路街道"), ("004", "大辛庄街道"),
+         ("101", "松林镇"), ("102", "老赵庄镇"), ("103", "康庄镇"), ("104", "魏湾镇"), ("105", "刘垓子镇"),
+         ("107", "八岔路镇"), ("108", "潘庄镇"), ("109", "烟店镇"), ("110", "唐园镇"), ("111", "金郝庄镇"),
+         ("112", "戴湾镇"), ("113", "尚店镇")]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰凤玉华建国庆春海志红梅琴云飞斌宁浩亮"
+VILLAGE_WORDS = "东西南北前后大小王李张刘陈杨赵高孙马胡朱郭何林罗梁宋郑谢韩唐冯"
+SKILLS = ["缝纫", "电子组装", "电工", "焊工", "驾驶", "厨师", "建筑", "种植", "养殖", "家政", "手工编织", "电商"]
+CAUSES = ["因病"] * 5 + ["因残"] * 4 + ["缺技术", "缺劳力", "缺资金", "因学", "自身发展动力不足", "因灾"]
+CHANNELS = ["企业就业", "扶贫车间", "居家就业", "劳务输出", "灵活就业", "公益性岗位", "自主创业"]
+EMPLOYERS = ["临清市坤德电子有限公司", "烟店镇轴承扶贫车间", "山东众保信诚人力资源服务有限公司", "大辛庄蔬菜合作社",
+             "临清市手套加工扶贫车间", "村保洁员"]
+
+
+def _id(rng: random.Random, birth: dt.date, male: bool) -> str:
+    area = "371581" if rng.random() < 0.7 else "372502"
+    seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
+    body = f"{area}{birth:%Y%m%d}{seq:03d}"
+    return body + check_character(body)
+
+
+def _birth(rng: random.Random, age_lo: int, age_hi: int) -> dt.date:
+    return dt.date(2020, 4, 30) - dt.timedelta(days=rng.randrange(age_lo * 365 + 1, age_hi * 365 - 1))
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _person(rng, relation: str, birth: dt.date, male: bool, seen: set) -> dict:
+    while True:
+        ident = _id(rng, birth, male)
+        if ident not in seen:
+            seen.add(ident)
+            break
+    age = (dt.date(2020, 4, 30) - birth).days // 365
+    p = {"成员姓名": _name(rng), "身份证号码": ident, "性别": "男" if male else "女", "与户主关系": relation,
+         "民族": "汉族" if rng.random() < 0.97 else "回族"}
+    if 6 <= age < 18 and rng.random() < 0.9:
+        p["在校生状况"] = {6: "小学", 12: "七年级", 13: "八年级", 14: "九年级", 15: "高中一年级",
+                      16: "高中二年级", 17: "高中三年级"}.get(age, "小学")
+    elif age < 6:
+        p["文化程度"] = "学龄前儿童"
+    else:
+        p["文化程度"] = rng.choice(["文盲或半文盲", "小学", "小学", "初中", "初中", "高中", "大专及以上"])
+        p["在校生状况"] = "非在校生"
+    r = rng.random()
+    if r < 0.15:
+        p.update({"健康状况": "残疾", "残疾类别": rng.choice(["视力", "听力", "言语", "肢体", "智力", "精神"]),
+                  "残疾等级": rng.choice(["一级", "二级", "三级", "四级"])})
+    elif r < 0.30:
+        p["健康状况"] = rng.choice(["长期慢性病", "患有大病", "长期慢性病、残疾"])
+        if "残疾" in p["健康状况"]:
+            p.update({"残疾类别": "肢体", "残疾等级": "四级"})
+    else:
+        p["健康状况"] = "健康"
+    working = 16 <= age < 60
+    if not working or age < 16:
+        p["劳动能力"] = "无劳动力" if age < 16 or age > 70 else "丧失劳动力"
+    else:
+        p["劳动能力"] = rng.choice(["普通劳动力"] * 5 + ["技能劳动力", "弱劳动力或半劳动力", "丧失劳动力"])
+    if working and p["劳动能力"] != "丧失劳动力":
+        if rng.random() < 0.6:
+            channel = rng.choice(CHANNELS)
+            p.update({"就业状态": "已就业", "就业渠道": channel})
+            if channel != "灵活就业":
+                p["就业单位"] = f"{p['成员姓名']}养殖场" if channel == "自主创业" else rng.choice(EMPLOYERS)
+            if channel == "自主创业":
+                p["带动就业人数"] = rng.randrange(0, 4)
+            if channel in ("劳务输出", "企业就业") and rng.random() < 0.7:
+                p.update({"务工状况": rng.choice(["乡(镇)内务工", "乡(镇)外县内务工", "县外省内务工", "省外务工"]),
+                          "务工时间（月）": rng.randrange(3, 13)})
+        else:
+            p["就业状态"] = "未就业"
+            p["就业意愿"] = rng.choice(["县内企业就业", "外出务工", "居家就业", "自主创业", "公益性岗位", "暂无意愿"])
+            if p["就业意愿"] == "居家就业":
+                p["不能外出原因"] = rng.choice(["照看孩子", "照料老人或病人", "照看孩子、照料老人或病人"])
+            if rng.random() < 0.5:
+                p["培训需求"] = rng.choice(["电工", "家政", "电商", "厨师"])
+        if rng.random() < 0.4:
+            p["技能特长"] = "、".join(rng.sample(SKILLS, rng.choice((1, 1, 2))))
+    return p
+
+
+def build_roster(path: Path, members: int, seed: int = 2020) -> int:
+    """Write the roster; return the number of member rows."""
+    import xlsxwriter
+
+    rng = random.Random(seed)
+    def village_name() -> str:
+        return f"{rng.choice(VILLAGE_WORDS)}{rng.choice(VILLAGE_WORDS)}{rng.choice('庄村屯集')}村"
+
+    villages = [(code, town, village_name(), v + 1) for code, town in TOWNS for v in range(38)]
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("花名册")
+    ws.merge_range(0, 0, 0, len(HEADERS) - 1, "临清市建档立卡贫困人口就业情况花名册（截至2020年4月30日）")
+    for c, h in enumerate(HEADERS):
+        ws.write_string(1, c, h)
+    seen: set[str] = set()
+    row = 1
+    hh_no = 0
+    while row - 1 < members:
+        hh_no += 1
+        code, town, village, vno = rng.choice(villages)
+        number = f"371581{code}{vno:03d}{hh_no:05d}"
+        size = rng.choice((1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 5, 6))
+        size = min(size, members - (row - 1))
+        head_age = rng.randrange(30, 88)
+        head_male = rng.random() < 0.7
+        head_birth = _birth(rng, head_age, head_age + 1)
+        people = [_person(rng, "户主", head_birth, head_male, seen)]
+        if size >= 2:
+            people.append(_person(rng, "配偶", _birth(rng, max(20, head_age - 5), head_age + 4), not head_male, seen))
+        for _ in range(size - len(people)):
+            if head_age > 45:
+                male = rng.random() < 0.5
+                people.append(_person(rng, "之子" if male else "之女", _birth(rng, 1, max(2, head_age - 20)), male, seen))
+            else:
+                male = rng.random() < 0.5
+                people.append(_person(rng, "之父" if male else "之母", _birth(rng, head_age + 20, head_age + 35),
+                                      male, seen))
+        household = {"县(市、区)": "临清市", "乡镇": town, "行政村": village, "户编号": number,
+                     "户主姓名": people[0]["成员姓名"],
+                     "贫困户属性": rng.choice(["一般贫困户", "一般贫困户", "低保贫困户", "特困供养贫困户"]),
+                     "主要致贫原因": rng.choice(CAUSES),
+                     "脱贫状态": rng.choice(["已脱贫（享受政策）", "已脱贫（享受政策）", "已脱贫（不再享受政策）", "未脱贫"]),
+                     "联系电话": f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}",
+                     "帮扶责任人": _name(rng) if rng.random() < 0.05 else f"帮扶干部{hh_no % 3000:04d}"}
+        for p in people:
+            row += 1
+            cells = {**household, **p}
+            ws.write_number(row, 0, row - 1)
+            for c, h in enumerate(HEADERS[1:], start=1):
+                v = cells.get(h)
+                if v is None:
+                    continue
+                if isinstance(v, int):
+                    ws.write_number(row, c, v)
+                else:
+                    ws.write_string(row, c, v)
+    ws.write_string(row + 2, 0, f"填表说明：共 {hh_no} 户 {row - 1} 人。")
+    wb.close()
+    return row - 1
+
+
+# ---------------------------------------------------------------- children (measured in their own process)
+
+def child_floor(path: str) -> dict:
+    import python_calamine
+
+    t, cpu = time.perf_counter(), time.process_time()
+    wb = python_calamine.CalamineWorkbook.from_path(path)
+    rows = 0
+    for _ in wb.get_sheet_by_index(0).iter_rows():
+        rows += 1
+    return {"seconds": time.perf_counter() - t, "cpu": time.process_time() - cpu, "rows": rows}
+
+
+def child_import(path: str, db: str) -> dict:
+    from cadre_desk import places
+    from cadre_desk.roster_import import import_roster
+    from cadre_desk.storage import open_store
+
+    store = open_store(db)
+    places.ensure_county(store)
+    t, cpu = time.perf_counter(), time.process_time()
+    result = import_roster(store, path)
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "cpu": time.process_time() - cpu, "members": result.members_created,
+            "households": result.households_created, "bad_rows": result.bad_row_count}
+
+
+def run_child(*args: str) -> tuple[dict, float]:
+    """Run this script as a child; return its JSON answer and its peak RSS in MB."""
+    proc = subprocess.Popen([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"child {args[0]} failed with exit code {proc.returncode}")
+    return json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss / 1024  # kB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--quick", action="store_true", help="5,000 members (smoke run)")
+    parser.add_argument("--floor-runs", type=int, default=3, help="calamine runs (best is the floor)")
+    parser.add_argument("--import-runs", type=int, default=1, help="import runs (best is reported)")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="write the roster and databases here and keep them (a roster already there is reused)")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        answer = child_floor(*rest) if kind == "floor" else child_import(*rest)
+        print(json.dumps(answer))
+        return
+    members = 5_000 if args.quick else args.members
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-roster-"))
+    work.mkdir(parents=True, exist_ok=True)
+    roster = work / f"roster-{members}.xlsx"
+    t = time.perf_counter()
+    if args.keep and roster.exists():
+        written = members  # built by an earlier run with the same seed
+    else:
+        written = build_roster(roster, members)
+    print(f"roster: {written} members, {roster.stat().st_size / 1e6:.1f} MB, built in {time.perf_counter() - t:.1f} s")
+
+    floors = [run_child("floor", str(roster)) for _ in range(args.floor_runs)]
+    floor, floor_rss = min(floors, key=lambda f: f[0]["seconds"])
+    print(f"python-calamine alone (iter_rows over {floor['rows']} rows): {floor['seconds']:.2f} s "
+          f"(CPU {floor['cpu']:.2f} s), "
+          f"peak RSS {floor_rss:.0f} MB")
+    imports = []
+    for i in range(args.import_runs):
+        db = work / f"import-{i}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        imports.append(run_child("import", str(roster), str(db)))
+    done, rss = min(imports, key=lambda f: f[0]["seconds"])
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    assert done["members"] == written and done["bad_rows"] == 0, done
+    ratio = done["seconds"] / floor["seconds"]
+    print(f"import_roster into a fresh database: {done['seconds']:.2f} s (CPU {done['cpu']:.2f} s), "
+          f"{done['members'] / done['seconds']:,.0f} "
+          f"members/s ({done['households']} households), peak RSS {rss:.0f} MB (child process ru_maxrss)")
+    print(f"ratio to the floor: {ratio:.2f} wall clock, {done['cpu'] / floor['cpu']:.2f} CPU time (goal: within 3)")
+    print(json.dumps({"benchmark": "roster_import", "value": round(done["seconds"], 3), "unit": "s",
+                      "floor": round(floor["seconds"], 3), "ratio": round(ratio, 2),
+                      "params": {"members": written, "members_per_s": round(done["members"] / done["seconds"]),
+                                 "peak_rss_mb": round(rss), "floor_peak_rss_mb": round(floor_rss)}}))
+
+
+if __name__ == "__main__":
+    main()
