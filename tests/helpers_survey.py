@@ -104,6 +104,11 @@ def take_screenshots(out_dir: Path) -> list[Path]:
     form.rows["work_status"].editor.set_value(None)
     from cadre_desk.drafts import discard_draft
     discard_draft(store, drafts_key)
+    # Leave no window behind: a second main window would make the app-wide
+    # shortcuts (Alt+Home) ambiguous for whoever runs next.
+    window.close()
+    window.deleteLater()
+    app.processEvents()
     return shots
 
 

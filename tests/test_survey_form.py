@@ -347,3 +347,37 @@ def test_undo_from_history_restores_db_and_form(qtbot, store, household, form):
     assert labour.currentText() == "弱劳动力或半劳动力"
     assert dialog.entries[0].new_text == "弱劳动力或半劳动力"  # the undo is itself in the history
     assert "已撤销" in dialog.message.text()
+
+
+def test_enter_in_the_completer_popup_picks_and_moves_on(qtbot, store, household, form):
+    form.open_member(household[1][0])  # employed: 就业渠道 is shown
+    channel = editor(form, "employment_channel")
+    channel.setFocus()
+    channel.lineEdit().selectAll()
+    type_text(qtbot, "车")                       # 扶贫车间 is the only match
+    popup = channel.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=1000)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert channel.currentText() == "扶贫车间"
+    assert focused() is editor(form, "employer")
+
+
+def test_unticking_disability_clears_its_answers_on_save(qtbot, store, household, form):
+    mid = household[1][1]  # 李秀英: 残疾, 肢体 三级
+    form.open_member(mid)
+    health = editor(form, "health")
+    health.setFocus()
+    key(qtbot, Qt.Key.Key_Space)                 # tick 健康
+    for _ in range(3):
+        key(qtbot, Qt.Key.Key_Right)
+    key(qtbot, Qt.Key.Key_Space)                 # untick 残疾
+    intention = editor(form, "job_intention")
+    intention.setFocus()
+    intention.lineEdit().selectAll()
+    type_text(qtbot, "外出务工")
+    assert form.save(), form.status.text()
+    saved = register.member(store, mid)
+    assert saved["health"] == ["健康"]
+    assert saved["disability_category"] is None and saved["disability_grade"] is None
+    assert saved["stay_home_reasons"] is None
