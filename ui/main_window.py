@@ -83,8 +83,9 @@ class MainWindow(QMainWindow):
         self._build_own_menus()
         self.update_demo_banner()
 
+        # Window context (the default): works on every page and never clashes
+        # with another window's shortcut.
         back = QShortcut(QKeySequence(BACK_TO_REGISTER), self)
-        back.setContext(Qt.ShortcutContext.ApplicationShortcut)
         back.activated.connect(self.back_to_register)
         self.statusBar().showMessage(f"Ctrl+F 搜索　{BACK_TO_REGISTER} 返回户花名册")
         self.resize(1366, 768)
