@@ -292,9 +292,11 @@ class DashboardPage(QWidget):
         self._draw(self.channel_chart, names, [by_channel[n] for n in names], "#4f81bd")
 
     def _draw_funnel(self, applied: int, placed: int) -> None:
-        self._draw(self.funnel_chart, ["推荐就业", "提出岗位申请"], [placed, applied], "#9bbb59")
+        self._draw(self.funnel_chart, ["提出岗位申请", "推荐就业"], [applied, placed], "#9bbb59")
 
     def _draw(self, chart: QChart, categories: list[str], values: list[int], color: str) -> None:
+        """Horizontal bars, the first category at the top."""
+        categories, values = categories[::-1], values[::-1]
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
@@ -315,9 +317,9 @@ class DashboardPage(QWidget):
         y.setLabelsFont(font)
         x = QValueAxis()
         top = max(values) if values else 0
-        x.setRange(0, max(1, top * 1.2))
+        x.setRange(0, max(4, top * 1.15))
+        x.applyNiceNumbers()
         x.setLabelFormat("%d")
-        x.setTickCount(min(6, max(2, int(top * 1.2) + 1)))
         x.setLabelsFont(font)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
