@@ -207,6 +207,13 @@ def test_through_the_main_window(qtbot, store, household):
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
     assert window.current_page_key() == "register"
 
+    # From the register, the 户 menu works on the household chosen there.
+    add = next(a for a in window.menu("户").actions() if a.text() == "新增成员")
+    add.trigger()
+    assert window.current_page_key() == "household"
+    assert page.stack.currentWidget() is page.form
+    assert page.form.member_id is None and page.form.household_id == household[0]
+
 
 def test_screens_fit_1366x768(qtbot, store, household, tmp_path):
     from tests.helpers_survey import take_screenshots

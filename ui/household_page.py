@@ -359,14 +359,21 @@ class HouseholdPage(QWidget):
         self.changed.emit()
 
     def _household_for_action(self) -> str | None:
-        if self.household_id:
-            return self.household_id
-        getter = getattr(self.main_window, "current_household_id", None)
-        household_id = getter() if callable(getter) else None
-        if household_id:
-            self.show_household(household_id)
-            self._show_in_window()
-        return household_id
+        """The household a menu action works on: when the window shows another
+        page (the register), the one selected there; else the one shown here."""
+        window = self.main_window
+        elsewhere = window is not None and getattr(window, "current_page_key", lambda: "household")() != "household"
+        if elsewhere or not self.household_id:
+            getter = getattr(window, "current_household_id", None)
+            household_id = getter() if callable(getter) else None
+            if household_id:
+                member_getter = getattr(window, "current_member_id", None)
+                member_id = member_getter() if callable(member_getter) else None
+                self.show_household(household_id)
+                if member_id in self.member_ids:
+                    self.members.selectRow(self.member_ids.index(member_id))
+                self._show_in_window()
+        return self.household_id
 
     def _show_in_window(self) -> None:
         if self.main_window is not None:
@@ -428,6 +435,8 @@ class HouseholdPage(QWidget):
         return True
 
     def show_history(self, member_id: str | None = None) -> HistoryDialog | None:
+        if not member_id:
+            self._household_for_action()
         member_id = member_id or self.current_member_id()
         if not member_id:
             self.message.setText("请先在家庭成员表中选中一名成员")
