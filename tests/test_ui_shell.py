@@ -212,7 +212,7 @@ def test_backup_now_writes_a_complete_copy(qtbot, file_store, tmp_path, monkeypa
 
 def test_backup_onto_the_open_database_is_refused(file_store, db_path):
     from cadre_desk.errors import CadreDeskError
-    from ui.settings_dialog import backup_database
+    from cadre_desk.backup import backup_database
 
     with pytest.raises(CadreDeskError, match="不能备份到正在使用的数据库"):
         backup_database(file_store, db_path)

@@ -4,9 +4,6 @@ online backup of the open database to a file the user picks."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -17,11 +14,10 @@ from PySide6.QtWidgets import (
     QSpinBox, QVBoxLayout,
 )
 
-from cadre_desk.errors import CadreDeskError
-from cadre_desk.storage import Store, explain_sqlite_error
+from cadre_desk.backup import backup_database, default_backup_name
+from cadre_desk.storage import Store
 
 DB_PATH_KEY = "database/path"
-BACKUP_PAGES_PER_STEP = 2048
 
 
 def app_settings() -> QSettings:
@@ -32,44 +28,6 @@ def app_settings() -> QSettings:
 def chosen_db_path(settings: QSettings | None = None) -> str | None:
     value = (settings or app_settings()).value(DB_PATH_KEY)
     return str(value) if value else None
-
-
-def backup_database(store: Store, dest: str | Path, progress=None, cancelled=None) -> Path:
-    """Copy the open database to ``dest`` with SQLite's online backup (a
-    consistent copy while the app keeps working). Written to a temporary file
-    first and renamed, so a failed or cancelled backup never leaves a broken
-    file under the chosen name. Returns the path written."""
-    dest = Path(dest)
-    if store.path is not None and dest.resolve() == Path(store.path).resolve():
-        raise CadreDeskError("不能备份到正在使用的数据库文件本身，请换一个文件名")
-    if not dest.parent.exists():
-        raise CadreDeskError(f"文件夹 {dest.parent} 不存在，请换一个位置")
-    tmp = dest.with_name(dest.name + ".part")
-
-    def step(status, remaining, total):
-        if progress is not None:
-            progress(total - remaining, total, "正在备份")
-        if cancelled is not None and cancelled():
-            raise CadreDeskError("备份已取消，没有生成备份文件")
-
-    target = sqlite3.connect(str(tmp))
-    try:
-        store.db.conn.backup(target, pages=BACKUP_PAGES_PER_STEP, progress=step)
-        target.close()
-        os.replace(tmp, dest)
-    except sqlite3.Error as exc:
-        target.close()
-        tmp.unlink(missing_ok=True)
-        raise CadreDeskError(explain_sqlite_error(exc, dest)) from exc
-    except BaseException:
-        target.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    return dest
-
-
-def default_backup_name(now: dt.datetime | None = None) -> str:
-    return f"帮扶工作台备份-{(now or dt.datetime.now()):%Y%m%d-%H%M}.db"
 
 
 class SettingsDialog(QDialog):
