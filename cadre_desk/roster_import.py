@@ -30,7 +30,7 @@ from typing import Any
 import python_calamine as calamine
 from xlsxwriter.utility import xl_col_to_name
 
-from . import places, register
+from . import places, register, search
 from .codes import code_list
 from .errors import CadreDeskError, ImportFailed
 from .idnumber import birth_date_of, normalize_raw, parse_id_number, sex_of
@@ -364,7 +364,7 @@ class _Importer:
         # pages than inserting. 64 MB for the duration of the import.
         conn.execute(f"PRAGMA cache_size = {min(cache_size, -IMPORT_CACHE_KB)}")
         try:
-            with self.store.transaction():
+            with self.store.transaction(), search.bulk_inserts(self.store.db):
                 self._load_existing()
                 self._read(workbook)
                 self._finish()
