@@ -210,8 +210,10 @@ def test_scoping_by_town_and_village(store, county):
     county.member(h2, adult(), relation="户主")
     county.member(h2, adult(25))
     h3 = county.household("大辛庄街道", "李庄村")  # the same village name in another town
-    county.member(h3, adult(), relation="户主", employed="扶贫车间")
+    m3 = county.member(h3, adult(), relation="户主", employed="扶贫车间")
     store.insert("subsidies", {"household_id": h2, "kind": "公益性岗位补贴", "amount_yuan": 300, "paid_on": "2020-03-01"})
+    # A payment that names only the member belongs to the member's household.
+    store.insert("subsidies", {"member_id": m3, "kind": "公益性岗位补贴", "amount_yuan": 120, "paid_on": "2020-03-01"})
 
     assert compute_stats(store, AS_OF)["working_age_able"] == 4
     town = compute_stats(store, AS_OF, town="烟店镇")
@@ -224,7 +226,8 @@ def test_scoping_by_town_and_village(store, county):
     both = compute_stats(store, AS_OF, village="李庄村")  # both 李庄村
     assert (both["working_age_able"], both["employed"], both["households"]) == (2, 2, 2)
     assert compute_stats(store, AS_OF, town="大辛庄街道", village="李庄村")["by_channel"]["扶贫车间"] == 1
-    assert compute_stats(store, AS_OF, town="大辛庄街道", village="李庄村")["public_welfare_subsidy_yuan"] == 0
+    assert compute_stats(store, AS_OF, town="大辛庄街道", village="李庄村")["public_welfare_subsidy_yuan"] == 120
+    assert compute_stats(store, AS_OF)["public_welfare_subsidy_yuan"] == 420
     # A town with no villages yet: zeros, not an error.
     assert compute_stats(store, AS_OF, town="尚店镇")["working_age_able"] == 0
 
