@@ -182,6 +182,22 @@ def test_cancelled_batch_stops(sample, tmp_path):
     assert list(tmp_path.glob("*.pdf")) == []
 
 
+def test_cancelling_a_combined_batch_while_it_is_laid_out(sample, tmp_path):
+    store, ids = sample
+    calls = []
+
+    def cancelled():
+        calls.append(1)
+        return len(calls) > 4  # after reading both households, during layout
+
+    reports = []
+    with pytest.raises(PrintCancelled):
+        write_handbooks(store, [ids["disabled"], ids["plain"]], tmp_path, combined=True, cancelled=cancelled,
+                        progress=lambda done, total, text: reports.append(text))
+    assert "正在排版" in reports
+    assert list(tmp_path.glob("*.pdf")) == []
+
+
 def test_handbook_command(sample, tmp_path, capsys, monkeypatch):
     store, _ = sample
     db = tmp_path / "county.db"

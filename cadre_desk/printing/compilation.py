@@ -40,7 +40,7 @@ def story(policies: list[Policy], *, county: str, issuer: str, as_of: dt.date) -
     ]
     if has_sample:
         flow += [Spacer(width, 24),
-                 para("本汇编含有标注“样本文本”的政策，仅供演示和培训，不是正式文件；"
+                 para("本汇编中标注“样本文本”的政策仅供演示和培训，不是正式文件；\n"
                       "请以县人社部门公布的正式政策替换。", "cover_note")]
     flow += [Spacer(width, 200), para(issuer, "cover_issuer"), para(year_in_chinese(as_of.year), "cover_issuer"),
              NextPageTemplate("body"), PageBreak()]

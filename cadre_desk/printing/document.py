@@ -142,6 +142,10 @@ class CadreDocTemplate(BaseDocTemplate):
         canv.line(self.leftMargin, y - 4, self.pagesize[0] - self.rightMargin, y - 4)
         canv.restoreState()
 
+    @property
+    def sections_started(self) -> int:
+        return self._section_no
+
     # ------------------------------------------------------------ outline and contents
     def _new_key(self) -> str:
         self._outline_keys += 1

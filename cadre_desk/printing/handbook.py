@@ -547,18 +547,24 @@ def write_handbooks(store: Store, household_ids: Iterable[str], out_dir: str | P
         path = out / combined_name
         flow: list = []
         for i, hid in enumerate(ids):
-            check(i, "正在整理数据")
+            check(i, "正在读取数据")
             d = collect(store, hid, as_of=as_of, policies=policies)
             if flow:
                 flow += [NextPageTemplate("cover"), PageBreak()]
             flow += story(d, outline_title=f"{d.number} {d.head_name}")
-        check(total, "正在排版")
-        doc = _doc(str(path), f"{TITLE}（{total} 户）")
+
+        def page_done(_page: int) -> None:
+            # each handbook is one section of the document: report by household
+            check(doc.sections_started, "正在排版")
+
+        doc = _doc(str(path), f"{TITLE}（{total} 户）", on_page_done=page_done)
         try:
             doc.build(flow)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
+        if progress is not None:
+            progress(total, total, "完成")
         return [path]
 
     written = []
