@@ -309,3 +309,11 @@ def test_cli_bad_demo_arguments(db_path, argv, text):
     rc, out, err = run_cli("--db", str(db_path), *argv)
     assert rc in (1, 2) and out == ""
     assert text in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_demo_people_are_indexed_for_search(demo_store):
+    search = pytest.importorskip("cadre_desk.search")
+    store, _ = demo_store
+    person = store.rows("SELECT id, name, id_number FROM members ORDER BY id LIMIT 1")[0]
+    assert person["id"] in {h.member_id for h in search.search(store, person["name"])}
+    assert person["id"] in {h.member_id for h in search.search(store, person["id_number"])}
