@@ -242,8 +242,8 @@ def check_opening(store: Store, raw: Mapping[str, Any]) -> tuple[dict[str, Any],
         p.append(f"工资单位“{unit}”不对，可填：{'、'.join(PAY_UNITS)}" if unit
                  else f"请填写工资单位（{'、'.join(PAY_UNITS)}）")
     row["pay_unit"] = unit
-    if unit in ("元/月", "元/天") and row["pay"] is None:
-        p.append("请填写工资金额")
+    if unit in ("元/月", "元/天") and not row["pay"] and not any(x.startswith("工资") for x in p):
+        p.append("请填写工资金额（大于 0）")
     row["monthly_pay_estimate"] = _number(raw.get("monthly_pay_estimate"), "折合月薪", p, high=1_000_000)
     row["hours"] = str(raw.get("hours") or "").strip() or None
     row["places"] = _number(raw.get("places"), "招聘人数", p, integer=True, low=1, high=100_000)
