@@ -126,6 +126,9 @@ def test_enter_in_results_opens_the_household(window, qtbot, store):
     page = HouseholdPage()
     window.add_page("household", page, "户")
     window.show_page("register")
+    # Keyboard focus needs the active window; windows left by other tests can hold it.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
     search_for(qtbot, window, "wxl")
     view = window.register_view
     qtbot.keyClick(view.search, Qt.Key.Key_Down)  # into the results
