@@ -75,9 +75,7 @@ def section(p: Policy, width: float) -> list:
     ]
     w = [width * 0.18, width * 0.82]
     flow.append(grid_table(None, [list(r) for r in rows if r[1]], w, style_name="plain",
-                           label_columns=(0,), extra=[("VALIGN", (0, 0), (0, -1), "TOP"),
-                                                      ("TOPPADDING", (0, 0), (-1, -1), 6),
-                                                      ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+                           label_columns=(0,), top_columns=(0,), padding=(6, 6)))
     return flow
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.platypus import CondPageBreak, Flowable, Table
+from reportlab.platypus import CondPageBreak, Flowable
 
 from . import styles
-from .fonts import string_width
+from .fonts import register_font, string_width
 
 
 class SectionStart(Flowable):
@@ -79,18 +79,21 @@ class TextBlock(Flowable):
 
     def draw(self):
         st, c = self.style, self.canv
-        c.setFont(st.fontName, st.fontSize)
-        c.setFillColor(st.textColor)
+        t = c.beginText()  # one text object for all the lines
+        t.setFont(st.fontName, st.fontSize, st.leading)
+        t.setFillColor(st.textColor)
         y = self.height - st.fontSize  # baseline of the first line
         for i, line in enumerate(self._lines):
-            indent = self._indent() if i == 0 else 0
             if st.alignment == TA_CENTER:
-                c.drawCentredString(self.width / 2, y, line)
+                x = (self.width - string_width(line, st.fontSize)) / 2
             elif st.alignment == TA_RIGHT:
-                c.drawRightString(self.width, y, line)
+                x = self.width - string_width(line, st.fontSize)
             else:
-                c.drawString(indent, y, line)
+                x = self._indent() if i == 0 else 0
+            t.setTextOrigin(x, y)
+            t.textLine(line)
             y -= st.leading
+        c.drawText(t)
 
 
 class Heading(TextBlock):
@@ -176,53 +179,286 @@ def wrap_cjk(text: str, width: float, size: float, *, first_width: float | None 
     return lines
 
 
-def cell(text, width: float, style_name: str = "cell"):
-    """Table cell content: a plain string, broken into lines that fit the
-    column. Empty cells are an empty list, which a Table skips when drawing."""
+def cell(text, width: float, style_name: str = "cell", padding: float | None = None) -> list[str]:
+    """Table cell content: the lines of ``text`` broken to fit a column of
+    ``width`` (less the cell padding). Empty text gives no lines."""
     if text is None or text == "":
         return []
     text = str(text)
     size = styles.style(style_name).fontSize
-    room = width - 2 * styles.LAYOUT["table"]["padding"]
+    room = width - 2 * (styles.LAYOUT["table"]["padding"] if padding is None else padding)
     if "\n" not in text and string_width(text, size) <= room:
-        return text
-    return "\n".join(wrap_cjk(text, room, size))
+        return [text]
+    return wrap_cjk(text, room, size)
+
+
+class Grid(Flowable):
+    """A table of plain-text cells drawn straight onto the canvas: shaded
+    header rows and label columns, text, and either a ruled grid (inner lines
+    and a heavier box, as on printed forms) or lines under chosen columns
+    (fields to fill in). Splits between rows, repeating the header rows.
+
+    Hand-written because ReportLab's general Table (cell styles, commands,
+    spans, flowables in cells) cost about a third of a handbook's time for
+    these fixed grids of short strings. It draws exactly what Table drew for
+    the same commands: the same row heights (lines × leading + padding), text
+    positions, round-capped lines and page splits; all the cells' text goes
+    into one text object and all the lines of a width into one path.
+
+    ``rows`` are lists of cells, a cell being ``(lines, align, span)`` (align
+    ``"LEFT"``, ``"CENTER"`` or ``"RIGHT"``; span: columns covered, 0 for a
+    cell hidden under its neighbour's span) or None when empty. ``heights``
+    gives each row's height; ``look`` the shared look (see ``GridLook``)."""
+
+    def __init__(self, widths: list[float], rows: list[list], heights: list[float], look: "GridLook", *,
+                 header_rows: int = 0):
+        super().__init__()
+        self.widths = widths
+        self.rows = rows
+        self.heights = heights
+        self.look = look
+        self.header_rows = header_rows
+        self.width = sum(widths)
+        self.height = sum(heights)
+        self.hAlign = look.h_align
+
+    def wrap(self, availWidth, availHeight):
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        # as Table: the rows that fit, never only the header rows
+        used, n = 0.0, 0
+        for h in self.heights:
+            if used + h > availHeight:
+                break
+            used += h
+            n += 1
+        if n <= self.header_rows:
+            return []
+        if n == len(self.rows):
+            return [self]
+        k = self.header_rows
+        return [Grid(self.widths, self.rows[:n], self.heights[:n], self.look, header_rows=k),
+                Grid(self.widths, self.rows[:k] + self.rows[n:], self.heights[:k] + self.heights[n:], self.look,
+                     header_rows=k)]
+
+    def texts(self) -> list[str]:
+        """Every cell's text, unbroken (for the benchmark's floor)."""
+        return ["".join(c[0]) for row in self.rows for c in row if c and c[0]]
+
+    def draw(self):
+        c, look = self.canv, self.look
+        cols = [0.0]
+        for w in self.widths:
+            cols.append(cols[-1] + w)
+        tops = [self.height]
+        for h in self.heights:
+            tops.append(tops[-1] - h)
+        c.saveState()
+        for color, (c0, c1), header_only in look.fills:
+            r1 = min(self.header_rows, len(self.rows)) if header_only else len(self.rows)
+            if r1:
+                c.setFillColor(color)
+                c.rect(cols[c0], tops[r1], cols[c1 + 1] - cols[c0], tops[0] - tops[r1], stroke=0, fill=1)
+        t = c.beginText()
+        t.setFont(look.font, look.size, look.leading)
+        t.setFillColor(look.text_color)
+        width_of = look.string_width
+        lead, size = look.leading, look.size
+        lp, rp, tp, bp = look.padding
+        for r, row in enumerate(self.rows):
+            bottom, rh = tops[r + 1], self.heights[r]
+            for j, cell_ in enumerate(row):
+                if not cell_ or not cell_[0]:
+                    continue
+                lines, align, span = cell_
+                x0, x1 = cols[j], cols[j + span]
+                valign = look.valign[j]
+                n = len(lines)
+                if valign == "MIDDLE":
+                    y = bottom + (bp + rh - tp + n * lead) / 2.0 - size
+                elif valign == "TOP":
+                    y = bottom + rh - tp - size
+                else:
+                    y = bottom + bp + n * lead - size
+                for line in lines:
+                    if align == "LEFT":
+                        x = x0 + lp
+                    elif align == "CENTER":
+                        x = (x0 + x1 + lp - rp) * 0.5 - width_of(line) * 0.5
+                    else:
+                        x = x1 - rp - width_of(line)
+                    t.setTextOrigin(x, y)
+                    t.textLine(line)
+                    y -= lead
+        c.drawText(t)
+        c.setLineCap(1)
+        c.setLineJoin(1)
+        if look.grid:
+            self._draw_grid(c, cols, tops)
+        for width, color, col in look.underlines:
+            c.setLineWidth(width)
+            c.setStrokeColor(color)
+            p = c.beginPath()
+            for y in tops[1:]:
+                p.moveTo(cols[col], y)
+                p.lineTo(cols[col + 1], y)
+            c.drawPath(p, stroke=1, fill=0)
+        c.restoreState()
+
+    def _draw_grid(self, c, cols, tops):
+        look = self.look
+        inner_w, outer_w, color = look.grid
+        c.setStrokeColor(color)
+        c.setLineWidth(inner_w)
+        p = c.beginPath()
+        left, right = cols[0], cols[-1]
+        for y in tops[1:-1]:
+            p.moveTo(left, y)
+            p.lineTo(right, y)
+        # inner verticals, broken where a cell spans across them
+        for j in range(1, len(cols) - 1):
+            start = None
+            for r, row in enumerate(self.rows):
+                hidden = row[j] is not None and row[j][2] == 0
+                if hidden:
+                    if start is not None:
+                        p.moveTo(cols[j], tops[start])
+                        p.lineTo(cols[j], tops[r])
+                        start = None
+                elif start is None:
+                    start = r
+            if start is not None:
+                p.moveTo(cols[j], tops[start])
+                p.lineTo(cols[j], tops[-1])
+        c.drawPath(p, stroke=1, fill=0)
+        c.setLineWidth(outer_w)
+        c.rect(left, tops[-1], right - left, tops[0] - tops[-1], stroke=1, fill=0)
+
+
+class GridLook:
+    """What the cells of one kind of grid share: font, size, leading, padding
+    (left, right, top, bottom), vertical alignment per column, fills
+    (colour, (first, last column), header rows only?), the ruled grid
+    (inner width, box width, colour) or lines under columns."""
+
+    def __init__(self, *, size: float, leading: float, padding: tuple, valign: list[str], fills=(),
+                 grid: tuple | None = None, underlines=(), h_align: str = "LEFT"):
+        self.font = register_font()
+        self.size = size
+        self.leading = leading
+        self.padding = padding
+        self.valign = valign
+        self.fills = tuple(fills)
+        self.grid = grid
+        self.underlines = tuple(underlines)
+        self.h_align = h_align
+        self.text_color = styles.color("text")
+        self._widths: dict[str, float] = {}
+
+    def string_width(self, text: str) -> float:
+        # column headings and labels come back in every table: remember them (not without bound)
+        w = self._widths.get(text)
+        if w is None:
+            if len(self._widths) > 2000:
+                self._widths.clear()
+            w = self._widths[text] = string_width(text, self.size)
+        return w
+
+
+_grid_looks: dict[tuple, GridLook] = {}
+
+
+def _grid_look(style_name: str, columns: int, header: bool, label_columns: tuple, valign: tuple,
+               padding: tuple | None) -> GridLook:
+    """Grid looks are made once per process and shared by every table of the same kind."""
+    key = (style_name, columns, header, label_columns, valign, padding)
+    look = _grid_looks.get(key)
+    if look is None:
+        st = styles.style(style_name)
+        t = styles.LAYOUT["table"]
+        pad = t["padding"]
+        top, bottom = padding if padding is not None else (pad, pad)
+        va = ["MIDDLE"] * columns
+        for col in valign:
+            va[col] = "TOP"
+        fills = [(styles.color("header_fill"), (0, columns - 1), True)] if header else []
+        fills += [(styles.color("label_fill"), (col, col), False) for col in label_columns]
+        look = _grid_looks[key] = GridLook(
+            size=st.fontSize, leading=st.leading, padding=(pad, pad, top, bottom), valign=va, fills=fills,
+            grid=(t["grid_width"], t["outer_width"], styles.color("grid")))
+    return look
 
 
 def grid_table(header: list[str] | None, rows: list[list], widths: list[float], *, style_name: str = "cell",
-               header_style: str = "cell_center", row_heights: list | None = None, extra: list = (),
-               label_columns=()) -> Table:
-    """A ruled table; a header row repeats on every page the table runs onto."""
-    data = []
+               header_style: str = "cell_center", row_heights: list | None = None, label_columns=(),
+               align: dict[int, str] | None = None, top_columns=(), padding: tuple | None = None,
+               spans: dict[int, tuple[int, int]] | None = None) -> Grid:
+    """A ruled table; a header row repeats on every page the table runs onto.
+
+    ``align`` maps body columns to "CENTER" or "RIGHT" (header cells are
+    centred); ``top_columns`` are aligned to the top of their row instead of
+    the middle; ``padding`` is (top, bottom) when not the default; ``spans``
+    maps a body row index to the (first, last) columns its first cell covers."""
+    look = _grid_look(style_name, len(widths), bool(header), tuple(label_columns), tuple(top_columns), padding)
+    pad_v = look.padding[2] + look.padding[3]
+    lead = look.leading
+    aligns = ["LEFT"] * len(widths)
+    for col, a in (align or {}).items():
+        aligns[col] = a
+    data, heights = [], []
+    fixed = list(row_heights) if row_heights else None
     if header:
-        data.append([cell(h, w, header_style) for h, w in zip(header, widths)])
-    for row in rows:
-        data.append([cell(v, w, style_name) for v, w in zip(row, widths)])
-    st = styles.style(style_name)
-    t = Table(data, colWidths=widths, repeatRows=1 if header else 0, rowHeights=row_heights, hAlign="LEFT",
-              cellStyles=styles.cell_styles(len(data), len(widths), st.fontSize, st.leading))
-    cmds = styles.grid_table_style(header_rows=1 if header else 0, label_columns=label_columns)
-    t.setStyle(styles.table_style(cmds + list(extra)))
-    return t
+        data.append([(cell(h, w, header_style), "CENTER", 1) for h, w in zip(header, widths)])
+    for i, row in enumerate(rows):
+        span = spans.get(i) if spans else None
+        cells = []
+        for j, (v, w, a) in enumerate(zip(row, widths, aligns)):
+            n = 1
+            if span is not None:
+                if j == span[0]:
+                    n = span[1] - span[0] + 1
+                    w = sum(widths[span[0]:span[1] + 1])
+                elif span[0] < j <= span[1]:
+                    cells.append((None, a, 0))
+                    continue
+            lines = cell(v, w, style_name, look.padding[0])
+            cells.append((lines, a, n) if lines or n != 1 else None)
+        data.append(cells)
+    for k, cells in enumerate(data):
+        h = fixed[k] if fixed is not None and fixed[k] is not None else None
+        if h is None:
+            h = max((len(c[0]) for c in cells if c and c[0]), default=0) * lead + pad_v
+        heights.append(h)
+    return Grid(widths, data, heights, look, header_rows=1 if header else 0)
+
+
+_form_looks: dict[tuple, GridLook] = {}
+
+
+def form_lines(rows: list[list[str]], widths: list[float], *, size: float, height: float, align: list[str],
+               underline: int, underline_width: float, h_align: str = "LEFT") -> Grid:
+    """Label and blank pairs on fixed-height rows with a line under the
+    column ``underline`` to write on (cover fields, signatures); text sits at
+    the bottom of the row."""
+    key = (size, len(widths), underline, underline_width, h_align)
+    look = _form_looks.get(key)
+    if look is None:
+        # Table defaults these forms were first set with: 12 pt leading, padding 6 and 3
+        look = _form_looks[key] = GridLook(size=size, leading=12, padding=(6, 6, 3, 3),
+                                           valign=["BOTTOM"] * len(widths), h_align=h_align,
+                                           underlines=[(underline_width, styles.color("rule"), underline)])
+    data = [[([v], a, 1) if v else None for v, a in zip(row, align)] for row in rows]
+    return Grid(widths, data, [height] * len(rows), look)
 
 
 def blank_rows(n: int, columns: int) -> list[list[str]]:
     return [[""] * columns for _ in range(n)]
 
 
-def signature_block(labels: list[str], width: float) -> Table:
+def signature_block(labels: list[str], width: float) -> Grid:
     """Signature lines: 'label：________' pairs with a date to fill in."""
-    rows = []
-    for label in labels:
-        rows.append([f"{label}（签字）：", "", "日期：", "      年    月    日"])
+    rows = [[f"{label}（签字）：", "", "日期：", "      年    月    日"] for label in labels]
     col = [width * 0.26, width * 0.34, width * 0.1, width * 0.3]
-    t = Table(rows, colWidths=col, rowHeights=[30] * len(rows), hAlign="LEFT")
-    t.setStyle(styles.table_style([
-        ("FONTNAME", (0, 0), (-1, -1), styles.register_font()),
-        ("FONTSIZE", (0, 0), (-1, -1), 10.5),
-        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-        ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-        ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-        ("LINEBELOW", (1, 0), (1, -1), 0.6, styles.color("rule")),
-    ]))
-    return t
+    return form_lines(rows, col, size=10.5, height=30, align=["RIGHT", "LEFT", "RIGHT", "LEFT"], underline=1,
+                      underline_width=0.6)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportlab.platypus import NextPageTemplate, PageBreak, Spacer, Table
+from reportlab.platypus import NextPageTemplate, PageBreak, Spacer
 
 from .. import places, register
 from ..errors import NotFound
@@ -29,7 +29,7 @@ from ..questionnaire import display
 from ..storage import Store
 from . import styles
 from .document import CadreDocTemplate, PrintCancelled
-from .flowables import SectionStart, blank_rows, grid_table, heading, para, signature_block
+from .flowables import SectionStart, blank_rows, form_lines, grid_table, heading, para, signature_block
 
 TITLE = "就业帮扶手册"
 SURVEY_SECTIONS = ("work", "survey", "employment")
@@ -226,15 +226,8 @@ def _cover(d: HandbookData, width: float) -> list:
               ("户编号", d.number), ("户主姓名", d.head_name), ("帮扶责任人", cadre)]
     label_w, value_w = 90, 220
     rows = [[label + "：", value] for label, value in fields]
-    info = Table(rows, colWidths=[label_w, value_w], rowHeights=[34] * len(rows))
-    info.setStyle(styles.table_style([
-        ("FONTNAME", (0, 0), (-1, -1), styles.register_font()),
-        ("FONTSIZE", (0, 0), (-1, -1), styles.LAYOUT["styles"]["cover_field"]["size"]),
-        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-        ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-        ("ALIGN", (1, 0), (1, -1), "CENTER"),
-        ("LINEBELOW", (1, 0), (1, -1), 0.7, styles.color("rule")),
-    ]))
+    info = form_lines(rows, [label_w, value_w], size=styles.LAYOUT["styles"]["cover_field"]["size"], height=34,
+                      align=["RIGHT", "CENTER"], underline=1, underline_width=0.7, h_align="CENTER")
     return [
         Spacer(width, 70),
         para("建档立卡贫困户", "cover_subtitle"),
@@ -270,15 +263,14 @@ def _situation(d: HandbookData, width: float, no: str) -> list:
         [lab["attribute"], hh.get("attribute") or "", lab["poverty_status"], hh.get("poverty_status") or ""],
         [lab["main_cause"], hh.get("main_cause") or "", lab["other_causes"], causes],
     ]
-    t = grid_table(None, rows, w, label_columns=(0, 2), extra=[("SPAN", (1, 2), (3, 2))])
+    t = grid_table(None, rows, w, label_columns=(0, 2), spans={2: (1, 3)})
     income = [(lab[k], yuan(hh.get(k))) for k in (*INCOME_KEYS, "business_expense")]
     net, per_head = net_income(hh, len(d.members))
     income += [("家庭纯收入", yuan(net)), ("人均纯收入", yuan(per_head))]
     iw = [width / 4] * 4
     irows = [[income[i][0], income[i][1], *(income[i + 1] if i + 1 < len(income) else ("", ""))]
              for i in range(0, len(income), 2)]
-    it = grid_table(None, irows, iw, label_columns=(0, 2), extra=[("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                                                                   ("ALIGN", (3, 0), (3, -1), "RIGHT")])
+    it = grid_table(None, irows, iw, label_columns=(0, 2), align={1: "RIGHT", 3: "RIGHT"})
     return [*heading(f"{no}、家庭基本情况", "h1", room=200, outline_level=0), t,
             *heading("上年度家庭收入（元）", "h3"), it]
 
@@ -313,7 +305,7 @@ def _members(d: HandbookData, no: str) -> list:
                      m.get("labour_ability") or "", "、".join(m.get("skills") or []),
                      m.get("job_intention") or "", m.get("employment_status") or ""])
     t = grid_table(header, rows, widths, style_name="cell_small", header_style="cell_small_center",
-                   extra=[("ALIGN", (3, 1), (4, -1), "CENTER")])
+                   align={3: "CENTER", 4: "CENTER"})
     return [*heading(f"{no}、家庭成员情况", "h1", room=140, outline_level=0), t,
             Spacer(1, 4), para(f"共 {len(d.members)} 人；年龄计算至{cn_date(d.as_of.isoformat())}。", "note")]
 
@@ -329,7 +321,7 @@ def _cadres(d: HandbookData, width: float, no: str) -> list:
                      c.get("phone") or "", span])
     if not rows:
         rows = blank_rows(1, len(header))
-    t = grid_table(header, rows, w, extra=[("ALIGN", (0, 1), (0, -1), "CENTER")])
+    t = grid_table(header, rows, w, align={0: "CENTER"})
     return [*heading(f"{no}、帮扶责任人", "h1", room=110, outline_level=0), t]
 
 

@@ -17,7 +17,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import TableStyle
-from reportlab.platypus.tables import CellStyle
 
 from .fonts import register_font
 
@@ -88,6 +87,7 @@ def scaled_widths(relative: list[float]) -> list[float]:
     return [frame_width() * w / total for w in relative]
 
 
+@lru_cache(maxsize=None)
 def color(name: str) -> colors.Color:
     return colors.HexColor(LAYOUT["colors"][name])
 
@@ -110,41 +110,6 @@ def paragraph_styles() -> dict[str, ParagraphStyle]:
 
 def style(name: str) -> ParagraphStyle:
     return paragraph_styles()[name]
-
-
-@lru_cache(maxsize=None)
-def _cell_style_class(size: float, leading: float) -> type:
-    """A CellStyle whose defaults are our font, size, padding and alignment.
-
-    Table styles apply each command to every cell; giving the cells these
-    defaults instead saves eight commands a table (a third of a handbook's
-    layout time went into applying them)."""
-    pad = LAYOUT["table"]["padding"]
-    return type(f"Cell{size}", (CellStyle,), {
-        "fontname": register_font(), "fontsize": size, "leading": leading, "valign": "MIDDLE",
-        "leftPadding": pad, "rightPadding": pad, "topPadding": pad, "bottomPadding": pad,
-    })
-
-
-def cell_styles(rows: int, columns: int, size: float, leading: float) -> list[list[CellStyle]]:
-    cls = _cell_style_class(size, leading)
-    return [[cls("c") for _ in range(columns)] for _ in range(rows)]
-
-
-def grid_table_style(*, header_rows: int = 1, label_columns=()) -> list:
-    """Commands for a ruled table with a shaded header row (as on printed
-    forms), for cells made by ``cell_styles``."""
-    t = LAYOUT["table"]
-    cmds = [
-        ("INNERGRID", (0, 0), (-1, -1), t["grid_width"], color("grid")),
-        ("BOX", (0, 0), (-1, -1), t["outer_width"], color("grid")),
-    ]
-    if header_rows:
-        cmds += [("BACKGROUND", (0, 0), (-1, header_rows - 1), color("header_fill")),
-                 ("ALIGN", (0, 0), (-1, header_rows - 1), "CENTER")]
-    for col in label_columns:
-        cmds.append(("BACKGROUND", (col, 0), (col, -1), color("label_fill")))
-    return cmds
 
 
 def table_style(cmds: list) -> TableStyle:
