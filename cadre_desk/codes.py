@@ -38,6 +38,12 @@ class CodeList:
                 return hit
         return lookup.get(_canon(str(raw)))
 
+    def exact_names(self) -> dict[str, str]:
+        """Spelling -> current name for the spellings ``normalize`` accepts as
+        they are (names and aliases without spaces or full-width brackets): a
+        hit here is what ``normalize`` returns for that string."""
+        return self._lookup()
+
     def _lookup(self) -> dict[str, str]:
         # Built lazily once per list; frozen dataclass, so cache on the class dict.
         cached = _LOOKUPS.get(self.key)

@@ -100,12 +100,28 @@ def parse_id_number(raw: object, *, allow_15: bool = True) -> IdNumber:
 
     Raises ``InvalidIdNumber`` (kind: empty, float, length, chars, date, check).
     """
+    value, old, birth = _check(raw, allow_15)
+    return IdNumber(value=value, converted_from_15=old, birth_date=birth, sex=sex_of(value))
+
+
+def id_number_value(raw: object, *, allow_15: bool = True) -> str:
+    """``parse_id_number(raw).value``: the same checks and errors, without
+    building the ``IdNumber`` (the questionnaire's coercion, once per row of a
+    roster import, needs only the normalised number)."""
+    return _check(raw, allow_15)[0]
+
+
+def _check(raw: object, allow_15: bool) -> tuple[str, bool, datetime.date]:
+    """(normalised value, converted from 15 digits, birth date), or raise."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raw = _from_number(raw)
     text = normalize_raw(raw)
     if not text:
         raise InvalidIdNumber("未填写证件号码，请填写18位居民身份证号码", "empty")
-    if _SCIENTIFIC.fullmatch(text):
+    # Only digits and a final X: the common case, which needs neither the
+    # scientific-notation test nor the per-character search below.
+    clean = text.isascii() and text[:-1].isdigit() and (text[-1].isdigit() or (text[-1] == "X" and len(text) == 18))
+    if not clean and _SCIENTIFIC.fullmatch(text):
         raise InvalidIdNumber(_FLOAT_MESSAGE, "float")
 
     old = len(text) == 15 and allow_15
@@ -114,8 +130,6 @@ def parse_id_number(raw: object, *, allow_15: bool = True) -> IdNumber:
         raise InvalidIdNumber(
             f"证件号码应为18位，现为{len(text)}位{hint}，请对照身份证核对后重新填写", "length")
 
-    last_ok = text[-1].isdigit() or (text[-1] == "X" and len(text) == 18)
-    clean = text.isascii() and text[:-1].isdigit() and last_ok  # skip the per-character search below
     for pos, ch in enumerate(() if clean else text, start=1):
         if ch in _DIGITS or (ch == "X" and pos == 18):
             continue
@@ -125,24 +139,32 @@ def parse_id_number(raw: object, *, allow_15: bool = True) -> IdNumber:
 
     body = text[:6] + "19" + text[6:] if old else text[:17]
     birth = _birth_date(body[6:14])
-    value = body + check_character(body) if old else text
-    if not old and text[17] != check_character(body):
+    value = body + _check_of(body) if old else text
+    if not old and text[17] != _check_of(body):
         raise InvalidIdNumber("证件号码校验位不符，号码可能录错了，请对照身份证逐位核对后重新填写", "check")
-    return IdNumber(value=value, converted_from_15=old, birth_date=birth, sex=sex_of(value))
+    return value, old, birth
+
+
+def _check_of(body: str) -> str:
+    """``check_character`` of 17 digits already known to be digits."""
+    return _CHECK_CHARS[sum(map(operator.mul, map(int, body), _WEIGHTS)) % 11]
 
 
 def _birth_date(yyyymmdd: str) -> datetime.date:
-    shown = f"{yyyymmdd[:4]}年{yyyymmdd[4:6]}月{yyyymmdd[6:]}日"
     try:
         born = datetime.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
     except ValueError:
         raise InvalidIdNumber(
-            f"证件号码中的出生日期{shown}不存在，请对照身份证核对后重新填写", "date") from None
+            f"证件号码中的出生日期{_shown(yyyymmdd)}不存在，请对照身份证核对后重新填写", "date") from None
     if born.year < 1900 or born > datetime.date.today():
         raise InvalidIdNumber(
-            f"证件号码中的出生日期{shown}不合理（早于1900年或晚于今天），请对照身份证核对后重新填写",
+            f"证件号码中的出生日期{_shown(yyyymmdd)}不合理（早于1900年或晚于今天），请对照身份证核对后重新填写",
             "date")
     return born
+
+
+def _shown(yyyymmdd: str) -> str:
+    return f"{yyyymmdd[:4]}年{yyyymmdd[4:6]}月{yyyymmdd[6:]}日"
 
 
 def is_valid(raw: object) -> bool:

@@ -10,9 +10,10 @@ printed handbook; nothing else in the code lists fields by hand.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from . import rules
 from .codes import CodeList, code_list, split_multi
 from .errors import InvalidIdNumber
-from .idnumber import IdNumber, birth_date_of, parse_id_number, sex_of
+from .idnumber import birth_date_of, id_number_value, parse_id_number
 from .paths import resource_path
 
 ERROR = "error"
@@ -88,15 +89,17 @@ class Part:
 
     def __post_init__(self):
         self.by_key = {f.key: f for f in self.fields}
-        # Most fields are always asked: only the others need their rule evaluated
-        # (validation runs once per row of a 100,000-row roster import).
-        self._always = frozenset(f.key for f in self.fields if not f.relevant)
-        self._conditional = [(f.key, f.relevant) for f in self.fields if f.relevant]
+        self._compiled: _CompiledPart | None = None
+
+    @property
+    def compiled(self) -> _CompiledPart:
+        """The part's coercers and rules compiled once (see ``_CompiledPart``)."""
+        if self._compiled is None:
+            self._compiled = _CompiledPart(self)
+        return self._compiled
 
     def relevant_keys(self, answers: Mapping[str, Any]) -> set[str]:
-        keys = set(self._always)
-        keys.update(k for k, rule in self._conditional if rules.evaluate(rule, answers))
-        return keys
+        return self.compiled.relevant_keys(answers)
 
     def prune(self, answers: Mapping[str, Any], relevant: set[str] | None = None) -> dict[str, Any]:
         """Answers with the fields that are not relevant emptied (a cadre who
@@ -220,7 +223,7 @@ def coerce(fld: Field, raw: Any) -> Any:
             raise CoerceError(f"{fld.label}“{raw}”不是有效日期，请按 2020-05-01 的格式填写", "date") from None
     if t == "id_number":
         try:
-            return parse_id_number(raw).value
+            return id_number_value(raw)
         except InvalidIdNumber as exc:
             raise CoerceError(exc.message, exc.kind) from None
     if t == "phone":
@@ -274,6 +277,30 @@ def to_column(fld: Field, value: Any) -> Any:
     return value
 
 
+def row_encoder(part: Part) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """``to_column`` for a whole row of ``part``: every field of the part (None
+    when not answered) plus any other keys as they are. Precomputed per field
+    type, for bulk inserts (the same values as ``to_column`` field by field)."""
+    keys = [f.key for f in part.fields]
+    multi = [f.key for f in part.fields if f.type == "multi"]
+    flags = [f.key for f in part.fields if f.type == "bool"]
+
+    def encode(values: Mapping[str, Any]) -> dict[str, Any]:
+        row = dict.fromkeys(keys)
+        row.update(values)
+        for key in multi:
+            if row[key] is not None:
+                row[key] = _to_json(list(row[key]))
+        for key in flags:
+            if row[key] is not None:
+                row[key] = int(bool(row[key]))
+        return row
+    return encode
+
+
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def from_column(fld: Field, stored: Any) -> Any:
     if stored is None:
         return None
@@ -309,10 +336,12 @@ def age_on(id_number: str | None, day: dt.date) -> int | None:
 
 
 def _age_of_coerced(value: str | None, day: dt.date) -> int | None:
-    """Age from an ID number ``coerce`` has already checked (no second parse)."""
+    """Age from an ID number ``coerce`` has already checked (no second parse;
+    the same arithmetic as ``IdNumber.age_on``)."""
     if not value:
         return None
-    return IdNumber(value, False, birth_date_of(value), sex_of(value)).age_on(day)
+    born = birth_date_of(value)
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def validate(part: Part, raw_answers: Mapping[str, Any], *, as_of: dt.date | None = None
@@ -320,30 +349,167 @@ def validate(part: Part, raw_answers: Mapping[str, Any], *, as_of: dt.date | Non
     """Coerce every answer and check required fields, ranges and the part's
     consistency rules. Returns the cleaned answers (irrelevant fields emptied)
     and every problem found, errors and warnings alike."""
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
-    for fld in part.fields:
-        if fld.key not in raw_answers:
-            continue
+    return part.compiled.validate(raw_answers, as_of)
+
+
+# ---------------------------------------------------------------- compiled validation
+#
+# ``validate`` runs once per row of a 100,000-row roster import. Walking the
+# definition every time (type dispatch per field, rule dicts, code-list
+# look-ups through properties) cost most of an import, so each part is
+# compiled once: a coercer closure per field, its relevance and consistency
+# rules as closures (``rules.compile_rule``), identical relevance rules
+# evaluated once. The results are exactly those of ``coerce`` and the rules.
+
+_MEMO_LIMIT = 4096  # remembered raw values per field before the memo starts over
+# Types whose coercion depends on the raw value alone and whose values repeat
+# from row to row (code names, yes/no, numbers); not ID numbers (checked
+# against today's date), phones and free text (nearly all different).
+_REMEMBERED = frozenset({"multi", "bool", "int", "number", "date"})
+
+
+class _Refused:
+    """A remembered coercion failure."""
+
+    __slots__ = ("kind", "message")
+
+    def __init__(self, exc: CoerceError):
+        self.message, self.kind = exc.message, exc.kind
+
+
+def field_coercer(fld: Field) -> Callable[[Any], Any]:
+    """``coerce(fld, ·)`` specialised for one field: same values, same errors."""
+    if fld.type == "text":
+        return _text_coercer(fld)
+    if fld.type == "code":
+        return _code_coercer(fld)
+    if fld.type in _REMEMBERED:
+        return _remembering_coercer(fld)
+    return functools.partial(coerce, fld)
+
+
+def _text_coercer(fld: Field) -> Callable[[Any], Any]:
+    limit = fld.max_length
+
+    def coerce_text(raw: Any) -> Any:
+        if type(raw) is not str:
+            return coerce(fld, raw)
+        text = raw.strip()
+        if limit and len(text) > limit:
+            return coerce(fld, raw)  # raises, with the message
+        return text or None
+    return coerce_text
+
+
+def _code_coercer(fld: Field) -> Callable[[Any], Any]:
+    names = fld.code_list.exact_names()
+
+    def coerce_code(raw: Any) -> Any:
+        if type(raw) is str:
+            value = names.get(raw)  # the name as written: most cells
+            if value is not None:
+                return value
+        return coerce(fld, raw)  # aliases, clean-up, empty -> None, unknown -> raises
+    return coerce_code
+
+
+def _remembering_coercer(fld: Field) -> Callable[[Any], Any]:
+    memo: dict[Any, Any] = {}
+    copy = list if fld.type == "multi" else None  # callers get their own list
+
+    def coerce_remembered(raw: Any) -> Any:
+        if raw is None:
+            return None
+        key = raw if type(raw) is str else (type(raw), raw)  # 1, 1.0 and True differ for text
         try:
-            values[fld.key] = coerce(fld, raw_answers[fld.key])
-        except CoerceError as exc:
-            problems.append(Problem(fld.key, exc.message, ERROR, exc.kind))
-            values[fld.key] = None
-    bad = {p.field for p in problems}
-    relevant = part.relevant_keys(values)
-    for fld in part.fields:
-        if fld.key in relevant and fld.required and fld.key not in bad and rules.is_empty(values.get(fld.key)):
-            problems.append(Problem(fld.key, f"请填写{fld.label}", ERROR, "required"))
-    values = part.prune(values, relevant)
-    context = dict(values)
-    if part.level == "member":
-        context["age"] = _age_of_coerced(values.get("id_number"), as_of or dt.date.today())
-    for rule in part.rules:
-        if rules.evaluate(rule.get("when"), context) and not rules.evaluate(rule.get("assert"), context):
-            field_key = (rule.get("fields") or [None])[0]
-            problems.append(Problem(field_key, rule["message"], rule.get("severity", WARNING), rule["id"]))
-    return values, problems
+            outcome = memo[key]
+        except KeyError:
+            try:
+                outcome = coerce(fld, raw)
+            except CoerceError as exc:
+                outcome = _Refused(exc)
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[key] = outcome
+        except TypeError:  # unhashable (a list from the form): not remembered
+            return coerce(fld, raw)
+        if type(outcome) is _Refused:
+            raise CoerceError(outcome.message, outcome.kind)
+        return copy(outcome) if copy is not None and outcome is not None else outcome
+    return coerce_remembered
+
+
+def _rule_key(rule: Mapping) -> str:
+    return json.dumps(rule, sort_keys=True, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    when: Callable[[Mapping[str, Any]], bool]
+    holds: Callable[[Mapping[str, Any]], bool]
+    problem: Problem
+
+
+class _CompiledPart:
+    """One part of the questionnaire, ready to validate answers quickly."""
+
+    def __init__(self, part: Part):
+        self.member_level = part.level == "member"
+        self.coercers = [(f.key, field_coercer(f)) for f in part.fields]
+        self.always = frozenset(f.key for f in part.fields if not f.relevant)
+        # Conditional fields grouped by their relevance rule (several fields
+        # share one, e.g. everything asked only of the employed).
+        groups: dict[str, tuple[Mapping, list[str]]] = {}
+        for f in part.fields:
+            if f.relevant:
+                groups.setdefault(_rule_key(f.relevant), (f.relevant, []))[1].append(f.key)
+        self.relevance = [(rules.compile_rule(rule), tuple(keys)) for rule, keys in groups.values()]
+        self.required = [(f.key, Problem(f.key, f"请填写{f.label}", ERROR, "required"))
+                         for f in part.fields if f.required]
+        self.rules = [_CompiledRule(rules.compile_rule(r.get("when")), rules.compile_rule(r.get("assert")),
+                                    Problem((r.get("fields") or [None])[0], r["message"],
+                                            r.get("severity", WARNING), r["id"]))
+                      for r in part.rules]
+
+    def irrelevant_keys(self, values: Mapping[str, Any]) -> list[str]:
+        return [k for holds, keys in self.relevance if not holds(values) for k in keys]
+
+    def relevant_keys(self, answers: Mapping[str, Any]) -> set[str]:
+        keys = set(self.always)
+        keys.update(k for holds, group in self.relevance if holds(answers) for k in group)
+        return keys
+
+    def validate(self, raw_answers: Mapping[str, Any], as_of: dt.date | None
+                 ) -> tuple[dict[str, Any], list[Problem]]:
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+        for key, convert in self.coercers:
+            if key in raw_answers:
+                raw = raw_answers[key]
+                if raw is None or raw == "":  # an empty cell: no answer, nothing to check
+                    values[key] = None
+                    continue
+                try:
+                    values[key] = convert(raw)
+                except CoerceError as exc:
+                    problems.append(Problem(key, exc.message, ERROR, exc.kind))
+                    values[key] = None
+        bad = {p.field for p in problems}
+        irrelevant = self.irrelevant_keys(values)
+        for key, missing in self.required:
+            if key not in bad and key not in irrelevant and rules.is_empty(values.get(key)):
+                problems.append(missing)
+        for key in irrelevant:  # pruned
+            if key in values:
+                values[key] = None
+        if self.rules:
+            context = dict(values)
+            if self.member_level:
+                context["age"] = _age_of_coerced(values.get("id_number"), as_of or dt.date.today())
+            for rule in self.rules:
+                if rule.when(context) and not rule.holds(context):
+                    problems.append(rule.problem)
+        return values, problems
 
 
 def household_problems(q: Questionnaire, members: list[Mapping[str, Any]]) -> list[Problem]:

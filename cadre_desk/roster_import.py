@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,29 @@ from xlsxwriter.utility import xl_col_to_name
 from . import places, register, search
 from .codes import code_list
 from .errors import CadreDeskError, ImportFailed
-from .idnumber import birth_date_of, normalize_raw, parse_id_number, sex_of
-from .questionnaire import ERROR, WARNING, CoerceError, Field, Part, Problem, coerce, display, validate
-from .roster_format import (CADRE, COUNTY, SEX, SURVEY_SECTIONS, TOWN, VILLAGE, Column, RosterFormat,
-                            normalize_header, roster_format)
+from .idnumber import normalize_raw, parse_id_number, sex_of
+from .questionnaire import (
+    ERROR,
+    WARNING,
+    CoerceError,
+    Field,
+    Part,
+    Problem,
+    display,
+    field_coercer,
+    row_encoder,
+    validate,
+)
+from .roster_format import (
+    CADRE,
+    COUNTY,
+    SEX,
+    SURVEY_SECTIONS,
+    TOWN,
+    VILLAGE,
+    RosterFormat,
+    roster_format,
+)
 from .storage import Store
 
 CHUNK_ROWS = 2000  # rows parsed between two writes, progress reports and cancel checks
@@ -334,7 +354,8 @@ class _Importer:
         self.existing_members: dict[str, tuple] = {}
         self.existing_households: dict[str, tuple[str, str]] = {}
         self.cadres: dict[str, str] = {}
-        self.villages: dict[tuple[str, str], str] = {}
+        self.villages: dict[tuple[str, str], str] = {}  # (town id, village name) -> id
+        self.village_counts: dict[str, int] = {}  # town id -> villages (deleted ones too)
         self.towns: dict[str, dict | None] = {}
         self.county_name = ""
         # What this file holds so far.
@@ -350,8 +371,9 @@ class _Importer:
         self.total_rows = 0
         self._id_stamp = int(dt.datetime.now().timestamp() * 1000)
         self._id_counter = 0
-        self.member_keys = [f.key for f in self.q.member.fields]
-        self.household_keys = [f.key for f in self.q.household.fields]
+        self._id_random = uuid.uuid4().hex[:12]  # drawn once per import: the counter keeps ids apart
+        self.encode_member = row_encoder(self.q.member)
+        self.encode_household = row_encoder(self.q.household)
 
     # ------------------------------------------------------------ driver
     def run(self) -> ImportResult:
@@ -402,6 +424,13 @@ class _Importer:
             self.existing_households[r["number"]] = (r["id"], r["village_id"])
         for r in self.store.rows("SELECT name, id FROM cadres WHERE deleted = 0 ORDER BY created_at"):
             self.cadres.setdefault(r["name"], r["id"])
+        # Villages in bulk (``places.ensure_village`` per village cost five
+        # statements and a savepoint each): the first of a name, as
+        # ``places.village_by_name`` finds it, and each town's count for codes.
+        for r in self.store.rows("SELECT town_id, name, id FROM villages WHERE deleted = 0 ORDER BY rowid"):
+            self.villages.setdefault((r["town_id"], r["name"]), r["id"])
+        for r in self.store.rows("SELECT town_id, count(*) AS n FROM villages GROUP BY town_id"):
+            self.village_counts[r["town_id"]] = r["n"]
         from .sync.roles import allowed_household_numbers
 
         self.allowed_numbers = allowed_household_numbers(self.store)  # None: no limit (county office)
@@ -625,17 +654,17 @@ class _Importer:
         new_pairings: list[dict] = []
         updates: list[tuple[_Row, _Household]] = []
         to_pair: list[_Household] = []
+        self._create_villages(dict.fromkeys(self.households[row.household_number].village_key for row in rows
+                                            if self.households[row.household_number].db_id is None))
         for row in rows:
             hh = self.households[row.household_number]
             if hh.db_id is None:
                 self._materialize(hh, new_households, new_household_ids)
             if row.existing is None:
-                values = {k: None for k in self.member_keys}
-                values.update(row.member_values)
-                new_members.append({
-                    "household_id": hh.db_id, **register.encode(self.q.member, values),
-                    "sex": row.sex, "birth_date": row.birth_date, "questionnaire_version": self.version,
-                    "roster_extra": row.extras})
+                member = self.encode_member(row.member_values)
+                member.update(household_id=hh.db_id, sex=row.sex, birth_date=row.birth_date,
+                              questionnaire_version=self.version, roster_extra=row.extras)
+                new_members.append(member)
                 new_member_ids.append(self._new_id())
             else:
                 updates.append((row, hh))
@@ -653,7 +682,7 @@ class _Importer:
         for row, hh in updates:  # after the inserts: a member may move into a new household
             self._update_member(row, hh)
         self.store.insert_many("members", new_members, row_ids=new_member_ids)
-        self.store.insert_many("pairings", new_pairings)
+        self.store.insert_many("pairings", new_pairings, row_ids=[self._new_id() for _ in new_pairings])
         self.result.households_created += len(new_households)
         self.result.members_created += len(new_members)
 
@@ -661,12 +690,11 @@ class _Importer:
         village_id = self._village_id(hh.village_key)
         existing = self.existing_households.get(hh.number)
         if existing is None:
-            values = {k: None for k in self.household_keys}
-            values.update(hh.values)
             hh.db_id = self._new_id()
             hh.is_new = True
-            new_rows.append({"village_id": village_id, **register.encode(self.q.household, values),
-                             "questionnaire_version": self.version})
+            household = self.encode_household(hh.values)
+            household.update(village_id=village_id, questionnaire_version=self.version)
+            new_rows.append(household)
             new_ids.append(hh.db_id)
             self.existing_households[hh.number] = (hh.db_id, village_id)
             return
@@ -697,20 +725,31 @@ class _Importer:
 
     def _new_id(self) -> str:
         """A new row id: 32 hex characters like ``uuid4().hex``, but time-ordered
-        (milliseconds, a counter, 48 random bits, in the manner of UUIDv7), so
-        that 100,000 inserts append to the id indexes instead of landing at
-        random places in them (about a third faster here)."""
+        (milliseconds when the import began, a counter, 48 random bits drawn
+        once per import, in the manner of UUIDv7), so that 100,000 inserts
+        append to the id indexes instead of landing at random places in them
+        (about a third faster here), without a call to the OS random source
+        per row."""
         self._id_counter += 1
-        return f"{self._id_stamp:012x}{self._id_counter:08x}{uuid.uuid4().hex[:12]}"
+        return f"{self._id_stamp:012x}{self._id_counter:08x}{self._id_random}"
 
     def _village_id(self, key: tuple[str, str]) -> str:
         town_name, village_name = key
-        town = self.town(town_name)
-        cache_key = (town["id"], village_name)
-        village_id = self.villages.get(cache_key)
-        if village_id is None:
-            village_id = self.villages[cache_key] = places.ensure_village(self.store, town["id"], village_name)
-        return village_id
+        return self.villages[self.town(town_name)["id"], village_name]
+
+    def _create_villages(self, keys: Iterable[tuple[str, str]]) -> None:
+        """``places.ensure_village`` for the villages of a chunk at once: the new
+        ones get the next codes of their town and are inserted in one statement."""
+        new_rows, new_ids = [], []
+        for town_name, village_name in keys:  # in the order of the file, as ensure_village did
+            town = self.town(town_name)
+            if (town["id"], village_name) in self.villages:
+                continue
+            count = self.village_counts[town["id"]] = self.village_counts.get(town["id"], 0) + 1
+            village_id = self.villages[town["id"], village_name] = self._new_id()
+            new_rows.append({"town_id": town["id"], "name": village_name, "code": f"{town['code']}{count:03d}"})
+            new_ids.append(village_id)
+        self.store.insert_many("villages", new_rows, row_ids=new_ids)
 
     def town(self, name: str) -> dict | None:
         if name not in self.towns:
@@ -722,7 +761,7 @@ class _Importer:
         ``register.ensure_cadre`` (look up by name, else insert) for thousands
         of names at once."""
         new = sorted(n for n in names if n not in self.cadres)
-        ids = self.store.insert_many("cadres", [{"name": n} for n in new])
+        ids = self.store.insert_many("cadres", [{"name": n} for n in new], row_ids=[self._new_id() for _ in new])
         self.cadres.update(zip(new, ids))
 
 
@@ -733,7 +772,15 @@ def _show(fld: Field, value: Any) -> str:
 # ---------------------------------------------------------------- parsing one row
 
 class _RowParser:
-    """Turns the cells of one data row into a ``_Row`` (or reports it bad)."""
+    """Turns the cells of one data row into a ``_Row`` (or reports it bad).
+
+    Apart from the name and the ID number, a roster's cells repeat a lot (code
+    values, empty survey columns, the household columns on every member's
+    row), so the work that depends on them alone is remembered by the cells'
+    values: the member's other answers (``_member_rest``), the household's
+    answers (``_household``) and the place checks (``_place``). What is
+    remembered is exactly what the questionnaire's ``validate`` returned for
+    those cells the first time; nothing is checked less."""
 
     def __init__(self, importer: _Importer, layout: _Sheet):
         self.imp = importer
@@ -746,7 +793,6 @@ class _RowParser:
         self.household_cols = [(i, self.imp.fmt.column(k).field) for k, i in cols.items()
                                if k.startswith("household.")]
         self.header_of = {k: layout.headers[k] for k in cols}
-        self.hh_cache: dict[tuple, tuple[dict, list]] = {}
         importer.headers_by_sheet[self.sheet] = self.header_of
         importer.extras_by_sheet[self.sheet] = bool(layout.extras or layout.unnamed)
         self.i_name = cols["member.name"]
@@ -758,107 +804,44 @@ class _RowParser:
         self.i_sex = cols.get(SEX)
         self.i_cadre = cols.get(CADRE)
         self.member_present = {f.key for _, f, _ in self.member_cols}
-        # Apart from the name and the ID number, a roster's answers repeat a
-        # lot (code values, empty survey columns): their validation is
-        # remembered by value. Safe only while no relevance rule or error rule
-        # looks at the identity fields or the age (warnings are not used here).
-        self.rest_keys = [f.key for _, f, _ in self.member_cols if f.key not in _IDENTITY]
-        self.cache_rest = _identity_free(q.member)
-        self.member_cache: dict[tuple, tuple[dict, list]] = {}
         self.household_present = {f.key for _, f in self.household_cols}
         self.member_missing = [f.key for f in q.member.fields if f.key not in self.member_present]
         self.derive_head_name = "head_name" not in self.household_present
         self.derive_head_id = "head_id_number" not in self.household_present
+        # Remembering the other answers by value is safe only while no
+        # relevance rule or error rule looks at the identity fields or the age
+        # (warnings are not used here).
+        self.cache_rest = _identity_free(q.member)
+        self.rest_cols = [c for c in self.member_cols if c[1].key not in _IDENTITY]
+        self.rest_cells = _cells_getter([i for i, _, _ in self.rest_cols])
+        self.household_cells = _cells_getter([i for i, _ in self.household_cols])
+        self.place_cells = _cells_getter([self.i_town, self.i_village,
+                                          *([self.i_county] if self.i_county is not None else [])])
+        self.identity = [(self.i_name, q.member.by_key["name"]), (self.i_id, q.member.by_key["id_number"])]
+        self.identity_coercers = {k: field_coercer(q.member.by_key[k]) for k in _IDENTITY}
+        self.member_memo: dict[tuple, tuple[dict, list]] = {}
+        self.household_memo: dict[tuple, tuple[dict, list]] = {}
+        self.place_memo: dict[tuple, tuple[str, str, list]] = {}
 
     def header(self, level: str, key: str, label: str) -> str:
         return self.header_of.get(f"{level}.{key}", label)
 
     def parse(self, cells: list, row_number: int) -> _Row | None:
         imp = self.imp
-        name_raw, id_raw = cells[self.i_name], cells[self.i_id]
-        if _is_blank(name_raw) and _is_blank(id_raw):
+        id_value = cells[self.i_id]
+        if _is_blank(cells[self.i_name]) and _is_blank(id_value):
             return None  # blank, or a notes / totals row under the data
         problems: list[tuple[str, str, str]] = []
-
-        # Member answers, through the questionnaire.
-        raw = {}
-        for i, fld, header in self.member_cols:
-            value = cells[i]
-            raw[fld.key] = _excel_value(fld, value, problems, header) if type(value) is float else value
-        existing = None
-        id_value = raw.get("id_number")
-        if self.member_missing and imp.existing_members:
-            # Fields this file has no column for keep their stored values (the
-            # relevance rules must see the whole record).
-            try:
-                ident = parse_id_number(id_value)
-                existing = imp.existing_members.get(ident.value)
-            except CadreDeskError:
-                existing = None
-            if existing is not None:
-                stored = register.member(imp.store, existing[0])
-                raw = {**{k: stored.get(k) for k in self.member_missing}, **raw}
-        if existing is None and self.cache_rest:
-            values, found = self._validate_member(raw)
-        else:
-            values, found = validate(imp.q.member, raw, as_of=imp.today)
-        for p in found:
-            if p.severity != ERROR or not self._blocks(imp.q.member.by_key.get(p.field), p.rule, "member"):
-                continue
-            fld = imp.q.member.by_key[p.field]
-            kind = p.rule or "value"
-            if fld.type == "id_number" and kind == "length":
-                kind = "short" if len(normalize_raw(_cell_text(id_value))) < 18 else "long"
-            problems.append((self.header("member", p.field, fld.label), p.message, kind))
-        if existing is not None:
-            values = {k: v for k, v in values.items() if k in self.member_present}
-
-        # Household answers: the same on every row of a household, so validated once.
-        hh_raw = tuple(cells[i] for i, _ in self.household_cols)
-        cached = self.hh_cache.get(hh_raw)
-        if cached is None:
-            hh_problems: list[tuple[str, str, str]] = []
-            hh_in = {fld.key: _excel_value(fld, cells[i], hh_problems,
-                                           self.header("household", fld.key, fld.label))
-                     for i, fld in self.household_cols}
-            hh_values, found = validate(imp.q.household, hh_in)
-            for p in found:
-                if p.severity == ERROR and self._blocks(imp.q.household.by_key.get(p.field), p.rule, "household"):
-                    fld = imp.q.household.by_key[p.field]
-                    hh_problems.append((self.header("household", p.field, fld.label), p.message, p.rule or "value"))
-            hh_values = {k: v for k, v in hh_values.items() if k in self.household_present}
-            if len(self.hh_cache) > 20000:
-                self.hh_cache.clear()
-            cached = self.hh_cache[hh_raw] = (hh_values, hh_problems)
-        hh_values, hh_problems = cached
+        values = self._member(cells, problems)
+        hh_values, hh_problems = self._household(cells)
         problems.extend(hh_problems)
         hh_values = dict(hh_values)
-
-        # Place, sex, cadre.
-        town = _cell_text(cells[self.i_town])
-        village = _cell_text(cells[self.i_village])
-        if not town:
-            problems.append((self.header_of[TOWN], "请填写乡(镇)", "required"))
-        elif imp.town(town) is None:
-            problems.append((self.header_of[TOWN], f"乡(镇)“{town}”不是{imp.county_name}的乡镇或街道，请检查名称",
-                             "place"))
-        if not village:
-            problems.append((self.header_of[VILLAGE], "请填写行政村", "required"))
-        if self.i_county is not None:
-            county = _cell_text(cells[self.i_county])
-            if county and _short_place(county) != _short_place(imp.county_name):
-                problems.append((self.header_of[COUNTY],
-                                 f"县(市、区)“{county}”不是本数据库的{imp.county_name}，请只导入本县的花名册", "place"))
+        town, village, place_problems = self._place(cells)
+        problems.extend(place_problems)
         id_number = values.get("id_number")  # checked and normalised by the questionnaire
         id_sex = sex_of(id_number) if id_number else None
         if id_number and self.i_sex is not None and not _is_blank(cells[self.i_sex]):
-            sex = imp.sex_codes.normalize(cells[self.i_sex])
-            if sex is None:
-                problems.append((self.header_of[SEX], f"性别“{_cell_text(cells[self.i_sex])}”应填“男”或“女”",
-                                 "code"))
-            elif sex != id_sex:
-                problems.append((self.header_of[SEX], f"性别“{sex}”与证件号码中的性别（{id_sex}）不符，"
-                                 "请核对证件号码或性别", "sex"))
+            self._check_sex(cells[self.i_sex], id_sex, problems)
         cadre = None
         if self.i_cadre is not None:
             cadre = _cell_text(cells[self.i_cadre]) or None
@@ -884,36 +867,153 @@ class _RowParser:
         return _Row(
             sheet=self.sheet, row=row_number, cells=cells, household_number=hh_values["number"],
             place=(town, village), household_values=hh_values, member_values=values,
-            id_number=id_number, sex=id_sex, birth_date=birth_date_of(id_number).isoformat(),
+            id_number=id_number, sex=id_sex, birth_date=_iso_birth_date(id_number),
             relation_contradicts=implied is not None and implied != id_sex, cadre=cadre,
-            extras=self._extras(cells),
+            extras=self._extras(cells) if imp.extras_by_sheet[self.sheet] else None,
         )
 
-    def _validate_member(self, raw: dict) -> tuple[dict, list]:
-        """``validate`` of the answers other than name and ID number (remembered
-        by value), and ``coerce`` of those two."""
-        q = self.imp.q.member
-        key = tuple(raw[k] for k in self.rest_keys)
-        hit = self.member_cache.get(key)
-        if hit is None:
-            rest_values, rest_found = validate(q, {k: raw[k] for k in self.rest_keys}, as_of=self.imp.today)
-            hit = (rest_values, [p for p in rest_found if p.field not in _IDENTITY])
-            if len(self.member_cache) > 50_000:
-                self.member_cache.clear()
-            self.member_cache[key] = hit
-        values = dict(hit[0])
-        found = list(hit[1])
-        for k in _IDENTITY:
-            fld = q.by_key[k]
+    # ------------------------------------------------------------ member answers
+    def _member(self, cells: list, problems: list) -> dict:
+        """The member's answers coerced and validated; problems that make the
+        row bad are appended as (header, reason, kind)."""
+        imp = self.imp
+        existing = None
+        if self.member_missing and imp.existing_members:
             try:
-                values[k] = coerce(fld, raw.get(k))
+                existing = imp.existing_members.get(parse_id_number(cells[self.i_id]).value)
+            except CadreDeskError:
+                existing = None
+        if existing is not None or not self.cache_rest:
+            return self._member_whole(cells, problems, existing)
+        rest_values, rest_problems = self._member_rest(cells)
+        values = dict(rest_values)
+        problems.extend(rest_problems)
+        self._member_identity(cells, values, problems)
+        return values
+
+    def _member_whole(self, cells: list, problems: list, existing: tuple | None) -> dict:
+        """``validate`` of all the answers at once: for a member already in the
+        database whose stored answers fill the columns this file lacks (the
+        relevance rules must see the whole record), or a questionnaire whose
+        rules read the identity fields."""
+        imp = self.imp
+        raw = {}
+        for i, fld, header in self.member_cols:
+            value = cells[i]
+            raw[fld.key] = _excel_value(fld, value, problems, header) if type(value) is float else value
+        if existing is not None:
+            stored = register.member(imp.store, existing[0])
+            raw = {**{k: stored.get(k) for k in self.member_missing}, **raw}
+        values, found = validate(imp.q.member, raw, as_of=imp.today)
+        problems.extend(self._row_problems(found, "member", cells[self.i_id]))
+        if existing is not None:
+            values = {k: v for k, v in values.items() if k in self.member_present}
+        return values
+
+    def _member_rest(self, cells: list) -> tuple[dict, list]:
+        """``validate`` of the answers other than name and ID number, and the
+        problems it finds, remembered by the cells' values."""
+        key = self.rest_cells(cells)
+        hit = self.member_memo.get(key)
+        if hit is None:
+            imp = self.imp
+            row_problems: list[tuple[str, str, str]] = []
+            raw = {fld.key: _excel_value(fld, value, row_problems, header) if type(value) is float else value
+                   for (_, fld, header), value in zip(self.rest_cols, key)}
+            values, found = validate(imp.q.member, raw, as_of=imp.today)
+            row_problems.extend(self._row_problems([p for p in found if p.field not in _IDENTITY], "member"))
+            if len(self.member_memo) > 50_000:
+                self.member_memo.clear()
+            hit = self.member_memo[key] = (values, row_problems)
+        return hit
+
+    def _member_identity(self, cells: list, values: dict, problems: list) -> None:
+        """Name and ID number: ``coerce`` and the required check, as ``validate``
+        does them (these two differ on every row, so nothing is remembered)."""
+        found = []
+        for i, fld in self.identity:
+            raw = cells[i]
+            if type(raw) is float:
+                raw = _excel_value(fld, raw, problems, self.header("member", fld.key, fld.label))
+            try:
+                value = self.identity_coercers[fld.key](raw)
             except CoerceError as exc:
-                values[k] = None
-                found.append(Problem(k, exc.message, ERROR, exc.kind))
+                values[fld.key] = None
+                found.append(Problem(fld.key, exc.message, ERROR, exc.kind))
                 continue
-            if values[k] is None and fld.required:
-                found.append(Problem(k, f"请填写{fld.label}", ERROR, "required"))
-        return values, found
+            values[fld.key] = value
+            if value is None and fld.required:
+                found.append(Problem(fld.key, f"请填写{fld.label}", ERROR, "required"))
+        if found:
+            problems.extend(self._row_problems(found, "member", cells[self.i_id]))
+
+    def _row_problems(self, found: list[Problem], level: str, id_value: Any = None) -> list[tuple[str, str, str]]:
+        """The validation errors that make the row bad, as (header, reason, kind)."""
+        part = self.imp.q.part(level)
+        out = []
+        for p in found:
+            fld = part.by_key.get(p.field)
+            if p.severity != ERROR or not self._blocks(fld, p.rule, level):
+                continue
+            fld = part.by_key[p.field]
+            kind = p.rule or "value"
+            if fld.type == "id_number" and kind == "length" and level == "member":
+                kind = "short" if len(normalize_raw(_cell_text(id_value))) < 18 else "long"
+            out.append((self.header(level, p.field, fld.label), p.message, kind))
+        return out
+
+    # ------------------------------------------------------------ household, place, sex
+    def _household(self, cells: list) -> tuple[dict, list]:
+        """The household's answers: the same on every row of a household, so
+        validated once per distinct set of cells."""
+        key = self.household_cells(cells)
+        hit = self.household_memo.get(key)
+        if hit is None:
+            hh_problems: list[tuple[str, str, str]] = []
+            hh_in = {fld.key: _excel_value(fld, value, hh_problems, self.header("household", fld.key, fld.label))
+                     for (_, fld), value in zip(self.household_cols, key)}
+            hh_values, found = validate(self.imp.q.household, hh_in)
+            hh_problems.extend(self._row_problems(found, "household"))
+            hh_values = {k: v for k, v in hh_values.items() if k in self.household_present}
+            if len(self.household_memo) > 20000:
+                self.household_memo.clear()
+            hit = self.household_memo[key] = (hh_values, hh_problems)
+        return hit
+
+    def _place(self, cells: list) -> tuple[str, str, list]:
+        """Town and village as written, and their problems (remembered)."""
+        key = self.place_cells(cells)
+        hit = self.place_memo.get(key)
+        if hit is None:
+            hit = self.place_memo[key] = self._check_place(cells)
+        return hit
+
+    def _check_place(self, cells: list) -> tuple[str, str, list]:
+        imp = self.imp
+        problems = []
+        town = _cell_text(cells[self.i_town])
+        village = _cell_text(cells[self.i_village])
+        if not town:
+            problems.append((self.header_of[TOWN], "请填写乡(镇)", "required"))
+        elif imp.town(town) is None:
+            problems.append((self.header_of[TOWN], f"乡(镇)“{town}”不是{imp.county_name}的乡镇或街道，请检查名称",
+                             "place"))
+        if not village:
+            problems.append((self.header_of[VILLAGE], "请填写行政村", "required"))
+        if self.i_county is not None:
+            county = _cell_text(cells[self.i_county])
+            if county and _short_place(county) != _short_place(imp.county_name):
+                problems.append((self.header_of[COUNTY],
+                                 f"县(市、区)“{county}”不是本数据库的{imp.county_name}，请只导入本县的花名册", "place"))
+        return town, village, problems
+
+    def _check_sex(self, cell: Any, id_sex: str, problems: list) -> None:
+        sex = self.imp.sex_codes.normalize(cell)
+        if sex is None:
+            problems.append((self.header_of[SEX], f"性别“{_cell_text(cell)}”应填“男”或“女”", "code"))
+        elif sex != id_sex:
+            problems.append((self.header_of[SEX], f"性别“{sex}”与证件号码中的性别（{id_sex}）不符，"
+                             "请核对证件号码或性别", "sex"))
 
     def _blocks(self, fld: Field | None, rule: str | None, level: str) -> bool:
         """Does this validation error make the row bad? A missing answer does
@@ -942,6 +1042,21 @@ class _RowParser:
 
 
 _IDENTITY = ("name", "id_number")
+
+
+def _cells_getter(indexes: list[int]) -> Callable[[list], tuple]:
+    """The cells at ``indexes`` as a tuple (a memo key)."""
+    if len(indexes) == 1:
+        index = indexes[0]
+        return lambda cells: (cells[index],)
+    if not indexes:
+        return lambda cells: ()
+    return operator.itemgetter(*indexes)
+
+
+def _iso_birth_date(id_number: str) -> str:
+    """``birth_date_of(id_number).isoformat()`` of a checked ID number."""
+    return f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
 
 
 def _rule_fields(rule: Any) -> set[str]:

@@ -83,11 +83,9 @@ def _always(context: Mapping[str, Any]) -> bool:
 
 def _compile(rule: Mapping) -> Callable[[Mapping[str, Any]], bool]:
     if "all" in rule:
-        subs = [_compile(r) for r in rule["all"]]
-        return lambda c: all(f(c) for f in subs)
+        return _all_of([_compile(r) for r in rule["all"]])
     if "any" in rule:
-        subs = [_compile(r) for r in rule["any"]]
-        return lambda c: any(f(c) for f in subs)
+        return _any_of([_compile(r) for r in rule["any"]])
     if "not" in rule:
         sub = _compile(rule["not"])
         return lambda c: not sub(c)
@@ -101,22 +99,57 @@ def _compile(rule: Mapping) -> Callable[[Mapping[str, Any]], bool]:
     raise ValueError(f"rule has no operator: {rule!r}")
 
 
+# Plain loops rather than ``all(f(c) for f in subs)``: no generator per call.
+def _all_of(subs: list[Callable]) -> Callable[[Mapping[str, Any]], bool]:
+    def all_of(c):
+        for f in subs:
+            if not f(c):
+                return False
+        return True
+    return all_of
+
+
+def _any_of(subs: list[Callable]) -> Callable[[Mapping[str, Any]], bool]:
+    def any_of(c):
+        for f in subs:
+            if f(c):
+                return True
+        return False
+    return any_of
+
+
+_COLLECTIONS = (list, tuple, set)
+
+
+def _single(value: Any) -> Any:
+    """What ``eq`` compares: a lone value (also the only item of a list), None
+    for empty, and the list itself when it holds several values."""
+    if isinstance(value, _COLLECTIONS):
+        values = list(value)
+        return values[0] if len(values) == 1 else (None if not values else values)
+    return None if value is None or value == "" else value
+
+
 def _compile_test(op: str, arg: Any, key: str) -> Callable[[Mapping[str, Any]], bool]:
     if op == "empty":
         want = bool(arg)
         return lambda c: is_empty(c.get(key)) == want
     if op in ("eq", "ne"):
         want = op == "eq"
-
-        def eq(c):
-            values = _as_list(c.get(key))
-            single = values[0] if len(values) == 1 else (None if not values else values)
-            return (single == arg) == want
-        return eq
+        return lambda c: (_single(c.get(key)) == arg) == want
     if op in ("in", "not_in"):
         wanted = [None if is_empty(a) else a for a in arg]
         want = op == "in"
-        return lambda c: any(v in wanted for v in (_as_list(c.get(key)) or [None])) == want
+        empty_hit = None in wanted
+
+        def member_of(c):
+            value = c.get(key)
+            if isinstance(value, _COLLECTIONS):
+                hit = any(v in wanted for v in value) if value else empty_hit
+            else:
+                hit = empty_hit if value is None or value == "" else value in wanted
+            return hit == want
+        return member_of
     if op == "contains":
         return lambda c: arg in _as_list(c.get(key))
     if op == "contains_any":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import operator
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -30,6 +31,9 @@ from .paths import default_db_path
 from .questionnaire import Questionnaire, default_questionnaire
 
 CREATE_FIELD = "*"
+# ``json.dumps(value, ensure_ascii=False)`` without building an encoder per
+# call (a bulk import logs every created row as JSON).
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
 SYSTEM_COLUMNS = {"id", "created_at", "updated_at", "device_id"}
 
 DEFAULT_SETTINGS = {
@@ -86,7 +90,7 @@ class Change:
 
 
 def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 class Store:
@@ -152,20 +156,21 @@ class Store:
         """Insert rows (all with the same keys) in one statement, logging each as a creation."""
         if not rows:
             return []
-        now, user = utc_now(), self.user
+        now, user, device = utc_now(), self.user, self.device_id
         ids = row_ids or [uuid.uuid4().hex for _ in rows]
         keys = list(rows[0].keys())
         columns = ["id", "created_at", "updated_at", "device_id", "deleted", *keys]
         sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
                f"VALUES ({', '.join('?' * len(columns))})")
-        log = []
+        cells = operator.itemgetter(*keys)
+        if len(keys) == 1:
+            def cells(r, _key=keys[0]):
+                return (r[_key],)
+        clock = self.clock
         with self.transaction():
-            self.db.conn.executemany(sql, ([rid, now, now, self.device_id, 0, *(r[k] for k in keys)]
-                                           for rid, r in zip(ids, rows)))
-            for rid, r in zip(ids, rows):
-                log.append((table, rid, CREATE_FIELD, None, json.dumps(dict(r), ensure_ascii=False),
-                            user, self.device_id, now, self.clock.now()))
-            self._log(log)
+            self.db.conn.executemany(sql, ((rid, now, now, device, 0, *cells(r)) for rid, r in zip(ids, rows)))
+            self._log((table, rid, CREATE_FIELD, None, _to_json(r if type(r) is dict else dict(r)),
+                       user, device, now, clock.now()) for rid, r in zip(ids, rows))
         return ids
 
     def update(self, table: str, row_id: str, changes: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
