@@ -31,9 +31,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-from . import places
 from .errors import CadreDeskError
 from .idnumber import check_character
 from .paths import resource_path

@@ -97,7 +97,7 @@ def test_each_figure_counted(store, county):
     county.member(h, adult(45), labour="无劳动力", employed="")
     h2 = county.household(status="已脱贫（不再享受政策）")  # any 脱贫状态 counts
     e = county.member(h2, adult(50), relation="户主", employed="公益性岗位")
-    old = county.member(h2, adult(70), relation="之父", labour="丧失劳动力", employed="公益性岗位")
+    county.member(h2, adult(70), relation="之父", labour="丧失劳动力", employed="公益性岗位")
 
     opening = store.insert("openings", {"title": "缝纫工", "route": "扶贫车间"})
     for mid, day in ((a, "2020-03-01"), (d, "2020-04-30"), (d, "2020-04-01"), (c, "2020-05-01")):
