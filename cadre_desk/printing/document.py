@@ -21,7 +21,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from . import styles
 from .flowables import Heading, SectionStart
-from .fonts import register_font
+from .fonts import register_font, seed_subsets
 
 # Same data, same bytes: no timestamps or random ids in the file.
 rl_config.invariant = 1
@@ -48,7 +48,7 @@ class CadreDocTemplate(BaseDocTemplate):
     """A4 document with templates ``cover`` (no header) and ``body``."""
 
     def __init__(self, target, *, title: str, subject: str = "", author: str = "",
-                 on_page_done: Callable[[int], None] | None = None):
+                 on_page_done: Callable[[int], None] | None = None, subset_seed: str = ""):
         font = register_font()
         m = styles.margins()
         super().__init__(
@@ -64,6 +64,8 @@ class CadreDocTemplate(BaseDocTemplate):
             PageTemplate(id="body", frames=[frame], onPage=self._draw_header, onPageEnd=self._draw_footer),
         ])
         self.on_page_done = on_page_done
+        # characters every document of this kind draws (see fonts.seed_subsets)
+        self.subset_seed = subset_seed
         self._section: SectionStart | None = None
         self._section_no = 0
         self._section_pages = 0
@@ -84,6 +86,8 @@ class CadreDocTemplate(BaseDocTemplate):
         self._reset_sections()
         if isinstance(self.canv, _Canvas):
             self.canv.before_save = self._end_section
+        if self.subset_seed:
+            seed_subsets(self.canv._doc, self.subset_seed)
 
     def _reset_sections(self):
         self._section = None

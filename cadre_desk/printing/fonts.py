@@ -6,15 +6,27 @@ Noto/Source Han), has Latin letters and digits, and may be redistributed
 glyphs a document uses. Parsing the 5 MB file costs about 65 ms and 18 MB, so
 it happens once, not per document. The font has no bold or italic face: the
 family maps every variant to the regular face, and emphasis is made by size.
+
+Font subsets. ReportLab embeds the glyphs a document uses in subsets of up to
+256 characters, numbered in the order the characters are first drawn, and
+cuts and compresses every subset anew for every document: for a handbook
+that was about a quarter of its time. A document may first "seed" the
+characters every document of its kind draws (``seed_subsets``), in a fixed
+order and closed off in their own subsets; those subsets are then the same
+in every such document, and the font remembers them cut and compressed
+(``_RememberingFace``). The PDF is the same either way: subsets of the
+characters used, referenced by the same objects.
 """
 
 from __future__ import annotations
 
 import threading
+import zlib
+from collections import OrderedDict
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 from ..paths import resource_path
 
@@ -35,7 +47,10 @@ def register_font() -> str:
             path = resource_path(*FONT_FILE)
             if not path.exists():
                 raise RuntimeError(f"bundled font missing: {path}")
-            pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
+            font = TTFont(FONT_NAME, str(path), subfontIndex=0)
+            # the parsed face, with subsets remembered (TTFont has no hook to give it our face class)
+            font.face.__class__ = _RememberingFace
+            pdfmetrics.registerFont(font)
             for bold in (0, 1):
                 for italic in (0, 1):
                     addMapping(FONT_NAME, bold, italic, FONT_NAME)
@@ -45,3 +60,74 @@ def register_font() -> str:
 
 def string_width(text: str, size: float) -> float:
     return pdfmetrics.stringWidth(text, register_font(), size)
+
+
+# ------------------------------------------------------------------ subsets
+
+_KEEP_SUBSETS = 12  # seeded subsets are used by every document, so they stay among the recent ones
+_subset_lock = threading.Lock()
+_subsets: OrderedDict[tuple, bytes] = OrderedDict()  # characters -> the cut font file
+_packed: dict[bytes, bytes] = {}  # cut font file -> compressed, for the subsets kept above
+
+
+class _RememberedFlate:
+    """Flate compression (as ReportLab's) that reuses the compressed bytes of
+    a font subset cut before."""
+
+    pdfname = "FlateDecode"
+
+    def encode(self, data):
+        packed = _packed.get(data)
+        if packed is None:
+            packed = zlib.compress(data)
+            with _subset_lock:
+                if any(data is kept for kept in _subsets.values()):
+                    _packed[data] = packed
+        return packed
+
+    def decode(self, encoded):
+        return zlib.decompress(encoded)
+
+
+_REMEMBERED_FLATE = _RememberedFlate()
+
+
+class _RememberingFace(TTFontFace):
+    """The font face, remembering the last subsets it cut."""
+
+    def makeSubset(self, subset):
+        key = tuple(subset)
+        data = _subsets.get(key)
+        if data is not None:
+            with _subset_lock:
+                if key in _subsets:
+                    _subsets.move_to_end(key)
+            return data
+        data = super().makeSubset(subset)
+        with _subset_lock:
+            _subsets[key] = data
+            while len(_subsets) > _KEEP_SUBSETS:
+                _, old = _subsets.popitem(last=False)
+                _packed.pop(old, None)
+        return data
+
+    def addSubsetObjects(self, doc, fontname, subset):
+        ref = super().addSubsetObjects(doc, fontname, subset)
+        stream = doc.idToObject.get(f"fontFile:{self.filename}({fontname})")
+        if stream is not None and stream.filters:
+            stream.filters = [_REMEMBERED_FLATE]
+        return ref
+
+
+def seed_subsets(doc, text: str) -> None:
+    """Give the characters of ``text`` the first codes of the font in
+    ``doc`` (a canvas's ``_doc``), in order, before anything is drawn, and
+    start the next character on a fresh subset: the subsets holding ``text``
+    are then identical in every document seeded with it. Pass only
+    characters every such document draws (a seeded character is embedded
+    even if unused)."""
+    font = pdfmetrics.getFont(register_font())
+    state = font._assignState(doc)  # ReportLab's hook for those who manage the subset state
+    font.splitString(text, doc)
+    if state.nextCode & 0xFF:
+        state.nextCode = (state.nextCode | 0xFF) + 1

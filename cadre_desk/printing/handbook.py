@@ -29,7 +29,8 @@ from ..questionnaire import display
 from ..storage import Store
 from . import styles
 from .document import CadreDocTemplate, PrintCancelled
-from .flowables import SectionStart, blank_rows, form_lines, grid_table, heading, para, signature_block
+from .flowables import (Grid, Heading, SectionStart, TextBlock, blank_rows, form_lines, grid_table, heading, para,
+                        signature_block)
 
 TITLE = "就业帮扶手册"
 SURVEY_SECTIONS = ("work", "survey", "employment")
@@ -477,15 +478,48 @@ def _measures(d: HandbookData, width: float, no: str) -> list:
 
 # ---------------------------------------------------------------- writing PDFs
 
-def _doc(target, title: str, on_page_done=None) -> CadreDocTemplate:
-    return CadreDocTemplate(target, title=title, subject=TITLE, on_page_done=on_page_done)
+_seeds: dict[tuple, str] = {}
+
+
+def common_text(d: HandbookData) -> str:
+    """The characters every handbook printed with the same labels, date and
+    issuer draws, in order of first use: those of a handbook of a household
+    with nobody and nothing recorded, and of the running header and footer.
+    Seeds the font subsets (``fonts.seed_subsets``), so that these
+    characters' subsets are cut once per process instead of once per file."""
+    key = (d.as_of, d.issuer, d.age_min, d.age_max, tuple(d.member_labels.items()),
+           tuple(d.household_labels.items()), d.place.get("county", ""))
+    seed = _seeds.get(key)
+    if seed is None:
+        blank = HandbookData(household={}, place={"county": d.place.get("county", "")}, members=[], ages={},
+                             cadres=[], working_age=[], policies=[], visits=[], measures=[], as_of=d.as_of,
+                             issuer=d.issuer, age_min=d.age_min, age_max=d.age_max, member_labels=d.member_labels,
+                             household_labels=d.household_labels)
+        flow = story(blank)
+        texts = [flow[0].header_left, flow[0].header_right, "第页共"]
+        for f in flow:
+            if isinstance(f, Heading) or type(f) is TextBlock:
+                if f.style_name != "plain":  # the "nobody / no policy" notes of an empty household
+                    texts.append(f.text)
+            elif isinstance(f, Grid):
+                texts += f.texts()
+        seed = "".join(dict.fromkeys("".join(texts)))
+        if len(_seeds) > 16:
+            _seeds.clear()
+        _seeds[key] = seed
+    return seed
+
+
+def _doc(target, title: str, on_page_done=None, subset_seed: str = "") -> CadreDocTemplate:
+    return CadreDocTemplate(target, title=title, subject=TITLE, on_page_done=on_page_done, subset_seed=subset_seed)
 
 
 def write_handbook(store: Store, household_id: str, target, *, as_of: dt.date | None = None,
                    policies: list[Policy] | None = None) -> int:
     """Write one household's handbook to ``target`` (path or binary file); returns its page count."""
     d = collect(store, household_id, as_of=as_of, policies=policies)
-    doc = _doc(target if not isinstance(target, Path) else str(target), f"{TITLE}（户编号 {d.number}）")
+    doc = _doc(target if not isinstance(target, Path) else str(target), f"{TITLE}（户编号 {d.number}）",
+               subset_seed=common_text(d))
     doc.build(story(d))
     return doc.page
 
