@@ -43,14 +43,19 @@ def changed_rows(store: Store, since: int, upto: int, receiver: str | None) -> d
     latest author's run of changes in that range began: the value that author
     saw (what conflict detection compares with)."""
     out: dict[str, dict[str, dict]] = {}
-    authors: dict[tuple, str] = {}
-    for table, row_id, fld, old, device in store.db.execute(
-            "SELECT table_name, row_id, field, old_value, device_id FROM change_log WHERE seq > ? AND seq <= ? "
-            "AND device_id IS NOT ? ORDER BY seq", [since, upto, receiver]):
+    # A run of one author's changes to a field starts where the author differs
+    # from the previous entry's (window function: one pass in SQL, not a
+    # Python loop over every change); the last start in seq order wins.
+    for table, row_id, fld, old, starts in store.db.execute(
+            "SELECT table_name, row_id, field, old_value, "
+            "  CASE WHEN prev_seq IS NULL THEN device_id IS NOT NULL ELSE prev IS NOT device_id END "
+            "FROM (SELECT seq, table_name, row_id, field, old_value, device_id, "
+            "        lag(device_id) OVER w AS prev, lag(seq) OVER w AS prev_seq "
+            "      FROM change_log WHERE seq > ? AND seq <= ? AND device_id IS NOT ? "
+            "      WINDOW w AS (PARTITION BY table_name, row_id, field ORDER BY seq)) "
+            "ORDER BY seq", [since, upto, receiver]):
         fields = out.setdefault(table, {}).setdefault(row_id, {})
-        key = (table, row_id, fld)
-        if authors.get(key) != device:
-            authors[key] = device
+        if starts:
             fields[fld] = old
     return out
 
@@ -110,16 +115,21 @@ def collect(store: Store, wanted: dict[str, dict[str, dict]]) -> tuple[list[dict
         ).fetchall()
         stamps: dict[str, dict[str, str]] = {}
         for row_id, fld, hlc in store.db.execute(
-                "SELECT row_id, field, max(hlc) FROM change_log WHERE table_name = ? "
-                "AND row_id IN (SELECT id FROM temp.sync_ids) GROUP BY row_id, field", [table]):
-            stamps.setdefault(row_id, {})[fld] = hlc
+                "SELECT c.row_id, c.field, max(c.hlc) FROM temp.sync_ids i "
+                "JOIN change_log c ON c.table_name = ? AND c.row_id = i.id GROUP BY c.row_id, c.field", [table]):
+            per = stamps.get(row_id)
+            if per is None:
+                per = stamps[row_id] = {}
+            per[fld] = hlc
         meta = []
         for v in values:
             s = stamps.get(v[0], {})
             created = s.pop(CREATE_FIELD, "")
-            bases = {f: b for f, b in rows[v[0]].items() if f != CREATE_FIELD}
+            bases = rows[v[0]]
+            if CREATE_FIELD in bases:
+                bases = {f: b for f, b in bases.items() if f != CREATE_FIELD}
             meta.append([created, s, bases])
-        blocks.append({"name": table, "columns": cols, "rows": [list(v) for v in values], "meta": meta})
+        blocks.append({"name": table, "columns": cols, "rows": values, "meta": meta})
         counts[table] = len(values)
     return blocks, counts
 
@@ -160,35 +170,39 @@ def export_package(store: Store, path, *, full: bool = False, cadre: str | None 
                 f"{peer['cadre_name']}的电脑还没有交回第一个数据包，县里还不能给它发数据。"
                 "请先让帮扶干部导入启用包、导出数据包，并在县就业办导入它")
         homes = current_households(store, peer["cadre_id"])
-    since = 0 if full else int(peer["acked_upto"] or 0)
-    upto = high_water(store)
-    wanted = changed_rows(store, since, upto, peer["id"])
-    if my_role == roles.COUNTY:
-        fresh = homes if since == 0 else {r[0] for r in store.db.execute(
-            "SELECT p.household_id FROM pairings p JOIN change_log c ON c.table_name = 'pairings' "
-            "AND c.row_id = p.id AND c.field = '*' WHERE p.cadre_id = ? AND p.deleted = 0 AND p.until IS NULL "
-            "AND c.seq > ?", [peer["cadre_id"], since])}
-        scope = Scope(peer["cadre_id"], frozenset(homes), frozenset(fresh & homes))
-        wanted = apply_scope(store, wanted, scope)
-    blocks, counts = collect(store, wanted)
-    seq = int(peer["next_seq"] or 1)
-    manifest = {
-        "format": 1, "kind": KIND_CHANGES,
-        "county": {k: info[k] for k in ("key_id", "code", "name")},
-        "sender": store.device_id, "receiver": peer["id"], "seq": seq, "created": utc_now(),
-        "program": __version__, "schema": roles.schema_names(), "questionnaire": store.questionnaire.version,
-        "since": since, "upto": upto, "ack_upto": int(peer["received_upto"] or 0), "counts": counts,
-    }
-    secret = store.get_setting(roles.ENROL_SECRET)
-    if my_role == roles.LAPTOP and secret:
-        sign_pub, box_pub = keys.public_keys(store)
-        manifest["enrol"] = {"sign_public": sign_pub, "box_public": box_pub,
-                             "proof": roles.enrol_proof(secret, store.device_id, sign_pub, box_pub)}
-    body = encode_body({"tables": blocks})
-    header = {"kind": KIND_CHANGES, "county": info["key_id"], "sender": store.device_id, "receiver": peer["id"]}
-    data = seal(header, manifest, body, keys.signing_key(store), receiver_box=keys.box_public_from(peer["box_public"]))
-
+    # One transaction: the rows, stamps and high-water mark are read from one
+    # snapshot (an edit made meanwhile goes in the next package, not half in
+    # this one), and the temporary id tables are not committed row by row.
     with store.transaction():
+        since = 0 if full else int(peer["acked_upto"] or 0)
+        upto = high_water(store)
+        wanted = changed_rows(store, since, upto, peer["id"])
+        if my_role == roles.COUNTY:
+            fresh = homes if since == 0 else {r[0] for r in store.db.execute(
+                "SELECT p.household_id FROM pairings p JOIN change_log c ON c.table_name = 'pairings' "
+                "AND c.row_id = p.id AND c.field = '*' WHERE p.cadre_id = ? AND p.deleted = 0 "
+                "AND p.until IS NULL AND c.seq > ?", [peer["cadre_id"], since])}
+            scope = Scope(peer["cadre_id"], frozenset(homes), frozenset(fresh & homes))
+            wanted = apply_scope(store, wanted, scope)
+        blocks, counts = collect(store, wanted)
+        seq = int(peer["next_seq"] or 1)
+        manifest = {
+            "format": 1, "kind": KIND_CHANGES,
+            "county": {k: info[k] for k in ("key_id", "code", "name")},
+            "sender": store.device_id, "receiver": peer["id"], "seq": seq, "created": utc_now(),
+            "program": __version__, "schema": roles.schema_names(), "questionnaire": store.questionnaire.version,
+            "since": since, "upto": upto, "ack_upto": int(peer["received_upto"] or 0), "counts": counts,
+        }
+        secret = store.get_setting(roles.ENROL_SECRET)
+        if my_role == roles.LAPTOP and secret:
+            sign_pub, box_pub = keys.public_keys(store)
+            manifest["enrol"] = {"sign_public": sign_pub, "box_public": box_pub,
+                                 "proof": roles.enrol_proof(secret, store.device_id, sign_pub, box_pub)}
+        body = encode_body({"tables": blocks})
+        header = {"kind": KIND_CHANGES, "county": info["key_id"], "sender": store.device_id,
+                  "receiver": peer["id"]}
+        data = seal(header, manifest, body, keys.signing_key(store),
+                    receiver_box=keys.box_public_from(peer["box_public"]))
         store.db.execute("UPDATE sync_devices SET next_seq = ?, last_export_at = ? WHERE id = ?",
                          [seq + 1, utc_now(), peer["id"]])
         store.db["sync_log"].insert({

@@ -28,9 +28,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..storage import CREATE_FIELD, Store, utc_now
+from .bulk import merge_existing
 from .tables import SYSTEM, columns, fill_ids, household_link, stamp_device, stamp_time, synced_tables
 
 NO_STAMP = ""
+# A table block with at least this many rows is merged set-based in SQL
+# (cadre_desk/sync/bulk.py); smaller ones row by row, where per-statement
+# set-up would cost more than it saves.
+BULK_MIN = 200
 
 
 class ApplyError(Exception):
@@ -60,7 +65,7 @@ class MergeResult:
     def as_dict(self) -> dict[str, Any]:
         return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
                 "conflicts": self.conflicts, "rejected": self.rejected, "merged_people": self.merged_people,
-                "tables": self.tables, "notes": self.notes}
+                "tables": {t: dict(sorted(per.items())) for t, per in self.tables.items()}, "notes": self.notes}
 
 
 def _text(value: Any) -> str | None:
@@ -74,8 +79,9 @@ Acceptor = Callable[[str, dict, "dict | None", "Merger"], "str | None"]
 
 class Merger:
     def __init__(self, store: Store, *, record_conflicts: bool, accept: Acceptor | None = None,
-                 users: dict[str, str] | None = None, log_id: int | None = None):
+                 users: dict[str, str] | None = None, log_id: int | None = None, bulk_min: int | None = None):
         self.store = store
+        self.bulk_min = BULK_MIN if bulk_min is None else bulk_min
         self.record_conflicts = record_conflicts
         self.accept = accept
         self.users = users or {}
@@ -159,21 +165,30 @@ class Merger:
         if len(keep) < len(cols):
             missing = "、".join(c for c in cols if c not in local_cols)
             self.result.note(f"本机的程序不认识这些栏目，已忽略：{missing}（升级程序后可重新导入）")
+        kcols = [cols[i] for i in keep]
+        whole = len(keep) == len(cols)
         incoming = []
         for values, (created, stamps, bases) in zip(rows, metas):
-            row = {cols[i]: values[i] for i in keep}
+            row = dict(zip(kcols, values if whole else [values[i] for i in keep]))
             incoming.append((row, created or NO_STAMP, stamps or {}, bases or {}))
 
-        fill_ids(self.store, [self.aliases.get(r["id"], r["id"]) for r, *_ in incoming])
-        cursor = self.store.db.execute(f"SELECT t.* FROM [{table}] t JOIN temp.sync_ids i ON i.id = t.id")
+        bulk = len(incoming) >= self.bulk_min
+        aliases = self.aliases
+        fill_ids(self.store, [aliases.get(r["id"], r["id"]) for r, *_ in incoming])
+        # The set-based path needs of a local row only what acceptance and the
+        # parent check look at (its id, household link and foreign keys).
+        wanted = ["id", *(c for c in ("household_id", "member_id", *self._fks.get(table, {}))
+                          if c in local_cols)] if bulk else None
+        selected = "t.*" if wanted is None else ", ".join(f"t.[{c}]" for c in dict.fromkeys(wanted))
+        cursor = self.store.db.execute(f"SELECT {selected} FROM [{table}] t JOIN temp.sync_ids i ON i.id = t.id")
         names = [d[0] for d in cursor.description]
         local = {r[0]: dict(zip(names, r)) for r in cursor.fetchall()}
-        local_stamps = self._stamps(table) if local else {}
+        local_stamps = self._stamps(table) if local and not bulk else {}
 
         accepted = []
         for item in incoming:
             row = item[0]
-            target = self.aliases.get(row["id"], row["id"])
+            target = aliases.get(row["id"], row["id"])
             existing = local.get(target)
             if self.accept is not None:
                 reason = self.accept(table, row, existing, self)
@@ -183,6 +198,28 @@ class Merger:
                     continue
             accepted.append((item, target, existing))
         accepted = self._check_parents(table, accepted)
+
+        if bulk:
+            set_based = [(*item, target) for item, target, existing in accepted
+                         if existing is not None and target == item[0]["id"]]
+            if len({t for *_, t in set_based}) < len(set_based):  # one id twice: row by row
+                set_based = []
+            if set_based:
+                if table == "members":
+                    for (row, *_), target, existing in accepted:
+                        if existing is not None and target == row["id"]:
+                            self.member_households[target] = existing.get("household_id")
+                merge_existing(self, table, kcols, set_based)
+                done = {id(x[0]) for x in set_based}
+                accepted = [a for a in accepted if id(a[0][0]) not in done]
+            # What is left (merged-away ids, new rows) goes row by row, with whole local rows.
+            fill_ids(self.store, [target for _, target, existing in accepted if existing is not None])
+            cursor = self.store.db.execute(f"SELECT t.* FROM [{table}] t JOIN temp.sync_ids i ON i.id = t.id")
+            names = [d[0] for d in cursor.description]
+            full = {r[0]: dict(zip(names, r)) for r in cursor.fetchall()}
+            local_stamps = self._stamps(table) if full else {}
+            accepted = [(item, target, full.get(target) if existing is not None else None)
+                        for item, target, existing in accepted]
 
         updates, log = [], []
         new_items = []
