@@ -6,6 +6,7 @@ to fill by hand, signature lines)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.platypus import CondPageBreak, Flowable
@@ -147,7 +148,13 @@ def wrap_cjk(text: str, width: float, size: float, *, first_width: float | None 
 
     Hand-written because a ReportLab Paragraph costs about 0.5 ms a cell to
     wrap; a handbook has hundreds of short cells, and plain multi-line strings
-    in a table cell are drawn directly."""
+    in a table cell are drawn directly. The texts every handbook repeats (the
+    instructions, labels) are broken once per process."""
+    return list(_wrap_cjk(text, width, size, first_width))
+
+
+@lru_cache(maxsize=4096)
+def _wrap_cjk(text: str, width: float, size: float, first_width: float | None) -> tuple[str, ...]:
     lines: list[str] = []
     full = width
     for part in text.split("\n"):
@@ -176,7 +183,7 @@ def wrap_cjk(text: str, width: float, size: float, *, first_width: float | None 
             line += token
             used += w
         lines.append(line)
-    return lines
+    return tuple(lines)
 
 
 def cell(text, width: float, style_name: str = "cell", padding: float | None = None) -> list[str]:
