@@ -28,15 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..storage import CREATE_FIELD, Store, utc_now
-from .bulk import merge_existing
 from .tables import SYSTEM, columns, fill_ids, household_link, stamp_device, stamp_time, synced_tables
 
 NO_STAMP = ""
-# A table block with at least this many rows is merged set-based in SQL
-# (cadre_desk/sync/bulk.py). Off by default: measured back to back on 20,000
-# changed members it took 2.7 s CPU against 1.9 s row by row (docs/sync.md);
-# tests/test_sync_bulk.py keeps it equal to the row-by-row path.
-BULK_MIN = 10 ** 9
 
 
 class ApplyError(Exception):
@@ -80,9 +74,8 @@ Acceptor = Callable[[str, dict, "dict | None", "Merger"], "str | None"]
 
 class Merger:
     def __init__(self, store: Store, *, record_conflicts: bool, accept: Acceptor | None = None,
-                 users: dict[str, str] | None = None, log_id: int | None = None, bulk_min: int | None = None):
+                 users: dict[str, str] | None = None, log_id: int | None = None):
         self.store = store
-        self.bulk_min = BULK_MIN if bulk_min is None else bulk_min
         self.record_conflicts = record_conflicts
         self.accept = accept
         self.users = users or {}
@@ -173,18 +166,12 @@ class Merger:
             row = dict(zip(kcols, values if whole else [values[i] for i in keep]))
             incoming.append((row, created or NO_STAMP, stamps or {}, bases or {}))
 
-        bulk = len(incoming) >= self.bulk_min
         aliases = self.aliases
         fill_ids(self.store, [aliases.get(r["id"], r["id"]) for r, *_ in incoming])
-        # The set-based path needs of a local row only what acceptance and the
-        # parent check look at (its id, household link and foreign keys).
-        wanted = ["id", *(c for c in ("household_id", "member_id", *self._fks.get(table, {}))
-                          if c in local_cols)] if bulk else None
-        selected = "t.*" if wanted is None else ", ".join(f"t.[{c}]" for c in dict.fromkeys(wanted))
-        cursor = self.store.db.execute(f"SELECT {selected} FROM [{table}] t JOIN temp.sync_ids i ON i.id = t.id")
+        cursor = self.store.db.execute(f"SELECT t.* FROM [{table}] t JOIN temp.sync_ids i ON i.id = t.id")
         names = [d[0] for d in cursor.description]
         local = {r[0]: dict(zip(names, r)) for r in cursor.fetchall()}
-        local_stamps = self._stamps(table) if local and not bulk else {}
+        local_stamps = self._stamps(table) if local else {}
 
         accepted = []
         for item in incoming:
@@ -199,28 +186,6 @@ class Merger:
                     continue
             accepted.append((item, target, existing))
         accepted = self._check_parents(table, accepted)
-
-        if bulk:
-            set_based = [(*item, target) for item, target, existing in accepted
-                         if existing is not None and target == item[0]["id"]]
-            if len({t for *_, t in set_based}) < len(set_based):  # one id twice: row by row
-                set_based = []
-            if set_based:
-                if table == "members":
-                    for (row, *_), target, existing in accepted:
-                        if existing is not None and target == row["id"]:
-                            self.member_households[target] = existing.get("household_id")
-                merge_existing(self, table, kcols, set_based)
-                done = {id(x[0]) for x in set_based}
-                accepted = [a for a in accepted if id(a[0][0]) not in done]
-            # What is left (merged-away ids, new rows) goes row by row, with whole local rows.
-            fill_ids(self.store, [target for _, target, existing in accepted if existing is not None])
-            cursor = self.store.db.execute(f"SELECT t.* FROM [{table}] t JOIN temp.sync_ids i ON i.id = t.id")
-            names = [d[0] for d in cursor.description]
-            full = {r[0]: dict(zip(names, r)) for r in cursor.fetchall()}
-            local_stamps = self._stamps(table) if full else {}
-            accepted = [(item, target, full.get(target) if existing is not None else None)
-                        for item, target, existing in accepted]
 
         updates, log = [], []
         new_items = []
