@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import search
 from ..storage import Store, utc_now
 from . import keys, roles
 from .merge import ApplyError, Merger
@@ -178,7 +179,8 @@ def _import_changes(store: Store, sealed: Sealed, file_name: str) -> ImportResul
         return ImportResult("changes", sender["id"], name, seq, duplicate=True)
     decoded = _decode(body)
     now = utc_now()
-    with store.transaction():
+    # New rows are indexed for search in one pass at the end (search.bulk_inserts).
+    with store.transaction(), search.bulk_inserts(store.db):
         store.db.execute("PRAGMA defer_foreign_keys = ON")
         log_id = store.db["sync_log"].insert({
             "at": now, "direction": "import", "device_id": sender["id"], "package_seq": seq,
@@ -247,7 +249,8 @@ def _import_setup(store: Store, sealed: Sealed, code: str | None, file_name: str
     _check_schema(manifest)
     decoded = _decode(envelope.body)
     now = utc_now()
-    with store.transaction():
+    # New rows are indexed for search in one pass at the end (search.bulk_inserts).
+    with store.transaction(), search.bulk_inserts(store.db):
         store.db.execute("PRAGMA defer_foreign_keys = ON")
         roles.become_laptop(store, manifest)
         store.set_setting(roles.QUESTIONNAIRE, {"version": manifest.get("questionnaire"),
