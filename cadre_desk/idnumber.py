@@ -18,6 +18,7 @@ import datetime
 import math
 import operator
 import re
+import time
 from dataclasses import dataclass
 
 from cadre_desk.errors import InvalidIdNumber
@@ -27,6 +28,7 @@ SEX_FEMALE = "女"
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
+_ASCII_ZERO_SUM = ord("0") * sum(_WEIGHTS)
 _DIGITS = frozenset("0123456789")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _SCIENTIFIC = re.compile(r"[0-9]+(\.[0-9]*)?[eE][+-]?[0-9]+")
@@ -146,8 +148,9 @@ def _check(raw: object, allow_15: bool) -> tuple[str, bool, datetime.date]:
 
 
 def _check_of(body: str) -> str:
-    """``check_character`` of 17 digits already known to be digits."""
-    return _CHECK_CHARS[sum(map(operator.mul, map(int, body), _WEIGHTS)) % 11]
+    """``check_character`` of 17 characters already known to be ASCII digits:
+    their bytes are the digit plus 48, which saves an ``int()`` per digit."""
+    return _CHECK_CHARS[(sum(map(operator.mul, body.encode(), _WEIGHTS)) - _ASCII_ZERO_SUM) % 11]
 
 
 def _birth_date(yyyymmdd: str) -> datetime.date:
@@ -156,11 +159,25 @@ def _birth_date(yyyymmdd: str) -> datetime.date:
     except ValueError:
         raise InvalidIdNumber(
             f"证件号码中的出生日期{_shown(yyyymmdd)}不存在，请对照身份证核对后重新填写", "date") from None
-    if born.year < 1900 or born > datetime.date.today():
+    if born.year < 1900 or born > _today():
         raise InvalidIdNumber(
             f"证件号码中的出生日期{_shown(yyyymmdd)}不合理（早于1900年或晚于今天），请对照身份证核对后重新填写",
             "date")
     return born
+
+
+_day: list = [None, 0.0]  # today's date, and the time.time() when it ends
+
+
+def _today() -> datetime.date:
+    """``datetime.date.today()``, asked of the OS once a day rather than once
+    per ID number (a roster import checks 100,000 of them)."""
+    now = time.time()
+    if now >= _day[1]:
+        today = datetime.date.today()
+        midnight = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time())
+        _day[:] = [today, min(midnight.timestamp(), now + 3600)]
+    return _day[0]
 
 
 def _shown(yyyymmdd: str) -> str:

@@ -385,7 +385,20 @@ def field_coercer(fld: Field) -> Callable[[Any], Any]:
         return _code_coercer(fld)
     if fld.type in _REMEMBERED:
         return _remembering_coercer(fld)
+    if fld.type == "id_number":
+        return _id_number_coercer(fld)
     return functools.partial(coerce, fld)
+
+
+def _id_number_coercer(fld: Field) -> Callable[[Any], Any]:
+    def coerce_id_number(raw: Any) -> Any:
+        if type(raw) is str and len(raw) == 18 and raw.isalnum():  # the usual cell: straight to the check
+            try:
+                return id_number_value(raw)
+            except InvalidIdNumber as exc:
+                raise CoerceError(exc.message, exc.kind) from None
+        return coerce(fld, raw)
+    return coerce_id_number
 
 
 def _text_coercer(fld: Field) -> Callable[[Any], Any]:

@@ -174,7 +174,10 @@ def bulk_inserts(db: Database) -> Iterator[None]:
     conn.execute("INSERT OR REPLACE INTO search_people (member_id, household_id, name, id_number, id_tail) "
                  "SELECT id, household_id, name, id_number, substr(id_number, -4) FROM members "
                  "WHERE rowid > ? AND deleted = 0", [before_members])
-    conn.execute(_GRAMS.format(m="m", src="members m,", cond="m.rowid > ? AND m.deleted = 0 AND")
+    # CROSS JOIN keeps members the outer loop (a rowid range): left to itself
+    # the planner scans search_numbers outside and builds an automatic index on
+    # members for each pass, about 17x slower (3 s of a 100,000-row import).
+    conn.execute(_GRAMS.format(m="m", src="members m CROSS JOIN", cond="m.rowid > ? AND m.deleted = 0 AND")
                  + " ORDER BY 1, 2", [before_members, before_members])
     conn.execute("INSERT OR REPLACE INTO search_households SELECT id, number, substr(number, -4) FROM households "
                  "WHERE rowid > ? AND deleted = 0", [before_households])
