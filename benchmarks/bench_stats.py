@@ -5,9 +5,10 @@ the county, one town and one village, on a demo county of that size (built by
     .venv/bin/python benchmarks/bench_stats.py            # about 100,000 members
     .venv/bin/python benchmarks/bench_stats.py --quick    # about 6,000 members, smoke run
 
-The floor is one plain scan of the members table joined to households (the
-least any count over all members has to read); the jobs dashboard calls
-``compute_stats`` on every refresh, so the target is well under 100 ms.
+The floor is one plain scan of the members table (the least any count over
+all members has to read); ``compute_stats`` makes two such scans plus small
+queries driven by the applications, measures and subsidies tables, so a ratio
+of about 2-4 is expected. The jobs dashboard calls it on every refresh.
 
 Ends with one JSON line: benchmark "stats_county_ms" (median of the county-wide
 call), floor = median of the scan, ratio = value / floor; the demo build time and
@@ -60,6 +61,10 @@ def main() -> None:
         started = time.perf_counter()
         summary = demo.build_demo(store, households=households, seed=1, as_of=AS_OF)
         build_s = time.perf_counter() - started
+        # Reopen, as the app would: closing checkpoints the write-ahead log, which
+        # otherwise holds the whole fresh build and slows every read.
+        store.db.conn.close()
+        store = open_store(Path(tmp) / "bench.db")
         town = store.rows("SELECT t.name FROM households h JOIN villages v ON v.id = h.village_id "
                           "JOIN towns t ON t.id = v.town_id GROUP BY t.name ORDER BY count(*) DESC LIMIT 1")[0]["name"]
         village = store.rows("SELECT v.name FROM villages v JOIN towns t ON t.id = v.town_id WHERE t.name = ? "
@@ -71,8 +76,9 @@ def main() -> None:
         county_cpu_ms = median_ms(lambda: compute_stats(store, AS_OF), args.repeats, time.process_time)
         town_ms = median_ms(lambda: compute_stats(store, AS_OF, town=town), args.repeats)
         village_ms = median_ms(lambda: compute_stats(store, AS_OF, town=town, village=village), args.repeats)
-        scan_sql = ("SELECT count(*), sum(m.employment_status = '已就业') FROM members m "
-                    "JOIN households h ON h.id = m.household_id WHERE m.deleted = 0 AND h.deleted = 0")
+        # The floor: one plain pass over the members table reading a column of every row.
+        scan_sql = ("SELECT count(*), sum(m.employment_status = '已就业') FROM members m NOT INDEXED "
+                    "WHERE m.deleted = 0")
         floor_ms = median_ms(lambda: store.db.execute(scan_sql).fetchone(), args.repeats)
         store.db.conn.close()
 
