@@ -10,12 +10,13 @@ family maps every variant to the regular face, and emphasis is made by size.
 Font subsets. ReportLab embeds the glyphs a document uses in subsets of up to
 256 characters, numbered in the order the characters are first drawn, and
 cuts and compresses every subset anew for every document: for a handbook
-that was about a quarter of its time. A document may first "seed" the
+that was about a fifth of its time. A document may first "seed" the
 characters every document of its kind draws (``seed_subsets``), in a fixed
 order and closed off in their own subsets; those subsets are then the same
-in every such document, and the font remembers them cut and compressed
-(``_RememberingFace``). The PDF is the same either way: subsets of the
-characters used, referenced by the same objects.
+in every such document, and the font remembers the last few subsets it cut,
+compressed (``_RememberingFace``). Seeding changes only how the characters
+are grouped into subsets (a handbook gets one subset more, about 5 KB);
+every glyph drawn is embedded, and the same data still gives the same bytes.
 """
 
 from __future__ import annotations
