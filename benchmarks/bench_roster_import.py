@@ -11,7 +11,9 @@ read from the operating system (``ru_maxrss`` of the child, via ``os.wait4``):
   (``iter_rows``), nothing else;
 - the import: ``import_roster`` into a fresh database file.
 
-Prints members/s and peak memory for both and ends with one JSON line.
+Prints members per CPU second and peak memory for both and ends with one
+JSON line. The ratio compares CPU times (the build machine is shared; its
+wall clock measures the other jobs too); wall times are in ``params``.
 
     .venv/bin/python benchmarks/bench_roster_import.py [--quick] [--members N] [--keep DIR]
 """
@@ -250,7 +252,7 @@ def main() -> None:
     print(f"roster: {written} members, {roster.stat().st_size / 1e6:.1f} MB, built in {time.perf_counter() - t:.1f} s")
 
     floors = [run_child("floor", str(roster)) for _ in range(args.floor_runs)]
-    floor, floor_rss = min(floors, key=lambda f: f[0]["seconds"])
+    floor, floor_rss = min(floors, key=lambda f: f[0]["cpu"])
     print(f"python-calamine alone (iter_rows over {floor['rows']} rows): {floor['seconds']:.2f} s "
           f"(CPU {floor['cpu']:.2f} s), "
           f"peak RSS {floor_rss:.0f} MB")
@@ -260,18 +262,23 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(str(db) + suffix).unlink(missing_ok=True)
         imports.append(run_child("import", str(roster), str(db)))
-    done, rss = min(imports, key=lambda f: f[0]["seconds"])
+    done, rss = min(imports, key=lambda f: f[0]["cpu"])
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     assert done["members"] == written and done["bad_rows"] == 0, done
-    ratio = done["seconds"] / floor["seconds"]
+    # CPU time is what is compared: the build machine is shared, and wall
+    # clock there measures the other jobs as much as this one.
+    ratio = done["cpu"] / floor["cpu"]
     print(f"import_roster into a fresh database: {done['seconds']:.2f} s (CPU {done['cpu']:.2f} s), "
-          f"{done['members'] / done['seconds']:,.0f} "
-          f"members/s ({done['households']} households), peak RSS {rss:.0f} MB (child process ru_maxrss)")
-    print(f"ratio to the floor: {ratio:.2f} wall clock, {done['cpu'] / floor['cpu']:.2f} CPU time (goal: within 3)")
-    print(json.dumps({"benchmark": "roster_import", "value": round(done["seconds"], 3), "unit": "s",
-                      "floor": round(floor["seconds"], 3), "ratio": round(ratio, 2),
-                      "params": {"members": written, "members_per_s": round(done["members"] / done["seconds"]),
+          f"{done['members'] / done['cpu']:,.0f} "
+          f"members per CPU second ({done['households']} households), peak RSS {rss:.0f} MB "
+          "(child process ru_maxrss)")
+    print(f"ratio to the floor: {ratio:.2f} CPU time, {done['seconds'] / floor['seconds']:.2f} wall clock "
+          "(goal: within 3)")
+    print(json.dumps({"benchmark": "roster_import", "value": round(done["cpu"], 3), "unit": "s (CPU)",
+                      "floor": round(floor["cpu"], 3), "ratio": round(ratio, 2),
+                      "params": {"members": written, "members_per_s": round(done["members"] / done["cpu"]),
+                                 "wall_s": round(done["seconds"], 3), "floor_wall_s": round(floor["seconds"], 3),
                                  "peak_rss_mb": round(rss), "floor_peak_rss_mb": round(floor_rss)}}))
 
 

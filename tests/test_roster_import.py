@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import python_calamine
 
-from cadre_desk import register
+from cadre_desk import places, register
 from cadre_desk.cli import main
 from cadre_desk.errors import CadreDeskError
 from cadre_desk.roster_export import write_error_report
@@ -446,3 +446,30 @@ def test_cli_on_the_sample_via_subprocess(tmp_path):
     data = json.loads(proc.stdout)
     assert data["households_created"] == 54
     assert sorted(b["row"] for b in data["bad_rows"]) == [17, 28, 37, 39, 42, 128]
+
+
+def test_the_same_bad_answers_on_several_rows_are_reported_on_each(tmp_path, store):
+    # Validation of repeated answers is remembered by value: every row must still get its problems.
+    rows = family() + [
+        member("37158110900100002", "王芳", make_id("19850601", 22), 劳动能力="强劳动力"),
+        member("37158110900100003", "赵敏", make_id("19860702", 32), 劳动能力="强劳动力"),
+        member("37158110900100004", "钱进", make_id("19870803", 41), 劳动能力="强劳动力", **{"务工时间（月）": "十二"}),
+    ]
+    bad = fails(store, write_roster(tmp_path / "r.xlsx", rows)).result.bad_rows
+    assert [(b.row, b.kind, b.column) for b in bad] == [
+        (6, "code", "劳动能力"), (7, "code", "劳动能力"), (8, "code", "劳动能力"), (8, "number", "务工时间（月）")]
+    assert len({b.reason for b in bad if b.kind == "code"}) == 1
+
+
+def test_new_villages_are_numbered_on_from_the_towns_existing_villages(tmp_path, store):
+    town = places.town_by_name(store, "烟店镇")
+    first = places.ensure_village(store, town["id"], "程小集村")
+    rows = (family("37158110900100001") + family("37158110900100002", village="东王庄村")
+            + family("37158110900100003", village="西王庄村") + family("37158110900100004", village="东王庄村"))
+    import_roster(store, write_roster(tmp_path / "r.xlsx", rows))
+    codes = {v["name"]: v["code"] for v in store.rows("SELECT name, code FROM villages WHERE town_id = ?",
+                                                       [town["id"]])}
+    assert codes == {"程小集村": f"{town['code']}001", "东王庄村": f"{town['code']}002",
+                     "西王庄村": f"{town['code']}003"}
+    hh = register.household_by_number(store, "37158110900100001")
+    assert hh["village_id"] == first
