@@ -239,3 +239,19 @@ def test_plain_household_without_offers_gets_blank_rows_to_fill(sample, tmp_path
     text = "\n".join(pages_text(path))
     assert all(m["name"] in text for m in PLAIN)
     assert "推荐岗位及结果" in text and "用人单位" in text
+
+
+def test_same_bytes_whether_or_not_the_shared_font_subsets_are_remembered(sample, tmp_path):
+    from cadre_desk.printing import fonts
+
+    store, ids = sample
+    first, again = tmp_path / "first.pdf", tmp_path / "again.pdf"
+    with fonts._subset_lock:
+        fonts._subsets.clear()
+        fonts._packed.clear()
+    write_handbook(store, ids["disabled"], first, as_of=AS_OF)  # cuts every subset
+    write_handbook(store, ids["plain"], tmp_path / "other.pdf", as_of=AS_OF)
+    write_handbook(store, ids["disabled"], again, as_of=AS_OF)  # reuses the shared ones
+    assert first.read_bytes() == again.read_bytes()
+    text = "\n".join(pages_text(again))
+    assert "就 业 帮 扶 手 册" in text and "李秀英" in text and "第 1 页 共" in text
