@@ -217,7 +217,7 @@ class Grid(Flowable):
     cell hidden under its neighbour's span) or None when empty. ``heights``
     gives each row's height; ``look`` the shared look (see ``GridLook``)."""
 
-    def __init__(self, widths: list[float], rows: list[list], heights: list[float], look: "GridLook", *,
+    def __init__(self, widths: list[float], rows: list[list], heights: list[float], look: GridLook, *,
                  header_rows: int = 0):
         super().__init__()
         self.widths = widths

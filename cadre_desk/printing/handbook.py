@@ -29,8 +29,18 @@ from ..questionnaire import display
 from ..storage import Store
 from . import styles
 from .document import CadreDocTemplate, PrintCancelled
-from .flowables import (Grid, Heading, SectionStart, TextBlock, blank_rows, form_lines, grid_table, heading, para,
-                        signature_block)
+from .flowables import (
+    Grid,
+    Heading,
+    SectionStart,
+    TextBlock,
+    blank_rows,
+    form_lines,
+    grid_table,
+    heading,
+    para,
+    signature_block,
+)
 
 TITLE = "就业帮扶手册"
 SURVEY_SECTIONS = ("work", "survey", "employment")

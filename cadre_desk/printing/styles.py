@@ -9,7 +9,7 @@ made by size alone (the bundled font has no bold).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -87,7 +87,7 @@ def scaled_widths(relative: list[float]) -> list[float]:
     return [frame_width() * w / total for w in relative]
 
 
-@lru_cache(maxsize=None)
+@cache
 def color(name: str) -> colors.Color:
     return colors.HexColor(LAYOUT["colors"][name])
 
