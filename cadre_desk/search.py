@@ -177,8 +177,10 @@ def bulk_inserts(db: Database) -> Iterator[None]:
     # CROSS JOIN keeps members the outer loop (a rowid range): left to itself
     # the planner scans search_numbers outside and builds an automatic index on
     # members for each pass, about 17x slower (3 s of a 100,000-row import).
-    conn.execute(_GRAMS.format(m="m", src="members m CROSS JOIN", cond="m.rowid > ? AND m.deleted = 0 AND")
-                 + " ORDER BY 1, 2", [before_members, before_members])
+    # Unsorted: sorting by gram first measured slower (2.2-2.7 s against
+    # 1.4-1.7 s for 433,000 grams, into an empty or a full index alike).
+    conn.execute(_GRAMS.format(m="m", src="members m CROSS JOIN", cond="m.rowid > ? AND m.deleted = 0 AND"),
+                 [before_members, before_members])
     conn.execute("INSERT OR REPLACE INTO search_households SELECT id, number, substr(number, -4) FROM households "
                  "WHERE rowid > ? AND deleted = 0", [before_households])
 
