@@ -353,7 +353,10 @@ class _DemoBuilder:
                 until = self.as_of + dt.timedelta(days=self.rng.randint(30, 365))
             row = {
                 "enterprise_id": eid, "title": title, "route": route,
-                "village_id": village["id"] if village else None, "town_id": town["id"],
+                # Work placed outside the county (labour export) is located there, not at
+                # the agency's town, so that matching judges the distance right.
+                "village_id": village["id"] if village and location is None else None,
+                "town_id": town["id"] if location is None else None,
                 "county_code": NEW_CODE if province == "370000" and location is None else None,
                 "province_code": province,
                 "location": location or f"临清市{town['name']}{village['name'] if village else ''}",
