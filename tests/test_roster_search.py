@@ -7,10 +7,10 @@ rows written afterwards are still indexed by the triggers, and that a failed
 from __future__ import annotations
 
 import pytest
-from helpers_roster import family, make_id, member, snapshot, write_roster
 
 from cadre_desk import register, search
 from cadre_desk.roster_import import RosterImportFailed, import_roster
+from helpers_roster import family, make_id, member, snapshot, write_roster
 
 _INSERT_TRIGGERS = {"search_members_insert", "search_households_insert"}
 
