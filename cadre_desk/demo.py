@@ -432,7 +432,7 @@ class _DemoBuilder:
                 opening(eid, name, town, None, "电子组装工", "企业就业", (2600, 3600), skills=["电子组装"])
         # Organised labour export through HR agencies.
         home_town = by_name.get("青年路街道", towns[0])
-        for i in range(1 + extra // 4):
+        for _ in range(1 + extra // 4):
             eid, name = enterprise(f"临清市{firm_word()}人力资源服务有限公司", home_town, False)
             for employer, province, location in self.rng.sample(self.words["out_of_county_employers"], 2):
                 opening(eid, name, home_town, None, f"{employer}普工", "劳务输出", (3800, 5200),

@@ -5,7 +5,6 @@ figures."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
