@@ -16,14 +16,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.exceptions import XlsxWriterException
 
 from . import places
 from .errors import CadreDeskError
 from .questionnaire import display, from_column
 from .roster_format import CADRE, COUNTY, IGNORED_HEADERS, SEX, TOWN, VILLAGE, Column, roster_format
 from .storage import Store
+from .xlsx import close_workbook, open_workbook
 
 SHEET_NAME = "花名册"
 _RELATION_ORDER = "CASE m.relation WHEN '户主' THEN 0 WHEN '配偶' THEN 1 ELSE 2 END"
@@ -64,18 +63,6 @@ def _cell(col: Column, stored: Any) -> Any:
     return display(fld, value)
 
 
-def _open(path: Path, options: dict | None = None) -> xlsxwriter.Workbook:
-    return xlsxwriter.Workbook(str(path), options or {})
-
-
-def _close(workbook: xlsxwriter.Workbook, path: Path) -> None:
-    try:
-        workbook.close()
-    except (XlsxWriterException, OSError) as exc:
-        raise CadreDeskError(f"无法写入文件 {path}：{getattr(exc, 'strerror', None) or exc}。"
-                             "请检查文件夹是否存在、文件是否正在 Excel 中打开") from None
-
-
 def export_roster(store: Store, path: str | Path, *, town: str | None = None,
                   village: str | None = None) -> int:
     """Write the members (of one town or village, or all) to ``path``; return how many."""
@@ -94,7 +81,7 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
 
     if not path.parent.exists():
         raise CadreDeskError(f"文件夹 {path.parent} 不存在，请先创建它或换一个保存位置")
-    workbook = _open(path, {"constant_memory": True})
+    workbook = open_workbook(path, {"constant_memory": True})
     sheet = workbook.add_worksheet(SHEET_NAME)
     head = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                 "align": "center", "valign": "vcenter"})
@@ -130,7 +117,7 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
                 if kept.get(h) not in (None, ""):
                     sheet.write_string(count, j, str(kept[h]))
     sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
-    _close(workbook, path)
+    close_workbook(workbook, path)
     return count
 
 
@@ -140,7 +127,7 @@ def write_error_report(path: str | Path, result) -> None:
     path = Path(path)
     if not path.parent.exists():
         raise CadreDeskError(f"文件夹 {path.parent} 不存在，无法保存问题清单")
-    workbook = _open(path)
+    workbook = open_workbook(path)
     sheet = workbook.add_worksheet("问题清单")
     head = workbook.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
     sub = workbook.add_format({"italic": True, "bg_color": "#F2F2F2"})
@@ -178,7 +165,7 @@ def write_error_report(path: str | Path, result) -> None:
             else:
                 sheet.write_string(row, len(fixed) + i, _text(cell))
         row += 1
-    _close(workbook, path)
+    close_workbook(workbook, path)
 
 
 def _text(value: Any) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCharts import (
     QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalBarSeries, QValueAxis,
 )
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
@@ -31,6 +31,7 @@ from . import errors as ui_errors
 from .fonts import bundled_font_family
 from .openings_page import OpeningsPage
 from .recommend_dialog import RecommendDialog
+from .rows_model import RowsModel
 
 ALL_TOWNS, ALL_VILLAGES = "全市（县）", "全部村"
 
@@ -57,40 +58,16 @@ def format_figure(key: str, value: Any) -> str:
     return f"{value:,}"
 
 
-class NotEmployedModel(QAbstractTableModel):
+class NotEmployedModel(RowsModel):
     COLUMNS = (("town", "乡镇（街道）"), ("village", "村"), ("household_number", "户编号"), ("name", "姓名"),
                ("id_number", "证件号码"), ("age", "年龄"), ("labour_ability", "劳动技能"),
                ("job_intention", "就业意愿"), ("last_recommended", "最近推荐"))
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section][1]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
+    def cell(self, row, key, role):
         if role == Qt.ItemDataRole.UserRole:
             return row
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        key = self.COLUMNS[index.column()][0]
         value = row.get(key)
         if key == "id_number":
             return mask_id(value or "")

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
     QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox, QTableView,
@@ -23,39 +23,16 @@ from cadre_desk.jobs import openings as jo
 from cadre_desk.storage import Store
 
 from . import errors as ui_errors
+from .rows_model import RowsModel
 
 OUTSIDE = "（县外）"
 
 
-class OpeningsModel(QAbstractTableModel):
+class OpeningsModel(RowsModel):
     COLUMNS = (("employer", "企业"), ("title", "岗位"), ("route", "渠道"), ("place", "地点"), ("pay", "工资"),
                ("places", "名额（已招/共）"), ("valid_until", "有效期至"))
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section][1]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        o = self.rows[index.row()]
-        key = self.COLUMNS[index.column()][0]
+    def cell(self, o, key, role):
         if role == Qt.ItemDataRole.UserRole:
             return o["id"]
         if role != Qt.ItemDataRole.DisplayRole:

@@ -18,9 +18,10 @@ from typing import Any
 
 from .. import places
 from ..codes import code_list, split_multi
-from ..errors import CadreDeskError, ImportFailed, NotFound, ValidationFailed
+from ..errors import ImportFailed, NotFound, ValidationFailed
 from ..questionnaire import Problem
 from ..storage import Store
+from ..xlsx import close_workbook, open_workbook, write_value
 from . import ABLE_LABOUR, EDUCATION_ORDER, HOME_ROUTE, PAY_UNITS, ROUTES
 
 # Working days in a month, to turn a day rate into a monthly pay (county may change it).
@@ -550,15 +551,10 @@ def import_openings(store: Store, path: str | Path) -> dict[str, int]:
 def export_openings(store: Store, path: str | Path) -> int:
     """Write every opening to an Excel workbook that ``import_openings`` reads
     back unchanged; returns the number of openings written."""
-    import xlsxwriter
-
     openings = list_openings(store)
     ents = {e["id"]: e for e in enterprises(store)}
     path = Path(path)
-    try:
-        wb = xlsxwriter.Workbook(str(path))
-    except OSError as exc:
-        raise CadreDeskError(f"无法写入 {path.name}：{exc}") from None
+    wb = open_workbook(path)
     ws = wb.add_worksheet("岗位")
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     text = wb.add_format({"num_format": "@"})
@@ -588,17 +584,9 @@ def export_openings(store: Store, path: str | Path) -> int:
         }
         for col, (_, key, _) in enumerate(EXCEL_COLUMNS):
             value = values[key]
-            if value is None or value == "":
-                continue
-            if key in ("valid_from", "valid_until"):
-                ws.write_datetime(r, col, dt.datetime.fromisoformat(value), date_fmt)
-            elif isinstance(value, (int, float)):
-                ws.write_number(r, col, value)
-            else:
-                ws.write_string(r, col, str(value))
+            if key in ("valid_from", "valid_until") and value:
+                value = dt.date.fromisoformat(value)
+            write_value(ws, r, col, value, date_format=date_fmt)
     ws.freeze_panes(1, 0)
-    try:
-        wb.close()
-    except OSError as exc:
-        raise CadreDeskError(f"无法写入 {path.name}：{exc}。请检查文件是否在 Excel 中打开") from None
+    close_workbook(wb, path)
     return len(openings)

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import places
-from ..errors import CadreDeskError
 from ..idnumber import mask_id
 from ..stats import ABLE_LABOUR, birthday_cutoff, compute_stats
 from ..storage import Store
+from ..xlsx import close_workbook, open_workbook, write_value
 
 
 def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, list[Any]]:
@@ -90,15 +90,10 @@ def export_progress(store: Store, path: str | Path, as_of: dt.date, *, town: str
                     village: str | None = None, mask_ids: bool = False) -> dict[str, Any]:
     """Write the figures and the not-employed list to ``path`` (.xlsx); returns
     the figures. ``mask_ids`` keeps only the first 6 and last 4 digits."""
-    import xlsxwriter
-
     figures = compute_stats(store, as_of, town=town, village=village)
     people = not_employed(store, as_of, town=town, village=village)
     path = Path(path)
-    try:
-        wb = xlsxwriter.Workbook(str(path))
-    except OSError as exc:
-        raise CadreDeskError(f"无法写入 {path.name}：{exc}") from None
+    wb = open_workbook(path)
     title = wb.add_format({"font_size": 14})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     pct = wb.add_format({"num_format": "0.0%"})
@@ -132,17 +127,7 @@ def export_progress(store: Store, path: str | Path, as_of: dt.date, *, town: str
             value = person.get(key)
             if key == "id_number" and mask_ids:
                 value = mask_id(value)
-            if isinstance(value, list):
-                value = "、".join(value)
-            if value is None or value == "":
-                continue
-            if isinstance(value, (int, float)):
-                ws2.write_number(r, col, value)
-            else:
-                ws2.write_string(r, col, str(value))
+            write_value(ws2, r, col, value)
     ws2.freeze_panes(1, 0)
-    try:
-        wb.close()
-    except OSError as exc:
-        raise CadreDeskError(f"无法写入 {path.name}：{exc}。请检查文件是否在 Excel 中打开") from None
+    close_workbook(wb, path)
     return {**figures, "not_employed": len(people)}

@@ -1,0 +1,51 @@
+"""Writing Excel workbooks (XlsxWriter): opening and closing with a Chinese
+message when the file cannot be written, and one rule for how a value becomes
+a cell (numbers stay numbers, dates are dates, several values are joined with
+、, everything else is text so that ID numbers never turn into floats)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
+
+from .errors import CadreDeskError
+
+
+def _cannot_write(path: Path, exc: BaseException) -> CadreDeskError:
+    return CadreDeskError(f"无法写入文件 {path}：{getattr(exc, 'strerror', None) or exc}。"
+                          "请检查文件夹是否存在、文件是否正在 Excel 中打开")
+
+
+def open_workbook(path: str | Path, options: dict | None = None) -> xlsxwriter.Workbook:
+    try:
+        return xlsxwriter.Workbook(str(path), options or {})
+    except (XlsxWriterException, OSError) as exc:
+        raise _cannot_write(Path(path), exc) from None
+
+
+def close_workbook(workbook: xlsxwriter.Workbook, path: str | Path) -> None:
+    try:
+        workbook.close()
+    except (XlsxWriterException, OSError) as exc:
+        raise _cannot_write(Path(path), exc) from None
+
+
+def write_value(sheet, row: int, col: int, value: Any, *, date_format=None) -> None:
+    """Write one cell; empty values leave the cell empty."""
+    if isinstance(value, (list, tuple)):
+        value = "、".join(str(v) for v in value)
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        sheet.write_string(row, col, "是" if value else "否")
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, col, value)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        sheet.write_datetime(row, col, moment, date_format)
+    else:
+        sheet.write_string(row, col, str(value))
