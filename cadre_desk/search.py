@@ -70,6 +70,8 @@ class Hit:
 
 
 # ---------------------------------------------------------------- schema
+# _TABLES and _TRIGGERS are what migration 0030 creates: released schema. Do not
+# edit them; a change to the index is a new migration that alters what exists.
 
 _TABLES = """
 CREATE TABLE search_numbers (n INTEGER PRIMARY KEY);
