@@ -5,20 +5,18 @@ mixes itself into real data unasked."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from collections import Counter, defaultdict
-from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
 from cadre_desk import demo, places, register
-from cadre_desk.cli import main
 from cadre_desk.idnumber import parse_id_number
 from cadre_desk.paths import resource_path
 from cadre_desk.questionnaire import household_problems, validate
 from cadre_desk.stats import compute_stats
 from cadre_desk.storage import memory_store
+from helpers_cli import run_cli
 
 AS_OF = dt.date(2020, 4, 30)
 TABLES = ("villages", "households", "members", "cadres", "pairings", "visits", "enterprises", "openings",
@@ -254,16 +252,6 @@ def test_no_demo_once_the_county_had_data(store):
     store.delete("households", hid)
     assert demo.ensure_demo_county(store, households=20, seed=1, as_of=AS_OF) is False
     assert not store.get_setting("is_demo", False)
-
-
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            rc = main(list(argv))
-        except SystemExit as exc:
-            rc = exc.code
-    return rc, out.getvalue(), err.getvalue()
 
 
 def test_cli_refuses_real_data_unless_forced(file_store, db_path):

@@ -4,19 +4,17 @@ bounds on the exact birthdays, scoping, settings, and the CLI."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from itertools import count
 from pathlib import Path
 
 import pytest
 
 from cadre_desk import places, register
-from cadre_desk.cli import main
 from cadre_desk.errors import NotFound
 from cadre_desk.idnumber import check_character
 from cadre_desk.stats import compute_stats
+from helpers_cli import run_cli
 
 AS_OF = dt.date(2020, 4, 30)
 _seq = count(1)
@@ -251,16 +249,6 @@ def test_settings_change_the_bounds(store, county):
     f = compute_stats(store, AS_OF)
     assert f["working_age_able"] == 3
     assert (f["working_age_min"], f["working_age_max"]) == (15, 65)
-
-
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            rc = main(list(argv))
-        except SystemExit as exc:
-            rc = exc.code
-    return rc, out.getvalue(), err.getvalue()
 
 
 def test_cli_json_equals_compute_stats(file_store, db_path):
