@@ -5,27 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton
 
 from cadre_desk import drafts, register
 from tests.helpers_survey import make_id, sample_household
-from tests.test_survey_form import answer_next_box, type_text
+from tests.helpers_qt import answer_next_box, type_text, when_modal
 from ui.history_dialog import HistoryDialog
 from ui.household_page import HouseholdPage
 from ui.visit_dialog import VisitDialog
-
-
-def when_modal(kind, action) -> None:
-    """Run ``action(dialog)`` once a modal dialog of ``kind`` is up."""
-    def poll():
-        widget = QApplication.activeModalWidget()
-        if isinstance(widget, kind):
-            action(widget)
-        else:
-            QTimer.singleShot(20, poll)
-    QTimer.singleShot(0, poll)
 
 
 @pytest.fixture
@@ -228,6 +217,7 @@ def test_screens_fit_1366x768(qtbot, store, household, tmp_path):
 def test_message_box_helper_is_real(qtbot):
     # answer_next_box clicks a real QMessageBox (guards the other tests' helper).
     box = QMessageBox(QMessageBox.Icon.Question, "t", "q")
+    qtbot.addWidget(box)  # deleted with the test, not during interpreter shutdown (which crashes)
     box.addButton("删除", QMessageBox.ButtonRole.DestructiveRole)
     answer_next_box("删除")
     box.exec()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from cadre_desk import drafts, register
+from tests.helpers_qt import answer_next_box, type_text
 from tests.helpers_survey import make_id, sample_household
 from ui.history_dialog import HistoryDialog
 from ui.survey_form import SurveyForm
@@ -20,40 +20,12 @@ def focused():
     return QApplication.focusWidget()
 
 
-def type_text(qtbot, text: str, widget=None) -> None:
-    """Type into ``widget`` (default: the focused one): ASCII as key clicks,
-    Chinese as an input method commit (qtbot.keyClicks aborts on non-ASCII)."""
-    widget = widget or focused()
-    assert widget is not None, "nothing has keyboard focus"
-    if text.isascii():
-        qtbot.keyClicks(widget, text)
-        return
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
 def key(qtbot, k, modifier=Qt.KeyboardModifier.NoModifier) -> None:
     qtbot.keyClick(focused(), k, modifier)
 
 
 def enter(qtbot) -> None:
     key(qtbot, Qt.Key.Key_Return)
-
-
-def answer_next_box(button_text: str) -> None:
-    """Click ``button_text`` in the next modal message box, once it is up."""
-    def click():
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, click)
-            return
-        for b in box.buttons():
-            if b.text().replace("&", "") == button_text:
-                b.click()
-                return
-        raise AssertionError(f"no button {button_text} in {[b.text() for b in box.buttons()]}")
-    QTimer.singleShot(0, click)
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLabel
 
 from cadre_desk import search
 from cadre_desk.idnumber import check_character
+from tests.helpers_qt import type_text
 from tests.helpers_search import make_county
 from ui.main_window import MainWindow
 from ui.register_model import COLUMNS, HOUSEHOLD_ID_ROLE, MATCH_COLUMN
@@ -38,19 +38,6 @@ def window(qtbot, store):
     return w
 
 
-def type_text(qtbot, widget, text):
-    """Type like a user: ASCII as key clicks, Chinese as input-method commits
-    (qtbot.keyClicks aborts on non-ASCII text)."""
-    widget.setFocus()
-    for ch in text:
-        if ch.isascii():
-            qtbot.keyClicks(widget, ch)
-        else:
-            event = QInputMethodEvent()
-            event.setCommitString(ch)
-            QApplication.sendEvent(widget, event)
-
-
 def table_rows(view):
     model = view.model
     return [[model.data(model.index(r, c)) for c in range(model.columnCount())] for r in range(model.rowCount())]
@@ -59,7 +46,8 @@ def table_rows(view):
 def search_for(qtbot, window, text):
     view = window.register_view
     view.search.clear()
-    type_text(qtbot, view.search, text)
+    view.search.setFocus()
+    type_text(qtbot, text, view.search)
     qtbot.waitUntil(lambda: view.model.filters.text == view.search.text(), timeout=2000)
     return table_rows(view)
 
