@@ -217,7 +217,7 @@ def test_screens_fit_1366x768(qtbot, store, household, tmp_path):
 def test_message_box_helper_is_real(qtbot):
     # answer_next_box clicks a real QMessageBox (guards the other tests' helper).
     box = QMessageBox(QMessageBox.Icon.Question, "t", "q")
-    qtbot.addWidget(box)  # deleted with the test, not during interpreter shutdown (which crashes)
+    qtbot.addWidget(box)
     box.addButton("删除", QMessageBox.ButtonRole.DestructiveRole)
     answer_next_box("删除")
     box.exec()
