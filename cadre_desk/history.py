@@ -91,12 +91,12 @@ def _who(change: Change) -> str:
     return change.user or f"设备 {change.device_id}"
 
 
-def _entry(part: Part, change: Change) -> HistoryEntry:
+def _entry(part: Part, change: Change, created: dict[str, Any] | None = None) -> HistoryEntry:
     if change.field == CREATE_FIELD:
         try:
-            row = json.loads(change.new_value or "{}")
+            row = json.loads(change.new_value) if change.new_value else (created or {})
         except ValueError:
-            row = {}
+            row = created or {}
         summary = "、".join(str(row[k]) for k in ("name", "relation") if row.get(k))
         return HistoryEntry(change.seq, change.at, _who(change), CREATE_FIELD, CREATED_LABEL, "",
                             f"{CREATED_LABEL}（{summary}）" if summary else CREATED_LABEL, True, True)
@@ -106,10 +106,26 @@ def _entry(part: Part, change: Change) -> HistoryEntry:
                         False, change.field not in DERIVED_FIELDS)
 
 
+def created_values(store: Store, table: str, row_id: str, changes: list[Change] | None = None) -> dict[str, Any]:
+    """The row as it was created. Bulk creations log no values (see
+    ``Store.insert_tuples``): a field's first logged change holds the value it
+    replaced, and a field never changed still holds its first value."""
+    row = store.get(table, row_id, include_deleted=True)
+    first_old: dict[str, Any] = {}
+    for change in changes if changes is not None else store.history(table, row_id):
+        if change.field != CREATE_FIELD:
+            first_old.setdefault(change.field, change.old_value)
+    return {**row, **first_old}
+
+
 def member_history(store: Store, member_id: str, *, newest_first: bool = True) -> list[HistoryEntry]:
     """The member's changes as the history dialog lists them."""
     part = store.questionnaire.member
-    entries = [_entry(part, c) for c in store.history("members", member_id) if c.field not in HIDDEN_FIELDS]
+    changes = store.history("members", member_id)
+    created = None
+    if any(c.field == CREATE_FIELD and not c.new_value for c in changes):
+        created = created_values(store, "members", member_id, changes)
+    entries = [_entry(part, c, created) for c in changes if c.field not in HIDDEN_FIELDS]
     return entries[::-1] if newest_first else entries
 
 

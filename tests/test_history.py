@@ -29,6 +29,17 @@ def test_history_names_fields_and_values(store):
     assert all(e.field not in ("surveyed_at", "questionnaire_version") for e in entries)
 
 
+def test_creation_shows_the_name_it_was_created_with_after_a_rename(store):
+    household_id, members = sample_household(store)
+    mid = members[0]
+    register.save_member(store, {"name": "武学明"}, member_id=mid)
+    entries = member_history(store, mid)
+    creation = entries[-1]
+    assert creation.is_creation and "武学亮" in creation.new_text and "武学明" not in creation.new_text
+    rename = _entry(entries, "姓名")
+    assert (rename.old_text, rename.new_text) == ("武学亮", "武学明")
+
+
 def test_revert_writes_old_value_as_new_change(store):
     household_id, members = sample_household(store)
     mid = members[0]
