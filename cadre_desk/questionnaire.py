@@ -301,6 +301,42 @@ def row_encoder(part: Part) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
+def tuple_encoder(part: Part, keys: list[str]) -> Callable[[Mapping[str, Any]], tuple]:
+    """``to_column`` of the fields ``keys`` of ``part`` as one tuple, in that
+    order (None when not answered): a bulk import's row without a dict."""
+    convert: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, key in enumerate(keys):
+        fld = part.by_key[key]
+        if fld.type == "multi":
+            convert.append((i, _multi_json()))
+        elif fld.type == "bool":
+            convert.append((i, lambda value: int(bool(value))))
+
+    def encode(values: Mapping[str, Any]) -> tuple:
+        row = list(map(values.get, keys))
+        for i, to_stored in convert:
+            if row[i] is not None:
+                row[i] = to_stored(row[i])
+        return tuple(row)
+    return encode
+
+
+def _multi_json() -> Callable[[Any], str]:
+    """A several-values answer as stored (a JSON array), remembered: a roster
+    repeats the same few combinations."""
+    memo: dict[tuple, str] = {}
+
+    def to_json(value: Any) -> str:
+        key = tuple(value)
+        stored = memo.get(key)
+        if stored is None:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            stored = memo[key] = _to_json(list(value))
+        return stored
+    return to_json
+
+
 def from_column(fld: Field, stored: Any) -> Any:
     if stored is None:
         return None
@@ -416,13 +452,16 @@ def _text_coercer(fld: Field) -> Callable[[Any], Any]:
 
 def _code_coercer(fld: Field) -> Callable[[Any], Any]:
     names = fld.code_list.exact_names()
+    # Aliases, spellings that need clean-up (full-width brackets, spaces),
+    # empty -> None, unknown -> raises: a roster repeats these too.
+    other = _remembering_coercer(fld)
 
     def coerce_code(raw: Any) -> Any:
         if type(raw) is str:
             value = names.get(raw)  # the name as written: most cells
             if value is not None:
                 return value
-        return coerce(fld, raw)  # aliases, clean-up, empty -> None, unknown -> raises
+        return other(raw)
     return coerce_code
 
 
@@ -483,6 +522,19 @@ class _CompiledPart:
                                     Problem((r.get("fields") or [None])[0], r["message"],
                                             r.get("severity", WARNING), r["id"]))
                       for r in part.rules]
+        # What the rules' outcome depends on: the fields they read, the age,
+        # and whether each required field is empty. Rows of a roster repeat
+        # these far more than their whole answers, so outcomes are remembered
+        # by them (see ``_rule_outcome``).
+        read: set[str] = set()
+        for f in part.fields:
+            read |= rules.fields_of(f.relevant)
+        for r in part.rules:
+            read |= rules.fields_of(r.get("when")) | rules.fields_of(r.get("assert"))
+        self.reads_age = self.member_level and "age" in read
+        self.read_keys = tuple(sorted(read - {"age"}))
+        self.required_keys = tuple(key for key, _ in self.required)
+        self._outcomes: dict[tuple, tuple[tuple[str, ...], tuple[Problem, ...]]] = {}
 
     def irrelevant_keys(self, values: Mapping[str, Any]) -> list[str]:
         return [k for holds, keys in self.relevance if not holds(values) for k in keys]
@@ -507,22 +559,51 @@ class _CompiledPart:
                 except CoerceError as exc:
                     problems.append(Problem(key, exc.message, ERROR, exc.kind))
                     values[key] = None
-        bad = {p.field for p in problems}
-        irrelevant = self.irrelevant_keys(values)
-        for key, missing in self.required:
-            if key not in bad and key not in irrelevant and rules.is_empty(values.get(key)):
-                problems.append(missing)
+        age = None
+        if self.reads_age:
+            age = _age_of_coerced(values.get("id_number"), as_of or dt.date.today())
+        if problems:  # a value was refused: its field is neither required-checked nor remembered
+            irrelevant, found = self._rule_outcome(values, age, {p.field for p in problems})
+        else:
+            key = (*(_hashable(values.get(k)) for k in self.read_keys),
+                   *(rules.is_empty(values.get(k)) for k in self.required_keys), age)
+            outcome = self._outcomes.get(key)
+            if outcome is None:
+                if len(self._outcomes) >= _OUTCOME_LIMIT:
+                    self._outcomes.clear()
+                outcome = self._outcomes[key] = self._rule_outcome(values, age, ())
+            irrelevant, found = outcome
         for key in irrelevant:  # pruned
             if key in values:
                 values[key] = None
+        problems.extend(found)
+        return values, problems
+
+    def _rule_outcome(self, values: Mapping[str, Any], age: int | None, bad
+                      ) -> tuple[tuple[str, ...], tuple[Problem, ...]]:
+        """Irrelevant fields, and the required and consistency problems, of
+        coerced ``values`` (``bad``: fields whose value was refused)."""
+        irrelevant = self.irrelevant_keys(values)
+        found = [missing for key, missing in self.required
+                 if key not in bad and key not in irrelevant and rules.is_empty(values.get(key))]
         if self.rules:
             context = dict(values)
+            for key in irrelevant:
+                if key in context:
+                    context[key] = None
             if self.member_level:
-                context["age"] = _age_of_coerced(values.get("id_number"), as_of or dt.date.today())
+                context["age"] = age
             for rule in self.rules:
                 if rule.when(context) and not rule.holds(context):
-                    problems.append(rule.problem)
-        return values, problems
+                    found.append(rule.problem)
+        return tuple(irrelevant), tuple(found)
+
+
+_OUTCOME_LIMIT = 50_000  # remembered rule outcomes per part before the memo starts over
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def household_problems(q: Questionnaire, members: list[Mapping[str, Any]]) -> list[Problem]:

@@ -45,6 +45,7 @@ from .questionnaire import (
     display,
     field_coercer,
     row_encoder,
+    tuple_encoder,
     validate,
 )
 from .roster_format import (
@@ -312,8 +313,11 @@ class _Row:
     cells: list
     household_number: str
     place: tuple[str, str]  # (town name as written, village)
-    household_values: dict[str, Any]  # coerced household answers (columns present)
-    member_values: dict[str, Any]  # coerced member answers (columns present), pruned
+    household_values: dict[str, Any]  # coerced household answers (columns present); read-only
+    hh_memo: dict[str, Any]  # the remembered answers it came from (``household_values`` adds the head's)
+    rest: dict[str, Any]  # coerced member answers other than name and ID number, pruned; read-only (shared)
+    encoded: tuple | None  # ``rest`` as stored, in ``_Importer.rest_columns`` order (new members)
+    name: str | None
     id_number: str
     sex: str
     birth_date: str
@@ -321,6 +325,10 @@ class _Row:
     cadre: str | None
     extras: str | None  # JSON of the kept-aside columns, or None
     existing: tuple | None = None  # (member id, household id, household number) in the database
+
+    @property
+    def member_values(self) -> dict[str, Any]:
+        return {**self.rest, "name": self.name, "id_number": self.id_number}
 
 
 @dataclass
@@ -331,6 +339,7 @@ class _Household:
     village_key: tuple[str, str]
     values: dict[str, Any]  # coerced household answers as first seen
     cadre: str | None
+    memo: dict[str, Any] | None = None  # the first row's remembered answers (``_Row.hh_memo``)
     db_id: str | None = None
     is_new: bool = False
     paired: bool = False
@@ -372,8 +381,12 @@ class _Importer:
         self._id_stamp = int(dt.datetime.now().timestamp() * 1000)
         self._id_counter = 0
         self._id_random = uuid.uuid4().hex[:12]  # drawn once per import: the counter keeps ids apart
-        self.encode_member = row_encoder(self.q.member)
         self.encode_household = row_encoder(self.q.household)
+        # A new member's row: these columns, then the rest of the questionnaire's.
+        base_columns = ["household_id", "sex", "birth_date", "questionnaire_version", "roster_extra", *_IDENTITY]
+        self.rest_columns = [f.key for f in self.q.member.fields if f.key not in base_columns]
+        self.member_columns = [*base_columns, *self.rest_columns]
+        self.encode_rest = tuple_encoder(self.q.member, self.rest_columns)
 
     # ------------------------------------------------------------ driver
     def run(self) -> ImportResult:
@@ -581,8 +594,12 @@ class _Importer:
         hh = self.households.get(row.household_number)
         if hh is None:
             self.households[row.household_number] = _Household(
-                row.household_number, row.sheet, row.row, row.place, dict(row.household_values), row.cadre)
+                row.household_number, row.sheet, row.row, row.place, dict(row.household_values), row.cadre,
+                row.hh_memo)
             return True
+        if (row.household_values is row.hh_memo is hh.memo and row.place == hh.village_key
+                and (row.cadre is None or row.cadre == hh.cadre)):
+            return True  # the same household cells as its first row: nothing to compare or fill
         where = self._where(hh.sheet, hh.first_row, row.sheet)
         headers = self.headers_by_sheet.get(row.sheet, {})
         conflicts = []
@@ -649,7 +666,7 @@ class _Importer:
             return
         new_households: list[dict] = []
         new_household_ids: list[str] = []
-        new_members: list[dict] = []
+        new_members: list[tuple] = []
         new_member_ids: list[str] = []
         new_pairings: list[dict] = []
         updates: list[tuple[_Row, _Household]] = []
@@ -661,10 +678,8 @@ class _Importer:
             if hh.db_id is None:
                 self._materialize(hh, new_households, new_household_ids)
             if row.existing is None:
-                member = self.encode_member(row.member_values)
-                member.update(household_id=hh.db_id, sex=row.sex, birth_date=row.birth_date,
-                              questionnaire_version=self.version, roster_extra=row.extras)
-                new_members.append(member)
+                new_members.append((hh.db_id, row.sex, row.birth_date, self.version, row.extras, row.name,
+                                    row.id_number, *row.encoded))
                 new_member_ids.append(self._new_id())
             else:
                 updates.append((row, hh))
@@ -681,7 +696,7 @@ class _Importer:
         self.store.insert_many("households", new_households, row_ids=new_household_ids)
         for row, hh in updates:  # after the inserts: a member may move into a new household
             self._update_member(row, hh)
-        self.store.insert_many("members", new_members, row_ids=new_member_ids)
+        self.store.insert_tuples("members", self.member_columns, new_members, new_member_ids)
         self.store.insert_many("pairings", new_pairings, row_ids=[self._new_id() for _ in new_pairings])
         self.result.households_created += len(new_households)
         self.result.members_created += len(new_members)
@@ -832,13 +847,11 @@ class _RowParser:
         if _is_blank(cells[self.i_name]) and _is_blank(id_value):
             return None  # blank, or a notes / totals row under the data
         problems: list[tuple[str, str, str]] = []
-        values = self._member(cells, problems)
-        hh_values, hh_problems = self._household(cells)
+        rest, encoded, name, id_number = self._member(cells, problems)
+        hh_memo, hh_problems = self._household(cells)
         problems.extend(hh_problems)
-        hh_values = dict(hh_values)
         town, village, place_problems = self._place(cells)
         problems.extend(place_problems)
-        id_number = values.get("id_number")  # checked and normalised by the questionnaire
         id_sex = sex_of(id_number) if id_number else None
         if id_number and self.i_sex is not None and not _is_blank(cells[self.i_sex]):
             self._check_sex(cells[self.i_sex], id_sex, problems)
@@ -853,10 +866,12 @@ class _RowParser:
                 imp.bad(self.sheet, row_number, column, reason, kind, cells)
             return None
 
-        relation = values.get("relation")
-        if relation == "户主":
-            if self.derive_head_name and values.get("name"):
-                hh_values["head_name"] = values["name"]
+        relation = rest.get("relation")
+        hh_values = hh_memo
+        if relation == "户主" and (self.derive_head_name and name or self.derive_head_id):
+            hh_values = dict(hh_memo)
+            if self.derive_head_name and name:
+                hh_values["head_name"] = name
             if self.derive_head_id:
                 hh_values["head_id_number"] = id_number
         if not (isinstance(id_value, str) and len(id_value) == 18):  # the common case needs no look
@@ -866,16 +881,17 @@ class _RowParser:
         implied = _RELATION_SEX.get(relation)
         return _Row(
             sheet=self.sheet, row=row_number, cells=cells, household_number=hh_values["number"],
-            place=(town, village), household_values=hh_values, member_values=values,
-            id_number=id_number, sex=id_sex, birth_date=_iso_birth_date(id_number),
+            place=(town, village), household_values=hh_values, hh_memo=hh_memo, rest=rest, encoded=encoded,
+            name=name, id_number=id_number, sex=id_sex, birth_date=_iso_birth_date(id_number),
             relation_contradicts=implied is not None and implied != id_sex, cadre=cadre,
             extras=self._extras(cells) if imp.extras_by_sheet[self.sheet] else None,
         )
 
     # ------------------------------------------------------------ member answers
-    def _member(self, cells: list, problems: list) -> dict:
-        """The member's answers coerced and validated; problems that make the
-        row bad are appended as (header, reason, kind)."""
+    def _member(self, cells: list, problems: list) -> tuple[dict, tuple | None, str | None, str | None]:
+        """The member's answers coerced and validated, as (the answers other
+        than name and ID number, those as stored, name, ID number); problems
+        that make the row bad are appended as (header, reason, kind)."""
         imp = self.imp
         existing = None
         if self.member_missing and imp.existing_members:
@@ -884,12 +900,13 @@ class _RowParser:
             except CadreDeskError:
                 existing = None
         if existing is not None or not self.cache_rest:
-            return self._member_whole(cells, problems, existing)
-        rest_values, rest_problems = self._member_rest(cells)
-        values = dict(rest_values)
+            values = self._member_whole(cells, problems, existing)
+            rest = {k: v for k, v in values.items() if k not in _IDENTITY}
+            return rest, imp.encode_rest(rest), values.get("name"), values.get("id_number")
+        rest, rest_problems, encoded = self._member_rest(cells)
         problems.extend(rest_problems)
-        self._member_identity(cells, values, problems)
-        return values
+        name, id_number = self._member_identity(cells, problems)
+        return rest, encoded, name, id_number
 
     def _member_whole(self, cells: list, problems: list, existing: tuple | None) -> dict:
         """``validate`` of all the answers at once: for a member already in the
@@ -910,9 +927,10 @@ class _RowParser:
             values = {k: v for k, v in values.items() if k in self.member_present}
         return values
 
-    def _member_rest(self, cells: list) -> tuple[dict, list]:
-        """``validate`` of the answers other than name and ID number, and the
-        problems it finds, remembered by the cells' values."""
+    def _member_rest(self, cells: list) -> tuple[dict, list, tuple]:
+        """``validate`` of the answers other than name and ID number, the
+        problems it finds, and the answers as stored, remembered by the cells'
+        values."""
         key = self.rest_cells(cells)
         hit = self.member_memo.get(key)
         if hit is None:
@@ -924,13 +942,14 @@ class _RowParser:
             row_problems.extend(self._row_problems([p for p in found if p.field not in _IDENTITY], "member"))
             if len(self.member_memo) > 50_000:
                 self.member_memo.clear()
-            hit = self.member_memo[key] = (values, row_problems)
+            hit = self.member_memo[key] = (values, row_problems, imp.encode_rest(values))
         return hit
 
-    def _member_identity(self, cells: list, values: dict, problems: list) -> None:
+    def _member_identity(self, cells: list, problems: list) -> tuple[str | None, str | None]:
         """Name and ID number: ``coerce`` and the required check, as ``validate``
         does them (these two differ on every row, so nothing is remembered)."""
         found = []
+        values = []
         for i, fld in self.identity:
             raw = cells[i]
             if type(raw) is float:
@@ -938,14 +957,15 @@ class _RowParser:
             try:
                 value = self.identity_coercers[fld.key](raw)
             except CoerceError as exc:
-                values[fld.key] = None
+                values.append(None)
                 found.append(Problem(fld.key, exc.message, ERROR, exc.kind))
                 continue
-            values[fld.key] = value
+            values.append(value)
             if value is None and fld.required:
                 found.append(Problem(fld.key, f"请填写{fld.label}", ERROR, "required"))
         if found:
             problems.extend(self._row_problems(found, "member", cells[self.i_id]))
+        return values[0], values[1]
 
     def _row_problems(self, found: list[Problem], level: str, id_value: Any = None) -> list[tuple[str, str, str]]:
         """The validation errors that make the row bad, as (header, reason, kind)."""

@@ -120,3 +120,70 @@ def test_a_broken_definition_fails_on_load():
                                                   "relevant": {"field": "y", "bogus": 1}}])
     with pytest.raises(ValueError, match="operator"):
         parse_definition(raw)
+
+
+# ---------------------------------------------------------------- validate against a plain reading of the definition
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cadre_desk import rules  # noqa: E402
+from cadre_desk.questionnaire import CoerceError, Problem, age_on, coerce  # noqa: E402
+
+
+def _plain_validate(part, raw, as_of):
+    """The definition read literally, field by field and rule by rule, with
+    nothing compiled or remembered: what ``validate`` must agree with."""
+    problems, values = [], {}
+    for f in part.fields:
+        if f.key not in raw:
+            continue
+        if raw[f.key] is None or raw[f.key] == "":
+            values[f.key] = None
+            continue
+        try:
+            values[f.key] = coerce(f, raw[f.key])
+        except CoerceError as exc:
+            problems.append(Problem(f.key, exc.message, ERROR, exc.kind))
+            values[f.key] = None
+    bad = {p.field for p in problems}
+    irrelevant = {f.key for f in part.fields if f.relevant and not rules.evaluate(f.relevant, values)}
+    problems += [Problem(f.key, f"请填写{f.label}", ERROR, "required") for f in part.fields
+                 if f.required and f.key not in bad and f.key not in irrelevant and rules.is_empty(values.get(f.key))]
+    values = {k: None if k in irrelevant else v for k, v in values.items()}
+    context = {**values, "age": age_on(values.get("id_number"), as_of)} if part.level == "member" else values
+    problems += [Problem((r.get("fields") or [None])[0], r["message"], r.get("severity", WARNING), r["id"])
+                 for r in part.rules
+                 if rules.evaluate(r.get("when"), context) and not rules.evaluate(r.get("assert"), context)]
+    return values, problems
+
+
+def _answer(fld):
+    empty = st.sampled_from([None, ""])
+    if fld.type == "code":
+        return st.one_of(empty, st.sampled_from([*fld.code_list.values, "不存在的值"]))
+    if fld.type == "multi":
+        names = st.sampled_from([*fld.code_list.values, "不存在的值"])
+        return st.one_of(empty, st.lists(names, max_size=3), names)
+    if fld.type in ("int", "number"):
+        return st.one_of(empty, st.integers(-5, 200), st.sampled_from(["八", "3.5"]))
+    if fld.type == "bool":
+        return st.one_of(empty, st.sampled_from([True, False, "是", "否", "也许"]))
+    if fld.type == "id_number":
+        return st.one_of(empty, st.sampled_from([idn("19800101", "002"), idn("20100101", "003"),
+                                                 idn("19500101", "004"), "37158119800101002X", "123"]))
+    return st.one_of(empty, st.sampled_from(["李秀英", "王", "临清市坤德电子有限公司"]))
+
+
+def _answers(part):
+    return st.fixed_dictionaries({}, optional={f.key: _answer(f) for f in part.fields})
+
+
+@settings(max_examples=400, deadline=None)
+@given(_answers(Q.member), _answers(Q.household))
+def test_validate_agrees_with_the_definition_read_literally(member, household):
+    # Twice each: the second call answers from what the first remembered.
+    for part, raw in ((Q.member, member), (Q.household, household)):
+        expected = _plain_validate(part, raw, AS_OF)
+        assert validate(part, raw, as_of=AS_OF) == expected
+        assert validate(part, raw, as_of=AS_OF) == expected
