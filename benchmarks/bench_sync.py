@@ -63,6 +63,17 @@ def build_county(path: Path, n: int):
 
 
 def floor_rows_per_s(rows: list[tuple], columns: list[str], path: Path) -> float:
+    # The floor is Python's sqlite3 as shipped, without the adapter for None
+    # that cadre_desk.storage registers to speed up its own inserts.
+    none_adapter = sqlite3.adapters.pop((type(None), sqlite3.PrepareProtocol), None)
+    try:
+        return _floor_rows_per_s(rows, columns, path)
+    finally:
+        if none_adapter is not None:
+            sqlite3.register_adapter(type(None), none_adapter)
+
+
+def _floor_rows_per_s(rows: list[tuple], columns: list[str], path: Path) -> float:
     conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")

@@ -19,6 +19,7 @@ import math
 import operator
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cadre_desk.errors import InvalidIdNumber
@@ -145,6 +146,38 @@ def _check(raw: object, allow_15: bool) -> tuple[str, bool, datetime.date]:
     if not old and text[17] != _check_of(body):
         raise InvalidIdNumber("证件号码校验位不符，号码可能录错了，请对照身份证逐位核对后重新填写", "check")
     return value, old, birth
+
+
+def well_formed_18(values: Iterable[object]) -> set[str]:
+    """The values that are 18-character ID numbers written exactly as they
+    should be (digits, upper-case X last, a birth date that exists, from 1900
+    to today, the right check character): those for which
+    ``id_number_value(v) == v``. Anything else is left to ``parse_id_number``,
+    which says what is wrong.
+
+    The same checks, done for many numbers at once with NumPy: a roster
+    import checks 100,000 of them, and one by one that cost as much as
+    reading the whole workbook."""
+    import numpy as np
+
+    candidates = [v for v in values if type(v) is str and len(v) == 18 and v.isascii()]
+    if not candidates:
+        return set()
+    chars = np.frombuffer("".join(candidates).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    digits = chars[:, :17].astype(np.int64) - 48
+    ok = ((digits >= 0) & (digits <= 9)).all(axis=1)
+    check = np.frombuffer(_CHECK_CHARS.encode("ascii"), dtype=np.uint8)[(digits @ np.array(_WEIGHTS)) % 11]
+    ok &= chars[:, 17] == check
+    year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
+    month = digits[:, 10] * 10 + digits[:, 11]
+    day = digits[:, 12] * 10 + digits[:, 13]
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+    month_days = month_days + ((month == 2) & leap)
+    today = _today()
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days) & (year >= 1900)
+    ok &= year * 10000 + month * 100 + day <= today.year * 10000 + today.month * 100 + today.day
+    return {candidates[i] for i in np.flatnonzero(ok)}
 
 
 def _check_of(body: str) -> str:

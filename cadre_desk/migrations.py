@@ -160,5 +160,16 @@ def m0030_search_index(db: Database) -> None:
 
     create_index_schema(db)
 
+@migrations(name="0080_change_log_indexes")
+def m0080_change_log_indexes(db: Database) -> None:
+    # change_log(hlc) served no query (nothing selects by clock stamp alone)
+    # and cost every logged change an index entry. The row index takes the
+    # stamp as a fourth column instead, so that the newest stamp of each field
+    # (sync's export and merge) is read from the index alone.
+    db.execute("DROP INDEX change_log_hlc")
+    db.execute("DROP INDEX change_log_row")
+    db.execute("CREATE INDEX change_log_row ON change_log(table_name, row_id, field, hlc)")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

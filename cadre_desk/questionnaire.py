@@ -423,7 +423,17 @@ def field_coercer(fld: Field) -> Callable[[Any], Any]:
         return _remembering_coercer(fld)
     if fld.type == "id_number":
         return _id_number_coercer(fld)
+    if fld.type == "phone":
+        return _phone_coercer(fld)
     return functools.partial(coerce, fld)
+
+
+def _phone_coercer(fld: Field) -> Callable[[Any], Any]:
+    def coerce_phone(raw: Any) -> Any:
+        if type(raw) is str and _PHONE.fullmatch(raw):  # written as it is stored: nothing to clean up
+            return raw
+        return coerce(fld, raw)
+    return coerce_phone
 
 
 def _id_number_coercer(fld: Field) -> Callable[[Any], Any]:
@@ -533,6 +543,7 @@ class _CompiledPart:
             read |= rules.fields_of(r.get("when")) | rules.fields_of(r.get("assert"))
         self.reads_age = self.member_level and "age" in read
         self.read_keys = tuple(sorted(read - {"age"}))
+        self.read_multi = [i for i, k in enumerate(self.read_keys) if k in part.by_key and part.by_key[k].type == "multi"]
         self.required_keys = tuple(key for key, _ in self.required)
         self._outcomes: dict[tuple, tuple[tuple[str, ...], tuple[Problem, ...]]] = {}
 
@@ -565,8 +576,11 @@ class _CompiledPart:
         if problems:  # a value was refused: its field is neither required-checked nor remembered
             irrelevant, found = self._rule_outcome(values, age, {p.field for p in problems})
         else:
-            key = (*(_hashable(values.get(k)) for k in self.read_keys),
-                   *(rules.is_empty(values.get(k)) for k in self.required_keys), age)
+            read = list(map(values.get, self.read_keys))
+            for i in self.read_multi:  # lists are not hashable
+                if read[i] is not None:
+                    read[i] = tuple(read[i])
+            key = (*read, *map(rules.is_empty, map(values.get, self.required_keys)), age)
             outcome = self._outcomes.get(key)
             if outcome is None:
                 if len(self._outcomes) >= _OUTCOME_LIMIT:
@@ -600,10 +614,6 @@ class _CompiledPart:
 
 
 _OUTCOME_LIMIT = 50_000  # remembered rule outcomes per part before the memo starts over
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 def household_problems(q: Questionnaire, members: list[Mapping[str, Any]]) -> list[Problem]:

@@ -20,6 +20,7 @@ inside one transaction (bulk inserts through ``Store.insert_many``), so a
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import operator
 import uuid
@@ -34,7 +35,7 @@ from xlsxwriter.utility import xl_col_to_name
 from . import places, register, search
 from .codes import code_list
 from .errors import CadreDeskError, ImportFailed
-from .idnumber import normalize_raw, parse_id_number, sex_of
+from .idnumber import normalize_raw, parse_id_number, sex_of, well_formed_18
 from .questionnaire import (
     ERROR,
     WARNING,
@@ -510,17 +511,16 @@ class _Importer:
         self.done_rows += layout.header_row  # title and header rows
         parser = _RowParser(self, layout)
         row_number = layout.first_data_row - 1
-        for cells in layout.rows:
-            row_number += 1
-            self.done_rows += 1
-            parsed = parser.parse(cells, row_number)
-            if parsed is not None:
-                self._accept(parsed)
-            if self.done_rows % CHUNK_ROWS == 0:
-                self._flush()
-                self._tick()
-        self._flush()
-        self._tick()
+        while chunk := list(itertools.islice(layout.rows, CHUNK_ROWS)):
+            parser.known_ids = well_formed_18([cells[parser.i_id] for cells in chunk])
+            for cells in chunk:
+                row_number += 1
+                parsed = parser.parse(cells, row_number)
+                if parsed is not None:
+                    self._accept(parsed)
+            self.done_rows += len(chunk)
+            self._flush()
+            self._tick()
 
     def _tick(self) -> None:
         if self.cancel is not None and self.cancel():
@@ -835,6 +835,7 @@ class _RowParser:
         self.identity = [(self.i_name, q.member.by_key["name"]), (self.i_id, q.member.by_key["id_number"])]
         self.identity_coercers = {k: field_coercer(q.member.by_key[k]) for k in _IDENTITY}
         self.member_memo: dict[tuple, tuple[dict, list]] = {}
+        self.known_ids: set[str] = set()  # ID numbers of the current chunk written as they should be
         self.household_memo: dict[tuple, tuple[dict, list]] = {}
         self.place_memo: dict[tuple, tuple[str, str, list]] = {}
 
@@ -952,6 +953,9 @@ class _RowParser:
         values = []
         for i, fld in self.identity:
             raw = cells[i]
+            if i == self.i_id and raw in self.known_ids:  # checked with the rest of its chunk
+                values.append(raw)
+                continue
             if type(raw) is float:
                 raw = _excel_value(fld, raw, problems, self.header("member", fld.key, fld.label))
             try:
@@ -991,10 +995,9 @@ class _RowParser:
         if hit is None:
             hh_problems: list[tuple[str, str, str]] = []
             hh_in = {fld.key: _excel_value(fld, value, hh_problems, self.header("household", fld.key, fld.label))
-                     for (_, fld), value in zip(self.household_cols, key)}
-            hh_values, found = validate(self.imp.q.household, hh_in)
+                     if type(value) is float else value for (_, fld), value in zip(self.household_cols, key)}
+            hh_values, found = validate(self.imp.q.household, hh_in)  # answers of the columns present only
             hh_problems.extend(self._row_problems(found, "household"))
-            hh_values = {k: v for k, v in hh_values.items() if k in self.household_present}
             if len(self.household_memo) > 20000:
                 self.household_memo.clear()
             hit = self.household_memo[key] = (hh_values, hh_problems)

@@ -4,12 +4,12 @@ import datetime
 import re
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from cadre_desk.errors import InvalidIdNumber
 from cadre_desk.idnumber import (
-    SEX_FEMALE, SEX_MALE, IdNumber, birth_date_of, check_character, is_valid, mask_id,
-    normalize_raw, parse_id_number, sex_of,
+    SEX_FEMALE, SEX_MALE, IdNumber, birth_date_of, check_character, id_number_value, is_valid, mask_id,
+    normalize_raw, parse_id_number, sex_of, well_formed_18,
 )
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -151,3 +151,48 @@ def test_property_check_character(address, born, sequence, other):
     assert idn.birth_date == born and idn.sex == (SEX_MALE if sequence % 2 else SEX_FEMALE)
     if other != check_character(body):
         assert kind_of(body + other).kind == "check"
+
+
+# ---------------------------------------------------------------- many at once
+
+
+def _scalar_accepts_as_written(value) -> bool:
+    try:
+        return id_number_value(value) == value
+    except InvalidIdNumber:
+        return False
+
+
+@st.composite
+def _near_id_numbers(draw):
+    """18-character strings around valid ID numbers: real and impossible
+    dates (29 February, month 13, day 00, the future, before 1900), right and
+    wrong check characters, x and X, stray letters and full-width digits."""
+    year = draw(st.integers(1890, 2035))
+    month = draw(st.integers(0, 13))
+    day = draw(st.integers(0, 32))
+    body = f"{draw(st.sampled_from(['371581', '372502', '110101']))}{year:04d}{month:02d}{day:02d}" \
+           f"{draw(st.integers(0, 999)):03d}"
+    last = draw(st.one_of(st.just(check_character(body)), st.sampled_from(list("0123456789Xx"))))
+    text = body + last
+    if draw(st.booleans()):
+        at = draw(st.integers(0, 17))
+        text = text[:at] + draw(st.sampled_from(["A", "X", "x", " ", "１", "."])) + text[at + 1:]
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_near_id_numbers(), st.sampled_from([None, 3.71581e17, 371581, "", "37158119800101002"])),
+                max_size=40))
+def test_many_at_once_accepts_exactly_what_the_check_accepts_as_written(values):
+    assert well_formed_18(values) == {v for v in values if type(v) is str and _scalar_accepts_as_written(v)}
+
+
+def test_many_at_once_knows_leap_years_and_the_calendar():
+    def number(date: str) -> str:
+        return make("371581" + date + "123")
+
+    good = [number("20000229"), number("19961231"), number("19000101")]
+    bad = [number("19000229"), number("20230229"), number("19990431"), number("18991231"),
+           number("20991231"), good[0][:-1] + ("0" if good[0][-1] != "0" else "1")]
+    assert well_formed_18(good + bad) == set(good)
