@@ -82,3 +82,29 @@ def test_setup_from_the_menu_writes_a_package_a_laptop_can_open(county_window, q
     laptop = open_db(tmp_path / "laptop.db")
     assert import_package(laptop, tmp_path / "setup.cdsync", code=code).counts["new"] > 0
     assert "县就业办" in w.page("sync").identity.text()
+
+
+def test_a_lost_laptop_is_stopped_and_taken_back_from_the_device_list(county_window, monkeypatch, tmp_path):
+    w = county_window
+    county = w.store
+    laptop = enrol(county, "王芳", tmp_path / "a.db", tmp_path)
+    w.show_page("sync")
+    page = w.page("sync")
+    page.refresh()
+    assert texts(page.devices, 6) == ["在用"] and page.retire_button.isVisible()
+    assert not page.retire_button.isEnabled()  # nothing selected yet
+    page.devices.selectRow(0)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    page.retire_button.click()
+    assert "停用王芳的电脑" in asked[0]
+    assert texts(page.devices, 6) == ["已停用"]
+    assert texts(page.log, 1)[0] == "停用"
+    assert page.restore_button.isEnabled() and not page.retire_button.isEnabled()
+    with pytest.raises(Exception, match="停用"):
+        import_package(county, export_package(laptop, tmp_path / "lost.cdsync").path)
+    page.restore_button.click()
+    assert texts(page.devices, 6) == ["在用"] and texts(page.log, 1)[0] == "恢复"
+    w.grab().save(str(tmp_path / "devices.png"))
+    laptop.db.conn.close()

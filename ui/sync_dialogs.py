@@ -9,7 +9,6 @@ choices and shows results.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from cadre_desk.sync import conflicts as review
-from cadre_desk.sync import roles
+from cadre_desk.sync import journal, roles
 from cadre_desk.sync.export import export_package
 from cadre_desk.sync.importer import ImportResult, import_package, read_package_file
 from cadre_desk.sync.package import KIND_SETUP, PackageRejected, read_outer
@@ -28,7 +27,7 @@ from cadre_desk.sync.package import KIND_SETUP, PackageRejected, read_outer
 from . import errors as ui_errors
 
 PACKAGE_FILTER = "同步数据包 (*.cdsync);;所有文件 (*)"
-DEVICE_HEADERS = ["帮扶干部", "身份", "设备号", "最近导入", "最近导出", "待复核冲突"]
+DEVICE_HEADERS = ["帮扶干部", "身份", "设备号", "最近导入", "最近导出", "待复核冲突", "状态"]
 LOG_HEADERS = ["时间", "方向", "对方", "数据包", "内容", "文件"]
 CONFLICT_HEADERS = ["编号", "记录", "字段", "现在的值", "被覆盖的值", "被覆盖方"]
 
@@ -87,10 +86,23 @@ class SyncPage(QWidget):
         log_tab = QWidget()
         self.devices = _table(DEVICE_HEADERS, "syncDevices")
         self.devices.itemSelectionChanged.connect(self.refresh_log)
+        self.devices.itemSelectionChanged.connect(self._device_buttons)
         self.log = _table(LOG_HEADERS, "syncLog")
+        self.retire_button = QPushButton("停用所选电脑…")
+        self.retire_button.setObjectName("retireDevice")
+        self.retire_button.setToolTip("电脑丢失、被盗或更换时停用：不再接受它的数据包，也不再给它导出")
+        self.restore_button = QPushButton("恢复所选电脑")
+        self.restore_button.setObjectName("restoreDevice")
+        self.retire_button.clicked.connect(self.retire_selected)
+        self.restore_button.clicked.connect(self.restore_selected)
+        device_buttons = QHBoxLayout()
+        device_buttons.addWidget(self.retire_button)
+        device_buttons.addWidget(self.restore_button)
+        device_buttons.addStretch(1)
         lay = QVBoxLayout(log_tab)
         lay.addWidget(QLabel("已登记的设备（选中一台，下面只显示它的记录）"))
         lay.addWidget(self.devices, 1)
+        lay.addLayout(device_buttons)
         lay.addWidget(QLabel("同步记录"))
         lay.addWidget(self.log, 2)
         self.tabs.addTab(log_tab, "设备与记录")
@@ -138,8 +150,14 @@ class SyncPage(QWidget):
                                        "GROUP BY lost_device").fetchall())
         _fill(self.devices, [[d["cadre_name"] or "", roles.ROLE_LABELS.get(d["role"], d["role"]), d["id"],
                               (d["last_import_at"] or "—")[:16].replace("T", " "),
-                              (d["last_export_at"] or "—")[:16].replace("T", " "), str(counts.get(d["id"], 0))]
+                              (d["last_export_at"] or "—")[:16].replace("T", " "), str(counts.get(d["id"], 0)),
+                              "已停用" if d["retired"] else "在用"]
                              for d in devices], [d["id"] for d in devices])
+        self._retired = {d["id"]: bool(d["retired"]) for d in devices}
+        county = role == roles.COUNTY
+        self.retire_button.setVisible(county)
+        self.restore_button.setVisible(county)
+        self._device_buttons()
         self.refresh_log()
         self.refresh_conflicts()
 
@@ -150,22 +168,46 @@ class SyncPage(QWidget):
         return self.devices.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
 
     def refresh_log(self) -> None:
+        lines = journal.log_lines(self.store, self.selected_device(), newest_first=True)
+        _fill(self.log, [[line.at[:16].replace("T", " "), line.direction_label, line.peer, line.package or "—",
+                          line.what, line.file_name] for line in lines])
+
+    def _device_buttons(self) -> None:
         device = self.selected_device()
-        sql = "SELECT l.*, d.cadre_name FROM sync_log l LEFT JOIN sync_devices d ON d.id = l.device_id "
-        rows = self.store.rows(sql + ("WHERE l.device_id = ? " if device else "") + "ORDER BY l.id DESC",
-                               [device] if device else [])
-        out = []
-        for r in rows:
-            counts = json.loads(r["counts"] or "{}")
-            if r["direction"] == "import":
-                what = (f"新增 {counts.get('new', 0)}，更新 {counts.get('updated', 0)}，"
-                        f"冲突 {counts.get('conflicts', 0)}，拒收 {counts.get('rejected', 0)}")
-            else:
-                what = f"{counts.get('rows', sum(v for v in counts.values() if isinstance(v, int)))} 条"
-            out.append([(r["at"] or "")[:16].replace("T", " "), "导入" if r["direction"] == "import" else "导出",
-                        r["cadre_name"] or r["device_id"], "启用包" if r["kind"] == KIND_SETUP
-                        else f"第 {r['package_seq']} 号", what, r["file_name"] or ""])
-        _fill(self.log, out)
+        retired = getattr(self, "_retired", {}).get(device)
+        self.retire_button.setEnabled(device is not None and retired is False)
+        self.restore_button.setEnabled(device is not None and retired is True)
+
+    def retire_selected(self) -> None:
+        device = self.selected_device()
+        if device is None:
+            return
+        row = self.devices.selectionModel().selectedRows()[0].row()
+        name = self.devices.item(row, 0).text()
+        answer = QMessageBox.question(
+            self, "停用电脑",
+            f"停用{name}的电脑（设备号 {device}）？\n\n停用后，县就业办不再接受这台电脑的数据包（即使有人拿到了它），"
+            "也不再给它导出。电脑丢失、被盗或更换时才停用；给这位帮扶干部的新电脑请重新生成启用包。\n\n"
+            "误停用可以恢复。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self._set_retired(device, restore=False)
+
+    def restore_selected(self) -> None:
+        device = self.selected_device()
+        if device is not None:
+            self._set_retired(device, restore=True)
+
+    def _set_retired(self, device: str, *, restore: bool) -> None:
+        try:
+            roles.retire_device(self.store, device_id=device, restore=restore)
+        except Exception as exc:  # noqa: BLE001 - shown in the standard dialog
+            ui_errors.show_error(self, exc)
+            return
+        self.refresh()
+        for row in range(self.devices.rowCount()):
+            if self.devices.item(row, 0).data(Qt.ItemDataRole.UserRole) == device:
+                self.devices.selectRow(row)
 
     def refresh_conflicts(self) -> None:
         rows = review.list_conflicts(self.store)

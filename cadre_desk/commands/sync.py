@@ -1,6 +1,6 @@
 """``cadre-desk sync ...``: carrying data between the county office and the
-cadres' laptops as files (setup, export, import, status, log, conflicts,
-resolve). See docs/sync.md for the clerk's steps."""
+cadres' laptops as files (setup, export, import, status, log, retire,
+conflicts, resolve). See docs/sync.md for the clerk's steps."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 import sys
 
 from ..sync import conflicts as conflict_review
-from ..sync import roles
+from ..sync import journal, roles
 from ..sync.export import export_package
 from ..sync.importer import SetupCodeNeeded, import_package
 
@@ -54,6 +54,15 @@ def register(subparsers) -> None:
     lg = actions.add_parser("log", help="每台设备的同步记录", description="按时间列出导入和导出的数据包。")
     lg.add_argument("--device", metavar="ID", help="只看这台设备（设备号或帮扶干部姓名）")
     lg.set_defaults(handler=run_log)
+
+    rt = actions.add_parser("retire", help="（县就业办）停用或恢复一台帮扶干部的电脑",
+                            description="电脑丢失、被盗或更换时停用它：县就业办不再接受它签名的数据包（即使有人拿到"
+                                        "它的密钥），也不再给它导出。记录保留。--restore 恢复误停用的电脑。")
+    who = rt.add_mutually_exclusive_group(required=True)
+    who.add_argument("--cadre", metavar="NAME", help="帮扶干部姓名（他只有一台在用的电脑时）")
+    who.add_argument("--device", metavar="ID", help="设备号（见 sync status）")
+    rt.add_argument("--restore", action="store_true", help="恢复：重新接受这台电脑的数据包")
+    rt.set_defaults(handler=run_retire)
 
     c = actions.add_parser("conflicts", help="列出同步冲突", description="两台设备改了同一个字段时，后改的生效，"
                                                                      "另一个值列在这里，等县就业办复核。")
@@ -125,9 +134,9 @@ def run_status(args, ctx) -> int:
         print(json.dumps({"role": my_role, "device_id": store.device_id, "county": info.get("name"),
                           "county_key": info.get("key_id"), "cadre": (roles.my_cadre(store) or {}).get("name"),
                           "open_conflicts": open_conflicts,
-                          "devices": [{k: d[k] for k in ("id", "role", "cadre_name", "last_import_at",
-                                                         "last_export_at", "acked_upto", "received_upto")}
-                                      for d in devices]}, ensure_ascii=False))
+                          "devices": [{**{k: d[k] for k in ("id", "role", "cadre_name", "last_import_at",
+                                                            "last_export_at", "acked_upto", "received_upto")},
+                                       "retired": bool(d["retired"])} for d in devices]}, ensure_ascii=False))
         return 0
     if my_role is None:
         print("本机还没有设置同步。县就业办：用 sync setup 为帮扶干部生成启用包；帮扶干部：导入启用包。")
@@ -141,7 +150,7 @@ def run_status(args, ctx) -> int:
     for d in devices:
         if d["id"] == store.device_id:
             continue
-        keys_note = "" if d["box_public"] else "（待交回第一个数据包）"
+        keys_note = "（已停用）" if d["retired"] else "" if d["box_public"] else "（待交回第一个数据包）"
         print(f"{d['id']:<13} {roles.ROLE_LABELS[d['role']]:<10} {d['cadre_name'] or '':<8} "
               f"{(d['last_import_at'] or '—')[:19]:<24} {(d['last_export_at'] or '—')[:19]:<24} "
               f"{d['open_conflicts']}{keys_note}")
@@ -149,27 +158,25 @@ def run_status(args, ctx) -> int:
 
 
 def run_log(args, ctx) -> int:
-    store = ctx.store
-    sql = ("SELECT l.*, d.cadre_name FROM sync_log l LEFT JOIN sync_devices d ON d.id = l.device_id ")
-    params: list = []
-    if args.device:
-        sql += "WHERE l.device_id = ? OR d.cadre_name = ? "
-        params = [args.device, args.device]
-    rows = store.rows(sql + "ORDER BY l.id", params)
-    if not rows:
+    lines = journal.log_lines(ctx.store, args.device)
+    if not lines:
         print("还没有同步记录")
         return 0
-    for r in rows:
-        direction = "导出给" if r["direction"] == "export" else "导入自"
-        counts = json.loads(r["counts"] or "{}")
-        if r["direction"] == "import":
-            what = (f"新增 {counts.get('new', 0)}，更新 {counts.get('updated', 0)}，冲突 {counts.get('conflicts', 0)}，"
-                    f"拒收 {counts.get('rejected', 0)}")
-        else:
-            what = f"{counts.get('rows', sum(v for v in counts.values() if isinstance(v, int)))} 条"
-        kind = "启用包" if r["kind"] == "setup" else f"第 {r['package_seq']} 号"
-        print(f"{r['at'][:19]}  {direction} {r['cadre_name'] or r['device_id']}  {kind}  {what}  "
-              f"{r['file_name'] or ''}")
+    towards = {"export": "给", "import": "自"}
+    for line in lines:
+        print(f"{line.at[:19]}  {line.direction_label}{towards.get(line.direction, '')} {line.peer}  "
+              f"{line.package + '  ' if line.package else ''}{line.what}  {line.file_name}".rstrip())
+    return 0
+
+
+def run_retire(args, ctx) -> int:
+    device = roles.retire_device(ctx.store, cadre=args.cadre, device_id=args.device, restore=args.restore)
+    who = f"{device['cadre_name'] or ''}的电脑（设备号 {device['id']}）"
+    if args.restore:
+        print(f"已恢复{who}：县就业办重新接受它的数据包，也可以再给它导出")
+    else:
+        print(f"已停用{who}：它的数据包不再导入，也不再给它导出。给这位帮扶干部换的新电脑请重新生成启用包"
+              "（sync setup）")
     return 0
 
 

@@ -26,8 +26,8 @@ from .. import search
 from ..storage import Store, utc_now
 from . import keys, roles
 from .merge import ApplyError, Merger
-from .package import (CORRUPT, KIND_SETUP, NEWER_VERSION, UNKNOWN_DEVICE, WRONG_COUNTY, WRONG_RECEIVER,
-                      PackageRejected, Sealed, decode_body, open_sealed, read_outer, verify)
+from .package import (CORRUPT, KIND_SETUP, NEWER_VERSION, RETIRED_DEVICE, UNKNOWN_DEVICE, WRONG_COUNTY,
+                      WRONG_RECEIVER, PackageRejected, Sealed, decode_body, open_sealed, read_outer, verify)
 
 
 class SetupCodeNeeded(roles.SyncSetupError):
@@ -100,8 +100,10 @@ def _opened(store: Store, sealed: Sealed) -> tuple[dict, bytes, dict | None]:
     if header.get("sender") == store.device_id:
         raise PackageRejected(WRONG_RECEIVER, "这是本机自己导出的数据包，请把它交给对方导入")
     sender = roles.device(store, str(header.get("sender")))
-    if sender is None or sender["retired"]:
+    if sender is None:
         raise PackageRejected(UNKNOWN_DEVICE, f"设备号 {str(header.get('sender'))[:12]}")
+    if sender["retired"]:
+        raise PackageRejected(RETIRED_DEVICE, f"帮扶干部 {sender['cadre_name'] or ''}，设备号 {sender['id']}")
     if roles.role(store) == roles.LAPTOP and sender["role"] != roles.COUNTY:
         raise PackageRejected(UNKNOWN_DEVICE, "帮扶干部的电脑之间不能直接交换数据包，请经县就业办")
     if header.get("receiver") != store.device_id:

@@ -58,6 +58,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud ov
 CORRUPT = "corrupt"
 WRONG_COUNTY = "county"
 UNKNOWN_DEVICE = "device"
+RETIRED_DEVICE = "retired"
 NEWER_VERSION = "version"
 WRONG_RECEIVER = "receiver"
 BAD_CODE = "code"
@@ -65,6 +66,8 @@ _MESSAGES = {
     CORRUPT: "文件已损坏或被篡改，没有导入任何内容。请让对方重新导出一个数据包，再导入新文件",
     WRONG_COUNTY: "不是本县的数据包（它来自另一个县就业办或另一套数据），没有导入任何内容。请确认文件的来源",
     UNKNOWN_DEVICE: "数据包来自未登记的设备，没有导入任何内容。请先在县就业办为这台电脑办理登记（同步设置）",
+    RETIRED_DEVICE: "数据包来自已被县就业办停用的电脑，没有导入任何内容。如果这台电脑并没有丢失、是误停用，"
+                    "请先在县就业办恢复它（同步 → 设备与记录 → 恢复所选电脑），再导入",
     NEWER_VERSION: "数据包由更新版本的程序生成，本机的程序读不了，没有导入任何内容。请先升级帮扶工作台，再导入",
     WRONG_RECEIVER: "这个数据包是发给另一台设备的，没有导入任何内容。请确认拿到的是发给本机的文件",
     BAD_CODE: "启用码不对，启用包没有打开。请核对县就业办给的启用码（16 个字母或数字）后重试",

@@ -132,6 +132,43 @@ def laptop_for(store: Store, *, cadre: str | None = None, device_id: str | None 
     return found[0]
 
 
+RETIRE, RESTORE = "retire", "restore"  # sync_log.direction of a device being stopped or taken back
+
+
+def retire_device(store: Store, *, cadre: str | None = None, device_id: str | None = None,
+                  restore: bool = False) -> dict:
+    """(County office) Stop taking packages from a cadre's laptop that is
+    lost, stolen or replaced, or take them again (``restore``). The device
+    stays on record, so that the log still names it; packages it signs are
+    refused before anything in them is read (``package.RETIRED_DEVICE``) and
+    none are written for it. Found by device id, or by cadre name when that
+    cadre has one such laptop. Returns the device row as it is now."""
+    if role(store) != COUNTY:
+        raise SyncSetupError("只有县就业办的数据库可以停用或恢复帮扶干部的电脑")
+    wanted_state = "已停用" if restore else "在用"
+    laptops = store.rows("SELECT * FROM sync_devices WHERE role = ? ORDER BY enrolled_at DESC", [LAPTOP])
+    if device_id:
+        found = [d for d in laptops if d["id"] == device_id.strip()]
+        if not found:
+            raise NotFound(f"没有设备号为 {device_id.strip()} 的帮扶干部电脑（设备号见 sync status）")
+    elif cadre:
+        found = [d for d in laptops if d["cadre_name"] == cadre.strip() and bool(d["retired"]) == restore]
+        if not found:
+            raise NotFound(f"没有找到{cadre.strip()}{wanted_state}的电脑（已登记的设备见 sync status）")
+        if len(found) > 1:
+            raise SyncSetupError(f"{cadre.strip()}有 {len(found)} 台{wanted_state}的电脑，请用设备号指定（见 sync status）")
+    else:
+        raise SyncSetupError("请指定帮扶干部姓名（--cadre）或设备号（--device）")
+    laptop = found[0]
+    if bool(laptop["retired"]) == (not restore):  # already so
+        return laptop
+    with store.transaction():
+        store.db.execute("UPDATE sync_devices SET retired = ? WHERE id = ?", [0 if restore else 1, laptop["id"]])
+        store.db["sync_log"].insert({"at": utc_now(), "direction": RESTORE if restore else RETIRE,
+                                     "device_id": laptop["id"], "kind": "device", "note": store.user or None})
+    return device(store, laptop["id"])
+
+
 @dataclass(frozen=True)
 class SetupResult:
     code: str
