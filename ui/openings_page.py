@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDoubleSpinBox, QFileDialog, QFormLayout,
     QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox, QTableView,
     QVBoxLayout, QWidget,
 )
@@ -23,6 +23,7 @@ from cadre_desk.jobs import openings as jo
 from cadre_desk.storage import Store
 
 from . import errors as ui_errors
+from .dialog_buttons import save_cancel_buttons
 from .rows_model import RowsModel
 
 OUTSIDE = "（县外）"
@@ -155,11 +156,7 @@ class OpeningDialog(QDialog):
         dates.addWidget(self.valid_until)
         form.addRow("有效期", dates)
         form.addRow("岗位说明", self.description)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

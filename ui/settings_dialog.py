@@ -10,12 +10,14 @@ from pathlib import Path
 from PySide6.QtCore import QProcess, QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+    QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
     QSpinBox, QVBoxLayout,
 )
 
 from cadre_desk.backup import backup_database, default_backup_name
 from cadre_desk.storage import Store
+
+from .dialog_buttons import save_cancel_buttons
 
 DB_PATH_KEY = "database/path"
 
@@ -88,11 +90,7 @@ class SettingsDialog(QDialog):
         self.message = QLabel("")
         self.message.setObjectName("settingsMessage")
         self.message.setStyleSheet("color: #b00020;")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self.accept)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)

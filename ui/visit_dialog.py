@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout,
+    QComboBox, QDateEdit, QDialog, QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout,
 )
 
 from cadre_desk import register
 from cadre_desk.errors import CadreDeskError
 from cadre_desk.storage import Store
+
+from .dialog_buttons import save_cancel_buttons
 
 
 class VisitDialog(QDialog):
@@ -48,11 +50,7 @@ class VisitDialog(QDialog):
         self.message = QLabel()
         self.message.setStyleSheet("color: #c62828;")
         self.message.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
