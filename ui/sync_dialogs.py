@@ -78,6 +78,7 @@ class SyncPage(QWidget):
         self.setObjectName("syncPage")
         self.window = window
         self.store = window.store
+        self._retired: dict[str, bool] = {}  # device id -> stopped, of the devices listed
         self.identity = QLabel()
         self.identity.setObjectName("syncIdentity")
         self.identity.setWordWrap(True)
@@ -174,7 +175,7 @@ class SyncPage(QWidget):
 
     def _device_buttons(self) -> None:
         device = self.selected_device()
-        retired = getattr(self, "_retired", {}).get(device)
+        retired = self._retired.get(device)
         self.retire_button.setEnabled(device is not None and retired is False)
         self.restore_button.setEnabled(device is not None and retired is True)
 
