@@ -12,7 +12,8 @@ province holds and hands to every county (a key file), so that the same person
 registered in two counties has the same key in both and the files can be
 joined, while the key cannot be reversed without the province's key. Names, ID
 numbers, phones, free-text answers, birth dates and household numbers are left
-out unless ``full`` is asked for. Every row carries ``county_code``; the row
+out unless ``full`` is asked for. Only the county office's database (or one
+not set up for sync) exports: a cadre's laptop holds only that cadre's households. Every row carries ``county_code``; the row
 ids (UUIDs) are unique within a county, so joins across counties go on
 ``(county_code, ..._id)``.
 
@@ -367,6 +368,10 @@ def export_warehouse(store: Store, folder: str | os.PathLike, *, as_of: dt.date,
     """Write the register as Parquet files into ``folder`` (created if needed;
     files of an earlier export there are replaced, each one only once it is
     complete). See the module docstring for what the files hold."""
+    from .sync import roles
+
+    if roles.role(store) == roles.LAPTOP:
+        raise CadreDeskError("这是帮扶干部的电脑，只有本人负责的户：台账导出请在县就业办的数据库上进行")
     duckdb = _duckdb()
     out = Path(folder)
     if out.exists() and not out.is_dir():

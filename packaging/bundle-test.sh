@@ -99,6 +99,6 @@ done
 step "measurements"
 du -sh "$APP" | awk '{print "bundle size: " $1}'
 (cd "$WORK/app" && tar -czf "$WORK/bundle.tar.gz" cadre-desk) && du -h "$WORK/bundle.tar.gz" | awk '{print "bundle .tar.gz: " $1}'
-python3 "$SRC/packaging/glibc_floor.py" "$APP" --top 3
+if command -v objdump >/dev/null; then python3 "$SRC/packaging/glibc_floor.py" "$APP" --top 3; else echo "objdump not installed (binutils): glibc floor not measured"; fi
 python3 "$SRC/packaging/measure_start.py" "$APP" "$RUN/county.db" --runs 3
 step "bundle test passed in $(( $(date +%s) - T0 ))s (work folder $WORK)"

@@ -41,10 +41,11 @@ def main() -> int:
     ap.add_argument("--top", type=int, default=8)
     args = ap.parse_args()
     found = []
-    for f in sorted(p for p in args.bundle.rglob("*") if p.is_file() and not p.is_symlink() and is_elf(p)):
+    paths = [args.bundle] if args.bundle.is_file() else args.bundle.rglob("*")
+    for f in sorted(p for p in paths if p.is_file() and not p.is_symlink() and is_elf(p)):
         v = needed(f)
         if v:
-            found.append((v, str(f.relative_to(args.bundle))))
+            found.append((v, str(f.relative_to(args.bundle)) if f != args.bundle else f.name))
     if not found:
         raise SystemExit("no ELF files with versioned glibc symbols found (is objdump installed?)")
     found.sort(reverse=True)

@@ -260,3 +260,13 @@ def test_no_key_and_a_file_as_folder_are_refused(counties, tmp_path, monkeypatch
     assert rc == 1 and "不是文件夹" in err
     rc, _, err = run_cli("--db", str(dbs[0]), "export-warehouse", str(tmp_path / "y"))
     assert rc == 0, err
+
+
+def test_a_cadres_laptop_does_not_export(counties, tmp_path):
+    _, _, key_file = counties
+    laptop = tmp_path / "laptop.db"
+    store = open_store(laptop)
+    store.set_setting("sync_role", "laptop")
+    store.db.conn.close()
+    rc, _, err = run_cli("--db", str(laptop), "export-warehouse", str(tmp_path / "x"), "--key-file", str(key_file))
+    assert rc == 1 and "县就业办" in err and not (tmp_path / "x").exists()
