@@ -116,6 +116,15 @@ def test_household_numbers_collide_across_counties_but_county_and_id_do_not(coun
         store.db.conn.close()
     # The demo numbers households by village code, the same in every demo county.
     assert numbers[0] & numbers[1]
+    # Its ids come from the seed: two demo counties built with the same seed share every id.
+    twin = root / "twin.db"
+    assert run_cli("--db", str(twin), "demo", "--seed", "3", "--households", "180", "--as-of", AS_OF)[0] == 0
+    ids = []
+    for db in (dbs[2], twin):
+        store = open_store(db)
+        ids.append({r[0] for r in store.db.execute("SELECT id FROM households")})
+        store.db.conn.close()
+    assert ids[0] == ids[1]
     con = duckdb.connect()
     total, pairs = con.execute(f"SELECT count(*), count(DISTINCT (county_code, household_id)) "
                                f"FROM read_parquet('{root}/exports/*/households.parquet')").fetchone()
