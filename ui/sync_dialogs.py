@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from cadre_desk.sync import conflicts as review
 from cadre_desk.sync import journal, roles
-from cadre_desk.sync.export import export_package
+from cadre_desk.sync.export import export_package, write_setup_package
 from cadre_desk.sync.importer import ImportResult, import_package, read_package_file
 from cadre_desk.sync.package import KIND_SETUP, PackageRejected, read_outer
 
@@ -355,7 +355,7 @@ class SyncActions:
         store = self.window.store
 
         def work(progress, cancelled):
-            return roles.write_setup_package(store, name, path)
+            return write_setup_package(store, name, path)
 
         def done(result):
             self.last_result = result

@@ -10,7 +10,7 @@ import sys
 
 from ..sync import conflicts as conflict_review
 from ..sync import journal, roles
-from ..sync.export import export_package
+from ..sync.export import export_package, write_setup_package
 from ..sync.importer import SetupCodeNeeded, import_package
 
 
@@ -84,7 +84,7 @@ def register(subparsers) -> None:
 
 
 def run_setup(args, ctx) -> int:
-    result = roles.write_setup_package(ctx.store, args.cadre, args.output)
+    result = write_setup_package(ctx.store, args.cadre, args.output)
     print(f"已写出{result.cadre}的启用包：{result.path}（{result.households} 户，{result.members} 人）")
     print(f"设备号：{result.device_id}")
     print(f"启用码：{result.code}")

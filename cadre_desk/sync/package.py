@@ -26,10 +26,12 @@ the new laptop has no key yet. Only primitives from ``cryptography`` are used.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import secrets
 import struct
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +45,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ..errors import CadreDeskError
+from . import schema
 from .keys import b64, raw_public, unb64
 
 MAGIC = b"CADRE-DESK-SYNC\n"
@@ -62,6 +65,7 @@ RETIRED_DEVICE = "retired"
 NEWER_VERSION = "version"
 WRONG_RECEIVER = "receiver"
 BAD_CODE = "code"
+CLONED = "cloned"
 _MESSAGES = {
     CORRUPT: "文件已损坏或被篡改，没有导入任何内容。请让对方重新导出一个数据包，再导入新文件",
     WRONG_COUNTY: "不是本县的数据包（它来自另一个县就业办或另一套数据），没有导入任何内容。请确认文件的来源",
@@ -71,6 +75,8 @@ _MESSAGES = {
     NEWER_VERSION: "数据包由更新版本的程序生成，本机的程序读不了，没有导入任何内容。请先升级帮扶工作台，再导入",
     WRONG_RECEIVER: "这个数据包是发给另一台设备的，没有导入任何内容。请确认拿到的是发给本机的文件",
     BAD_CODE: "启用码不对，启用包没有打开。请核对县就业办给的启用码（16 个字母或数字）后重试",
+    CLONED: "这个数据包来自另一台电脑：它和县就业办已登记的电脑用同一个启用包启用，没有导入任何内容。"
+            "一个启用包只能启用一台电脑；请查明启用包和启用码是否外泄，需要时为这位帮扶干部重新生成启用包",
 }
 
 
@@ -101,7 +107,11 @@ class Envelope:
 
     @property
     def manifest(self) -> dict[str, Any]:
-        return json.loads(self.manifest_bytes)
+        """The manifest, checked against its schema (``PackageRejected`` if not)."""
+        try:
+            return schema.manifest(schema.loads(self.manifest_bytes, limit=schema.MAX_MANIFEST))
+        except schema.Malformed as exc:
+            raise PackageRejected(CORRUPT, exc.detail) from None
 
 
 # ---------------------------------------------------------------- body
@@ -111,7 +121,12 @@ def encode_body(obj: Any) -> bytes:
 
 
 def decode_body(body: bytes) -> Any:
-    return json.loads(zlib.decompress(body))
+    """The rows of a package, bounded in size and checked against the body
+    schema (``PackageRejected`` as damaged if they do not fit)."""
+    try:
+        return schema.body(schema.loads(schema.decompress(body), limit=schema.MAX_BODY))
+    except schema.Malformed as exc:
+        raise PackageRejected(CORRUPT, exc.detail or "内容无法读取") from None
 
 
 def content_hash(body: bytes) -> str:
@@ -127,7 +142,16 @@ def new_code() -> str:
 
 
 def normalize_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    """The code as typed, read the same whatever the input method: full-width
+    letters and digits (ＡＢ１２), lower case, dashes and spaces of any width."""
+    text = unicodedata.normalize("NFKC", str(code)).upper()
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+
+
+def _code_check(key: bytes) -> str:
+    # Tells a wrong code from a damaged file; reveals no more about the code
+    # than the ciphertext already does (both need the scrypt key to test).
+    return b64(hmac.new(key, b"cadre-desk code check", hashlib.sha256).digest()[:8])
 
 
 def _code_key(code: str, salt: bytes, n: int) -> bytes:
@@ -158,7 +182,8 @@ def seal(header: dict[str, Any], manifest: dict[str, Any], body: bytes, sign_key
     elif code is not None:
         salt = os.urandom(16)
         key = _code_key(code, salt, SCRYPT_N)
-        header["enc"] = {"alg": "scrypt-AES256GCM", "salt": b64(salt), "n": SCRYPT_N, "nonce": b64(nonce)}
+        header["enc"] = {"alg": "scrypt-AES256GCM", "salt": b64(salt), "n": SCRYPT_N, "nonce": b64(nonce),
+                         "check": _code_check(key)}
     else:
         raise ValueError("a package is encrypted for a receiver key or with an enrolment code")
     header_bytes = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -176,17 +201,17 @@ def read_outer(data: bytes) -> Sealed:
     fmt, header_len = _PREFIX.unpack_from(data, len(MAGIC))
     if fmt > FORMAT:
         raise PackageRejected(NEWER_VERSION, f"数据包格式 {fmt}，本机只认识到 {FORMAT}")
+    if header_len > schema.MAX_HEADER:
+        raise PackageRejected(CORRUPT, "封面过大")
     start = len(MAGIC) + _PREFIX.size
     header_bytes = data[start:start + header_len]
     ciphertext = data[start + header_len:]
     if fmt < 1 or len(header_bytes) != header_len or len(ciphertext) < 16:
         raise PackageRejected(CORRUPT, "文件不完整")
     try:
-        header = json.loads(header_bytes)
-        if not isinstance(header, dict) or not isinstance(header.get("enc"), dict):
-            raise ValueError
-    except (ValueError, UnicodeDecodeError):
-        raise PackageRejected(CORRUPT) from None
+        header = schema.header(schema.loads(header_bytes, limit=schema.MAX_HEADER))
+    except schema.Malformed as exc:
+        raise PackageRejected(CORRUPT, exc.detail) from None
     return Sealed(fmt, header, header_bytes, ciphertext)
 
 
@@ -204,11 +229,15 @@ def open_sealed(sealed: Sealed, *, box_key: X25519PrivateKey | None = None, code
             if n != SCRYPT_N:
                 raise ValueError("unexpected scrypt cost")
             key = _code_key(code, unb64(enc["salt"]), n)
+            if "check" in enc and not hmac.compare_digest(str(enc["check"]), _code_check(key)):
+                raise PackageRejected(BAD_CODE)
         else:
             raise ValueError("unexpected encryption")
         plain = AESGCM(key).decrypt(nonce, sealed.ciphertext, sealed.header_bytes)
     except InvalidTag:
-        raise PackageRejected(BAD_CODE if code is not None else CORRUPT) from None
+        # With a code check in the header, a right code that fails the tag means a damaged file.
+        wrong_code = code is not None and "check" not in enc
+        raise PackageRejected(BAD_CODE if wrong_code else CORRUPT) from None
     except (KeyError, ValueError, TypeError):
         raise PackageRejected(CORRUPT) from None
     if len(plain) < 4:
