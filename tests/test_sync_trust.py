@@ -14,8 +14,8 @@ from cadre_desk.clock import HybridClock
 from cadre_desk.sync import journal, roles
 from cadre_desk.sync.export import write_setup_package
 from cadre_desk.sync.importer import import_package
-from cadre_desk.sync.package import CORRUPT, PackageRejected, read_outer
-from helpers_sync import dump, make_id, member_answers, member_by_name
+from cadre_desk.sync.package import CORRUPT, PackageRejected
+from helpers_sync import dump, member_answers, member_by_name
 from helpers_sync_trust import (A_HOME, A_HOME2, B_HOME, Office, backup_copy, block, reseal_body,
                                 restore_copy, row_of)
 

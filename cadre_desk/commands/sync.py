@@ -7,7 +7,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
+from ..errors import CadreDeskError
 from ..sync import conflicts as conflict_review
 from ..sync import journal, roles
 from ..sync.export import export_package, write_setup_package
@@ -39,10 +41,12 @@ def register(subparsers) -> None:
     e.add_argument("--device", metavar="ID", help="（县就业办）发给哪台设备（设备号见 sync status）")
     e.set_defaults(handler=run_export)
 
-    i = actions.add_parser("import", help="导入数据包或启用包",
-                           description="核验签名、县、发送设备和内容校验后，整包导入（要么全部导入，要么一条不改）。"
-                                       "同一个文件导入两次不会重复。在新的数据库上导入启用包，本机即成为该帮扶干部的电脑。")
-    i.add_argument("file", metavar="FILE", help="数据包或启用包文件")
+    i = actions.add_parser("import", help="导入数据包或启用包（可一次导入多个）",
+                           description="核验签名、县、发送设备和内容校验后导入；不合格的整包拒收，合格包里本机不能接收的"
+                                       "个别记录单独拒收、留待复核。同一个文件导入两次不会重复。一次可给多个文件，"
+                                       "每个文件单独导入（一个被拒收不影响其他），每个文件一行结果。"
+                                       "在新的数据库上导入启用包，本机即成为该帮扶干部的电脑。")
+    i.add_argument("files", nargs="+", metavar="FILE", help="数据包或启用包文件（可以多个）")
     i.add_argument("--code", metavar="CODE", help="启用码（只有启用包需要，县就业办生成启用包时给出）")
     i.set_defaults(handler=run_import)
 
@@ -99,19 +103,36 @@ def run_export(args, ctx) -> int:
     return 0
 
 
-def run_import(args, ctx) -> int:
-    code = args.code
+def _import_one(store, path: str, code: str | None):
     try:
-        result = import_package(ctx.store, args.file, code=code)
+        return import_package(store, path, code=code)
     except SetupCodeNeeded:
         if not sys.stdin.isatty():
             raise
-        code = input("请输入启用码：").strip()
-        result = import_package(ctx.store, args.file, code=code)
-    print(result.summary)
-    for note in result.notes:
-        print(f"  提示：{note}")
-    return 0
+        return import_package(store, path, code=input("请输入启用码：").strip())
+
+
+def run_import(args, ctx) -> int:
+    if len(args.files) == 1:
+        result = _import_one(ctx.store, args.files[0], args.code)
+        print(result.summary)
+        for note in result.notes:
+            print(f"  提示：{note}")
+        return 0
+    # Many packages in one run: each in its own transaction, one line each;
+    # a refused one is named and the others still go in.
+    failed = 0
+    for path in args.files:
+        name = Path(path).name
+        try:
+            result = _import_one(ctx.store, path, args.code)
+        except CadreDeskError as exc:
+            failed += 1
+            print(f"{name}：未导入：{exc.message}")
+            continue
+        print(f"{name}：{result.summary}" + (f"（提示：{'；'.join(result.notes[:3])}）" if result.notes else ""))
+    print(f"共 {len(args.files)} 个文件：导入 {len(args.files) - failed} 个，未导入 {failed} 个")
+    return 1 if failed else 0
 
 
 def _device_rows(store) -> list[dict]:
