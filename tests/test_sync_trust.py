@@ -381,3 +381,26 @@ def test_a_restored_laptop_resends_and_gets_back_what_it_lacked(office, tmp_path
     office.round_trip(a, "王芳")
     assert member_by_name(county, "李梅")["expected_income"] == 6200
     assert member_by_name(a, "张三")["expected_income"] == 6100
+
+
+# ---------------------------------------------------------------- a household handed to another cadre
+
+def test_a_household_handed_to_another_cadre_moves_between_laptops(office):
+    import datetime as dt
+    county, a, b = office.county, office.a, office.b
+    hid = home_id(county, A_HOME2)
+    register.pair_cadre(county, hid, county.rows("SELECT id FROM cadres WHERE name = '李强'")[0]["id"],
+                        since=dt.date.today())
+    old = office.send(county, a, cadre="王芳")
+    assert a.rows("SELECT count(*) AS n FROM members WHERE household_id = ?", [hid])[0]["n"] == 0
+    assert not a.rows("SELECT 1 FROM households WHERE id = ?", [hid])
+    assert any(A_HOME2 in n and "已从本机移除（1 人）" in n for n in old.notes)
+    new = office.send(county, b, cadre="李强")
+    assert new.counts["rejected"] == 0, new.notes
+    assert member_by_name(b, "赵四")["household_id"] == hid
+    # The old laptop's removal is not sent back as a deletion; the new one can edit.
+    office.send(a, county)
+    assert member_by_name(county, "赵四")["deleted"] == 0
+    register.save_member(b, {"expected_income": 2600}, member_id=member_by_name(b, "赵四")["id"])
+    office.send(b, county)
+    assert member_by_name(county, "赵四")["expected_income"] == 2600

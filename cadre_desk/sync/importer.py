@@ -32,7 +32,7 @@ from .selection import high_water
 from .package import (BAD_CODE, CLONED, CORRUPT, KIND_SETUP, NEWER_VERSION, RETIRED_DEVICE, UNKNOWN_DEVICE,
                       WRONG_COUNTY, WRONG_RECEIVER, PackageRejected, Sealed, decode_body, open_sealed, read_outer,
                       verify)
-from .tables import current_households
+from .tables import current_households, fill_ids
 
 # A received stamp may be at most this far ahead of the receiver's clock
 # (the county office's): later ones are held for review, not applied.
@@ -259,6 +259,8 @@ def _import_changes(store: Store, sealed: Sealed, file_name: str) -> ImportResul
                 result.notes.insert(0, told)
             if manifest.get("resend"):
                 store.db.execute("DELETE FROM settings WHERE key = ?", [RESTORED])
+            for note in _drop_handed_over(store, merger):
+                result.note(note)
         counts = result.as_dict()
         store.db.execute("UPDATE sync_log SET counts = ?, note = ? WHERE id = ?",
                          [json.dumps(counts, ensure_ascii=False), "；".join(result.notes[:5]), log_id])
@@ -399,3 +401,61 @@ def _count_wrong_code(store: Store) -> None:
     count = int(failures.get("count", 0)) + 1
     until = wall_seconds() + CODE_WAIT_S * 2 ** (count - CODE_TRIES) if count >= CODE_TRIES else 0
     store.set_setting(CODE_FAILURES, {"count": count, "until": until})
+
+
+# ---------------------------------------------------------------- households handed over
+
+def _drop_handed_over(store: Store, merger: Merger) -> list[str]:
+    """(Laptop) Households no longer paired with this laptop's cadre (the
+    county handed them to another cadre) leave this laptop: their rows are
+    removed here only (not logged: the county and the new cadre keep them),
+    once every change made here to them has reached the county."""
+    from .tables import synced_tables
+
+    cadre = (roles.my_cadre(store) or {}).get("id")
+    gone = [r for r in store.rows(
+        "SELECT h.id, h.number, h.head_name FROM households h WHERE NOT EXISTS (SELECT 1 FROM pairings p "
+        "WHERE p.household_id = h.id AND p.cadre_id = ? AND p.deleted = 0 AND p.until IS NULL)", [cadre])]
+    if not gone:
+        return []
+    county = roles.device(store, roles.county_info(store).get("device_id", "")) or {}
+    acked = int(county.get("acked_upto") or 0)
+    tables = synced_tables(store)
+    notes = []
+    for home in gone:
+        rows: dict[str, list[str]] = {}
+        for table in tables:
+            link = merger.links.get(table)
+            if link == "id":
+                rows[table] = [home["id"]]
+            elif link == "household_id":
+                rows[table] = [r[0] for r in store.db.execute(
+                    f"SELECT id FROM [{table}] WHERE household_id = ?", [home["id"]])]
+            elif link == "member_id":
+                rows[table] = [r[0] for r in store.db.execute(
+                    f"SELECT t.id FROM [{table}] t JOIN members m ON m.id = t.member_id WHERE m.household_id = ?",
+                    [home["id"]])]
+        unsent = False
+        for table, ids in rows.items():
+            fill_ids(store, ids)
+            if store.db.execute("SELECT 1 FROM change_log c JOIN temp.sync_ids i ON i.id = c.row_id "
+                                "WHERE c.table_name = ? AND c.device_id = ? AND c.seq > ? LIMIT 1",
+                                [table, store.device_id, acked]).fetchone():
+                unsent = True
+                break
+        label = f"户编号 {home['number']} {home['head_name'] or ''}".strip()
+        if unsent:
+            notes.append(f"{label}已由县就业办改由其他帮扶干部负责；本机对它的改动还没交回县里，"
+                         "请先导出数据包交给县就业办，之后这一户会从本机移除")
+            continue
+        for table in reversed(tables):
+            ids = rows.get(table) or []
+            if not ids:
+                continue
+            fill_ids(store, ids)
+            store.db.execute(f"DELETE FROM [{table}] WHERE id IN (SELECT id FROM temp.sync_ids)")
+            store.db.execute("DELETE FROM change_log WHERE table_name = ? AND row_id IN (SELECT id FROM temp.sync_ids)",
+                             [table])
+        people = len(rows.get("members") or [])
+        notes.append(f"{label}已由县就业办改由其他帮扶干部负责，已从本机移除（{people} 人）；县里的记录不受影响")
+    return notes
