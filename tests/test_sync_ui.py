@@ -63,7 +63,11 @@ def test_import_shows_what_arrived_and_conflicts_are_reviewed(county_window, qtb
     assert texts(page.log, 1).count("导入") == 1
     # The conflict review: take theirs writes the other value back.
     assert page.conflicts.rowCount() == 1
-    assert texts(page.conflicts, 3) == ["玩具厂"] and texts(page.conflicts, 4) == ["手套厂"]
+    assert texts(page.conflicts, 3) == ["玩具厂"] and texts(page.conflicts, 5) == ["手套厂"]
+    # Who set each value and when: both were 王芳's laptops, today.
+    today = time.strftime("%Y-%m-%d")
+    assert texts(page.conflicts, 4)[0].startswith("王芳，" + today)
+    assert texts(page.conflicts, 6)[0].startswith("王芳，" + today)
     page.conflicts.selectRow(0)
     page.take_button.click()
     assert page.conflicts.rowCount() == 0
@@ -100,11 +104,23 @@ def test_a_lost_laptop_is_stopped_and_taken_back_from_the_device_list(county_win
     page.retire_button.click()
     assert "停用王芳的电脑" in asked[0]
     assert texts(page.devices, 6) == ["已停用"]
+    assert page.notice.text().startswith("已停用王芳的电脑")
     assert texts(page.log, 1)[0] == "停用"
     assert page.restore_button.isEnabled() and not page.retire_button.isEnabled()
     with pytest.raises(Exception, match="停用"):
         import_package(county, export_package(laptop, tmp_path / "lost.cdsync").path)
     page.restore_button.click()
     assert texts(page.devices, 6) == ["在用"] and texts(page.log, 1)[0] == "恢复"
+    assert page.notice.text().startswith("已恢复王芳的电脑")
     w.grab().save(str(tmp_path / "devices.png"))
     laptop.db.conn.close()
+
+
+def test_the_sync_page_shows_what_was_imported_while_it_was_hidden(county_window, tmp_path):
+    w = county_window
+    page = w.show_page("sync")
+    assert page.devices.rowCount() == 0
+    page.hide()  # another page in front
+    enrol(w.store, "王芳", tmp_path / "a.db", tmp_path).db.conn.close()
+    page.show()
+    assert texts(page.devices, 0) == ["王芳"]

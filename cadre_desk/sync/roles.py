@@ -71,7 +71,7 @@ def devices(store: Store) -> list[dict]:
 def require_role(store: Store) -> str:
     current = role(store)
     if current is None:
-        raise SyncSetupError("本数据库还没有设置同步。县就业办请先用“同步设置”为帮扶干部生成启用包；"
+        raise SyncSetupError("本数据库还没有设置同步。县就业办请先用“同步 → 为帮扶干部生成启用包”；"
                              "帮扶干部请先导入县就业办给的启用包")
     return current
 
@@ -127,7 +127,7 @@ def laptop_for(store: Store, *, cadre: str | None = None, device_id: str | None 
             raise SyncSetupError(f"{retired[0]['cadre_name'] or ''}的电脑（设备号 {retired[0]['id']}）已停用，"
                                  "不再给它导出数据包。如果它并没有丢失、是误停用，请先恢复它"
                                  "（同步 → 设备与记录 → 恢复所选电脑）；给新电脑请重新生成启用包")
-        raise NotFound(f"没有登记{('“' + who + '”的') if who else ''}帮扶干部电脑。请先用“同步设置”生成启用包")
+        raise NotFound(f"没有登记{('“' + who + '”的') if who else ''}帮扶干部电脑。请先用“同步 → 为帮扶干部生成启用包”生成启用包")
     return found[0]
 
 
