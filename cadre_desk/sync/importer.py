@@ -286,7 +286,9 @@ def _acknowledge(store: Store, sender: dict, manifest: dict, now: str) -> str | 
         "AND content_hash != ? AND kind = 'changes' LIMIT 1",
         [sender["id"], int(manifest.get("seq") or 0), manifest["content_hash"]]).fetchone()
     note = None
-    if manifest.get("restored") or (seq_seen and upto < received):
+    # A package number is never used twice for different rows (it is counted
+    # in the same transaction that writes the file), except by a restored copy.
+    if manifest.get("restored") or seq_seen:
         # The sender was restored from a backup: what it holds is this package (since 0) or less.
         received = upto if since == 0 else min(received, upto)
         acked = ack
