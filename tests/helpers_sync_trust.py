@@ -70,7 +70,7 @@ def reseal_body(county: Store, laptop: Store, data: bytes, mutate=None, *, raw_b
     (``mutate(body_dict)``, or ``raw_body`` as the exact bytes) or manifest,
     and sign and seal it again with the laptop's own keys."""
     sealed = read_outer(data)
-    envelope = open_sealed(sealed, box_key=keys.box_key(county))
+    envelope = open_sealed(sealed, box_key=keys.box_key_for(county, sealed.header.get("rk")))
     manifest = json.loads(envelope.manifest_bytes)
     manifest.pop("content_hash")
     manifest.update(manifest_change or {})

@@ -14,7 +14,7 @@ from cadre_desk.clock import HybridClock
 from cadre_desk.sync import journal, roles
 from cadre_desk.sync.export import write_setup_package
 from cadre_desk.sync.importer import import_package
-from cadre_desk.sync.package import CORRUPT, PackageRejected
+from cadre_desk.sync.package import CORRUPT, PackageRejected, read_outer
 from helpers_sync import dump, member_answers, member_by_name
 from helpers_sync_trust import (A_HOME, A_HOME2, B_HOME, Office, backup_copy, block, reseal_body,
                                 restore_copy, row_of)
@@ -404,3 +404,54 @@ def test_a_household_handed_to_another_cadre_moves_between_laptops(office):
     register.save_member(b, {"expected_income": 2600}, member_id=member_by_name(b, "赵四")["id"])
     office.send(b, county)
     assert member_by_name(county, "赵四")["expected_income"] == 2600
+
+
+# ---------------------------------------------------------------- 8. receiving keys rotate
+
+def test_receiving_keys_rotate_with_every_round_trip(office):
+    from cadre_desk.sync import keys
+    from cadre_desk.sync.package import OLD_KEY
+    county, a = office.county, office.a
+    register.save_member(a, {"expected_income": 3001}, member_id=member_by_name(a, "张三")["id"])
+    to_county = office.package(a)  # captured on the way (a messaging app keeps it)
+    import_package(county, to_county)
+    to_laptop = office.package(county, "王芳")
+    import_package(a, to_laptop)
+    for n in range(2):
+        register.save_member(a, {"expected_income": 3100 + n}, member_id=member_by_name(a, "张三")["id"])
+        office.round_trip(a, "王芳")
+    # Whoever takes the laptop now cannot open what the county sent it before,
+    # and whoever takes the county database cannot open what the laptop sent.
+    assert keys.box_key_for(a, read_outer(to_laptop.read_bytes()).header["rk"]) is None
+    assert keys.box_key_for(county, read_outer(to_county.read_bytes()).header["rk"]) is None
+    with pytest.raises(PackageRejected) as caught:
+        import_package(a, to_laptop)
+    assert caught.value.reason == OLD_KEY
+    assert a.get_setting(keys.BOX_PRIVATE) is None  # the enrolment key is gone from the laptop too
+    assert a.rows("SELECT count(*) AS n FROM sync_box_keys")[0]["n"] <= 2
+    # Still syncing both ways.
+    register.save_member(county, {"expected_income": 4200}, member_id=member_by_name(county, "李梅")["id"])
+    office.round_trip(a, "王芳")
+    assert member_by_name(a, "李梅")["expected_income"] == 4200
+
+
+def test_a_laptop_restored_from_an_old_backup_recovers_its_keys_and_data(office, tmp_path):
+    from cadre_desk.sync.package import OLD_KEY
+    county, a = office.county, office.a
+    saved = backup_copy(a, tmp_path / "old.db")
+    for n in range(3):
+        register.save_member(a, {"expected_income": 3200 + n}, member_id=member_by_name(a, "张三")["id"])
+        office.round_trip(a, "王芳")
+    a = office.a = restore_copy(a, saved)
+    register.save_member(a, {"expected_income": 5500}, member_id=member_by_name(a, "赵四")["id"])
+    refused = []
+    for _ in range(3):
+        for src, dst, cadre in ((a, county, None), (county, a, "王芳")):
+            try:
+                office.send(src, dst, cadre=cadre)
+            except PackageRejected as exc:
+                assert exc.reason == OLD_KEY
+                refused.append(exc.reason)
+    assert refused  # the backup's keys were retired on the way
+    assert member_by_name(county, "赵四")["expected_income"] == 5500
+    assert member_by_name(a, "张三")["expected_income"] == 3202

@@ -110,12 +110,13 @@ def export_package(store: Store, path, *, full: bool = False, cadre: str | None 
             sign_pub, box_pub = keys.public_keys(store)
             more["enrol"] = {"sign_public": sign_pub, "box_public": box_pub,
                              "proof": roles.enrol_proof(secret, store.device_id, sign_pub, box_pub)}
+        more["next_key"] = keys.announce(store, peer["id"])
         manifest = build_manifest(store, kind=KIND_CHANGES, county={k: info[k] for k in ("key_id", "code", "name")},
                                   receiver=peer["id"], seq=seq, since=since, upto=upto,
                                   ack_upto=int(peer["received_upto"] or 0), counts=counts, **more)
         body = encode_body({"tables": blocks, **({"refused": refused} if refused else {})})
         header = {"kind": KIND_CHANGES, "county": info["key_id"], "sender": store.device_id,
-                  "receiver": peer["id"]}
+                  "receiver": peer["id"], "rk": keys.key_id(peer["box_public"])}
         data = seal(header, manifest, body, keys.signing_key(store),
                     receiver_box=keys.box_public_from(peer["box_public"]))
         store.db.execute("UPDATE sync_devices SET next_seq = ?, last_export_at = ?, resend_all = 0 WHERE id = ?",

@@ -29,8 +29,8 @@ from . import keys, roles
 from .merge import ApplyError, Merger
 from .tables import stamp_time
 from .selection import high_water
-from .package import (BAD_CODE, CLONED, CORRUPT, KIND_SETUP, NEWER_VERSION, RETIRED_DEVICE, UNKNOWN_DEVICE,
-                      WRONG_COUNTY, WRONG_RECEIVER, PackageRejected, Sealed, decode_body, open_sealed, read_outer,
+from .package import (BAD_CODE, CLONED, CORRUPT, KIND_SETUP, NEWER_VERSION, OLD_KEY, RETIRED_DEVICE,
+                      UNKNOWN_DEVICE, WRONG_COUNTY, WRONG_RECEIVER, PackageRejected, Sealed, decode_body, open_sealed, read_outer,
                       verify)
 from .tables import current_households, fill_ids
 
@@ -144,7 +144,17 @@ def _opened(store: Store, sealed: Sealed) -> tuple[dict, bytes, dict | None]:
         raise PackageRejected(UNKNOWN_DEVICE, "帮扶干部的电脑之间不能直接交换数据包，请经县就业办")
     if header.get("receiver") != store.device_id:
         raise PackageRejected(WRONG_RECEIVER)
-    envelope = open_sealed(sealed, box_key=keys.box_key(store))
+    box_key = keys.box_key_for(store, header.get("rk"))
+    if box_key is None:
+        if roles.role(store) == roles.LAPTOP:
+            # Behind the county's idea of our keys (restored from a backup, or
+            # an old package): send the next package under the county's
+            # enrolment key, which the county keeps (a restored laptop is found
+            # by its repeated package numbers).
+            store.db.execute("UPDATE sync_devices SET box_public = ? WHERE id = ?",
+                             [info.get("box_public"), sender["id"]])
+        raise PackageRejected(OLD_KEY)
+    envelope = open_sealed(sealed, box_key=box_key)
     new_keys = None
     sign_public = sender["sign_public"]
     enrol = envelope.manifest.get("enrol")
@@ -162,6 +172,11 @@ def _opened(store: Store, sealed: Sealed) -> tuple[dict, bytes, dict | None]:
             or manifest.get("receiver") != store.device_id):
         raise PackageRejected(CORRUPT, "封面与内容不符")
     _check_schema(manifest)
+    if (manifest.get("next_key") or {}).get("box_public"):
+        try:
+            keys.box_public_from(manifest["next_key"]["box_public"])
+        except ValueError:
+            raise PackageRejected(CORRUPT, "密钥格式不对") from None
     return manifest, envelope.body, {"sign_public": new_keys[0], "box_public": new_keys[1]} if new_keys else None
 
 
@@ -239,6 +254,11 @@ def _import_changes(store: Store, sealed: Sealed, file_name: str) -> ImportResul
             store.db.execute("UPDATE sync_devices SET sign_public = ?, box_public = ?, keys_at = ?, "
                              "enrol_secret = NULL WHERE id = ?",
                              [new_keys["sign_public"], new_keys["box_public"], now, sender["id"]])
+        next_key = manifest.get("next_key") or {}
+        if next_key.get("box_public"):
+            store.db.execute("UPDATE sync_devices SET box_public = ? WHERE id = ?",
+                             [next_key["box_public"], sender["id"]])
+        keys.after_import(store, sender["id"], sealed.header.get("rk"), laptop=my_role == roles.LAPTOP)
         county = my_role == roles.COUNTY
         accept = _laptop_acceptor(store, sender) if county else None
         limit = f"{store.clock.wall() + MAX_DRIFT_MS:013d}-99999-~" if county else None
