@@ -91,3 +91,21 @@ def test_many_packages_in_one_run_each_on_its_own(tmp_path, capsys):
     county = open_store(county_db)
     assert member_by_name(county, "张三")["expected_income"] == 3100
     assert member_by_name(county, "钱五")["expected_income"] == 4100
+
+
+def test_refused_rows_are_listed_for_review(tmp_path, capsys):
+    from helpers_sync_trust import B_HOME, Office
+
+    office = Office(tmp_path)
+    a = office.a
+    register.save_member(a, {"expected_income": 3100}, member_id=member_by_name(a, "张三")["id"])
+    hid = a.rows("SELECT id FROM households WHERE number = '3715811090010002'")[0]["id"]
+    register.save_household(a, {"number": B_HOME, "head_name": "赵四", "size": 1}, household_id=hid)
+    pkg = office.package(a)
+    county_db = str(office.county.path)
+    office.close()
+    assert run(capsys, "--db", county_db, "sync", "import", str(pkg))[0] == 0
+    code, out, _ = run(capsys, "--db", county_db, "sync", "refused", "--device", "王芳")
+    assert code == 0 and "王芳" in out and f"户编号 {B_HOME} 已被本县另一户使用" in out
+    code, out, _ = run(capsys, "--db", county_db, "sync", "refused", "--json")
+    assert json.loads(out.splitlines()[0])["table_name"] == "households"

@@ -59,6 +59,13 @@ def register(subparsers) -> None:
     lg.add_argument("--device", metavar="ID", help="只看这台设备（设备号或帮扶干部姓名）")
     lg.set_defaults(handler=run_log)
 
+    rf = actions.add_parser("refused", help="没有导入、留待复核的记录",
+                            description="数据包里本机没有接收的记录（不属于对方负责的户、证件号码已在另一户、"
+                                        "时钟超前、户编号重复等），每条写明原因，原样保存待复核。")
+    rf.add_argument("--device", metavar="ID", help="只看这台设备（设备号或帮扶干部姓名）")
+    rf.add_argument("--json", action="store_true", help="输出 JSON（每行一条）")
+    rf.set_defaults(handler=run_refused)
+
     rt = actions.add_parser("retire", help="（县就业办）停用或恢复一台帮扶干部的电脑",
                             description="电脑丢失、被盗或更换时停用它：县就业办不再接受它签名的数据包（即使有人拿到"
                                         "它的密钥），也不再给它导出。记录保留。--restore 恢复误停用的电脑。")
@@ -187,6 +194,22 @@ def run_log(args, ctx) -> int:
     for line in lines:
         print(f"{line.at[:19]}  {line.direction_label}{towards.get(line.direction, '')} {line.peer}  "
               f"{line.package + '  ' if line.package else ''}{line.what}  {line.file_name}".rstrip())
+    return 0
+
+
+def run_refused(args, ctx) -> int:
+    rows = journal.refused_rows(ctx.store, args.device)
+    if args.json:
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("没有拒收的记录")
+        return 0
+    for r in rows:
+        told = "，已告知对方" if r["told_at"] else ""
+        print(f"#{r['id']}  {(r['at'] or '')[:19]}  {r['cadre_name'] or r['device_id'] or ''}  "
+              f"{r['reason']}{told}")
     return 0
 
 

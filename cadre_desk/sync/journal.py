@@ -58,3 +58,16 @@ def _line(r: dict) -> LogLine:
         package = "启用包" if r["kind"] == KIND_SETUP else f"第 {r['package_seq']} 号"
     return LogLine(r["at"] or "", direction, r["cadre_name"] or r["device_id"] or "", package, what,
                    r["file_name"] or "")
+
+
+def refused_rows(store: Store, device: str | None = None) -> list[dict]:
+    """Rows that packages carried and this database did not apply (kept for
+    review: ``sync_rejected``), newest first, of one device when given (a
+    device id or a cadre's name)."""
+    sql = ("SELECT r.id, r.at, r.device_id, d.cadre_name, r.table_name, r.row_id, r.reason, r.status, r.told_at "
+           "FROM sync_rejected r LEFT JOIN sync_devices d ON d.id = r.device_id ")
+    params: list = []
+    if device:
+        sql += "WHERE r.device_id = ? OR d.cadre_name = ? "
+        params = [device, device]
+    return store.rows(sql + "ORDER BY r.id DESC", params)

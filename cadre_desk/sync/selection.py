@@ -61,14 +61,9 @@ def changed_rows(store: Store, since: int, upto: int, receiver: str | None) -> d
     return out
 
 
-def _member_households(store: Store) -> dict[str, str]:
-    return dict(store.db.execute("SELECT id, household_id FROM members").fetchall())
-
-
 def apply_scope(store: Store, changed: dict[str, dict[str, dict]], scope: Scope) -> dict[str, dict[str, dict]]:
     """Keep what the laptop of ``scope.cadre_id`` should see, and add whole
     rows of the households in ``scope.whole``."""
-    members = _member_households(store)
     out: dict[str, dict[str, dict]] = {}
     for table in synced_tables(store):
         link = household_link(store, table)
@@ -79,10 +74,15 @@ def apply_scope(store: Store, changed: dict[str, dict[str, dict]], scope: Scope)
         col = "id" if link == "id" else link
         # Row -> household for the changed rows and the rows of whole households.
         house_of: dict[str, str | None] = {}
+        # Driven by the changed ids (temp table): the cost follows the package, not the county.
         fill_ids(store, rows)
-        for rid, value in store.db.execute(
-                f"SELECT t.id, t.[{col}] FROM [{table}] t JOIN temp.sync_ids i ON i.id = t.id"):
-            house_of[rid] = members.get(value) if link == "member_id" else value
+        if link == "member_id":
+            sql = (f"SELECT t.id, m.household_id FROM temp.sync_ids i CROSS JOIN [{table}] t ON t.id = i.id "
+                   "LEFT JOIN members m ON m.id = t.member_id")
+        else:
+            sql = f"SELECT t.id, t.[{col}] FROM temp.sync_ids i CROSS JOIN [{table}] t ON t.id = i.id"
+        for rid, value in store.db.execute(sql):
+            house_of[rid] = value
         keep = {rid: b for rid, b in rows.items() if house_of.get(rid) in scope.households}
         if table == "pairings":  # the laptop must also learn that a pairing of its cadre ended
             for rid in store.db.execute(
