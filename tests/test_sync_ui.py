@@ -124,3 +124,21 @@ def test_the_sync_page_shows_what_was_imported_while_it_was_hidden(county_window
     enrol(w.store, "王芳", tmp_path / "a.db", tmp_path).db.conn.close()
     page.show()
     assert texts(page.devices, 0) == ["王芳"]
+
+
+def test_refused_rows_are_listed_on_the_sync_page(county_window, tmp_path):
+    w = county_window
+    county = w.store
+    laptop = enrol(county, "王芳", tmp_path / "a.db", tmp_path)
+    import_package(county, export_package(laptop, tmp_path / "first.cdsync").path)
+    hid = laptop.rows("SELECT id FROM households WHERE number = '3715811090010002'")[0]["id"]
+    register.save_household(laptop, {"number": "3715811090010003", "head_name": "赵四", "size": 1},
+                            household_id=hid)
+    result = import_package(county, export_package(laptop, tmp_path / "second.cdsync").path)
+    assert result.counts["rejected"] == 1
+    page = w.show_page("sync")
+    page.refresh()
+    assert page.tabs.tabText(2) == "拒收的记录（1）"
+    assert texts(page.refused, 1) == ["王芳"] and "户编号 3715811090010003 已被本县另一户使用" in texts(page.refused, 2)[0]
+    assert texts(page.refused, 3) == ["否"]
+    laptop.db.conn.close()

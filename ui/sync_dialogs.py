@@ -29,6 +29,7 @@ from . import errors as ui_errors
 PACKAGE_FILTER = "同步数据包 (*.cdsync);;所有文件 (*)"
 DEVICE_HEADERS = ["帮扶干部", "身份", "设备号", "最近导入", "最近导出", "待复核冲突", "状态"]
 LOG_HEADERS = ["时间", "方向", "对方", "数据包", "内容", "文件"]
+REFUSED_HEADERS = ["时间", "来自", "原因", "对方已知道"]
 CONFLICT_HEADERS = ["编号", "记录", "字段", "现在的值", "由谁、何时改的", "被覆盖的值", "由谁、何时改的"]
 
 
@@ -132,6 +133,14 @@ class SyncPage(QWidget):
         lay.addLayout(buttons)
         self.tabs.addTab(conflict_tab, "冲突复核")
 
+        refused_tab = QWidget()
+        self.refused = _table(REFUSED_HEADERS, "syncRefused")
+        lay = QVBoxLayout(refused_tab)
+        lay.addWidget(QLabel("数据包里没有导入的记录，原样保存待复核；县就业办下次给那台电脑导出时会告诉它"
+                             "（命令行：cadre-desk sync refused）。"))
+        lay.addWidget(self.refused, 1)
+        self.tabs.addTab(refused_tab, "拒收的记录")
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.identity)
         layout.addWidget(self.notice)
@@ -170,6 +179,13 @@ class SyncPage(QWidget):
         self._device_buttons()
         self.refresh_log()
         self.refresh_conflicts()
+        self.refresh_refused()
+
+    def refresh_refused(self) -> None:
+        rows = journal.refused_rows(self.store)
+        _fill(self.refused, [[(r["at"] or "")[:16].replace("T", " "), r["cadre_name"] or r["device_id"] or "",
+                              r["reason"] or "", "是" if r["told_at"] else "否"] for r in rows])
+        self.tabs.setTabText(2, f"拒收的记录（{len(rows)}）" if rows else "拒收的记录")
 
     def selected_device(self) -> str | None:
         rows = self.devices.selectionModel().selectedRows() if self.devices.selectionModel() else []
