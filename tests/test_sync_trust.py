@@ -455,3 +455,40 @@ def test_a_laptop_restored_from_an_old_backup_recovers_its_keys_and_data(office,
     assert refused  # the backup's keys were retired on the way
     assert member_by_name(county, "赵四")["expected_income"] == 5500
     assert member_by_name(a, "张三")["expected_income"] == 3202
+
+
+# ---------------------------------------------------------------- the format stays readable
+
+def test_a_package_of_an_older_program_is_read_and_a_newer_one_refused(office):
+    from cadre_desk.sync import keys
+    from cadre_desk.sync.package import NEWER_VERSION, open_sealed, seal
+    county, b = office.county, office.b
+    register.save_member(b, {"expected_income": 2900}, member_id=member_by_name(b, "钱五")["id"])
+    data = office.package(b).read_bytes()
+    sealed = read_outer(data)
+    envelope = open_sealed(sealed, box_key=keys.box_key_for(county, sealed.header["rk"]))
+    manifest = json.loads(envelope.manifest_bytes)
+    for k in ("content_hash", "next_key"):
+        manifest.pop(k)
+
+    def as_old(fmt):
+        # The program before this one: manifest format 1, no receiving key named, for the enrolment key.
+        header = {k: v for k, v in sealed.header.items() if k not in ("enc", "rk")}
+        return seal(header, {**manifest, "format": fmt}, envelope.body, keys.signing_key(b),
+                    receiver_box=keys.box_public_from(roles.county_info(county)["box_public"]))
+
+    with pytest.raises(PackageRejected) as caught:
+        import_package(county, as_old(3))
+    assert caught.value.reason == NEWER_VERSION and "升级" in caught.value.message
+    import_package(county, as_old(1))
+    assert member_by_name(county, "钱五")["expected_income"] == 2900
+
+
+def test_a_file_too_big_to_be_a_package_is_refused_before_it_is_read(office, tmp_path, monkeypatch):
+    from cadre_desk.sync import importer
+    monkeypatch.setattr(importer, "MAX_FILE", 1000)
+    path = tmp_path / "huge.cdsync"
+    path.write_bytes(b"CADRE-DESK-SYNC\n" + b"\0" * 5000)
+    with pytest.raises(PackageRejected) as caught:
+        import_package(office.county, path)
+    assert caught.value.reason == CORRUPT and "数据包不会这么大" in caught.value.message

@@ -41,6 +41,7 @@ MAX_DRIFT_MS = 24 * 3600 * 1000
 CODE_TRIES = 5
 CODE_WAIT_S = 60
 CODE_FAILURES = "sync_code_failures"
+MAX_FILE = 1 << 30  # a county of 100,000 members makes packages of about 10 MB
 RESTORED = "sync_restored"  # this laptop found itself behind its own history
 
 
@@ -83,6 +84,8 @@ class ImportResult:
 def read_package_file(path: str | Path) -> bytes:
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_FILE:
+            raise PackageRejected(CORRUPT, f"文件有 {path.stat().st_size // (1 << 20)} MB，数据包不会这么大")
         return path.read_bytes()
     except FileNotFoundError:
         raise roles.SyncSetupError(f"找不到文件 {path}，请检查文件名和位置") from None
