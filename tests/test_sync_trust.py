@@ -394,6 +394,8 @@ def test_a_household_handed_to_another_cadre_moves_between_laptops(office):
     old = office.send(county, a, cadre="王芳")
     assert a.rows("SELECT count(*) AS n FROM members WHERE household_id = ?", [hid])[0]["n"] == 0
     assert not a.rows("SELECT 1 FROM households WHERE id = ?", [hid])
+    from cadre_desk import search
+    assert [h.name for h in search.search(a, "赵四")] == []
     assert any(A_HOME2 in n and "已从本机移除（1 人）" in n for n in old.notes)
     new = office.send(county, b, cadre="李强")
     assert new.counts["rejected"] == 0, new.notes
