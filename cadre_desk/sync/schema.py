@@ -85,6 +85,24 @@ def _scalar(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= MAX_TEXT
 
 
+def _scalars(row: list) -> None:
+    """Every cell a scalar within bounds (inlined: this runs for every cell
+    of a package, 760,000 of them for 20,000 members)."""
+    for v in row:
+        t = type(v)
+        if t is str:
+            if len(v) > MAX_TEXT:
+                raise refuse("内容过大")
+        elif t is int:
+            if not -(1 << 63) <= v < (1 << 63):
+                raise refuse("内容格式不对")
+        elif t is float:
+            if not math.isfinite(v):
+                raise refuse("内容格式不对")
+        elif v is not None and t is not bool:
+            raise refuse("内容格式不对")
+
+
 def _stamp(value: Any, *, empty: bool = False) -> bool:
     if value == "" and empty:
         return True
@@ -161,9 +179,9 @@ def body(value: Any) -> dict:
         width, id_at = len(cols), cols.index("id")
         colset = set(cols) | {"*"}
         for row in rows:
-            if not isinstance(row, list) or len(row) != width or not all(_scalar(v) for v in row) \
-                    or not _text(row[id_at], empty=False):
+            if type(row) is not list or len(row) != width or not _text(row[id_at], empty=False):
                 raise refuse("内容格式不对")
+            _scalars(row)
         for meta in metas:
             if not isinstance(meta, list) or len(meta) != 3:
                 raise refuse("内容格式不对")
