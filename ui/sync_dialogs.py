@@ -29,7 +29,7 @@ from . import errors as ui_errors
 PACKAGE_FILTER = "同步数据包 (*.cdsync);;所有文件 (*)"
 DEVICE_HEADERS = ["帮扶干部", "身份", "设备号", "最近导入", "最近导出", "待复核冲突", "状态"]
 LOG_HEADERS = ["时间", "方向", "对方", "数据包", "内容", "文件"]
-REFUSED_HEADERS = ["时间", "来自", "原因", "对方已知道"]
+REFUSED_HEADERS = ["时间", "对方", "原因", "已告知对方"]
 CONFLICT_HEADERS = ["编号", "记录", "字段", "现在的值", "由谁、何时改的", "被覆盖的值", "由谁、何时改的"]
 
 
@@ -136,8 +136,9 @@ class SyncPage(QWidget):
         refused_tab = QWidget()
         self.refused = _table(REFUSED_HEADERS, "syncRefused")
         lay = QVBoxLayout(refused_tab)
-        lay.addWidget(QLabel("数据包里没有导入的记录，原样保存待复核；县就业办下次给那台电脑导出时会告诉它"
-                             "（命令行：cadre-desk sync refused）。"))
+        self.refused_help = QLabel()
+        self.refused_help.setWordWrap(True)
+        lay.addWidget(self.refused_help)
         lay.addWidget(self.refused, 1)
         self.tabs.addTab(refused_tab, "拒收的记录")
 
@@ -182,6 +183,12 @@ class SyncPage(QWidget):
         self.refresh_refused()
 
     def refresh_refused(self) -> None:
+        if roles.role(self.store) == roles.LAPTOP:
+            self.refused_help.setText("县就业办没有接收的本机改动，每条写明原因。请按原因改正后再导出数据包"
+                                      "（命令行：cadre-desk sync refused）。")
+        else:
+            self.refused_help.setText("数据包里没有导入的记录，原样保存待复核；下次给那台电脑导出时会告诉它"
+                                      "（命令行：cadre-desk sync refused）。")
         rows = journal.refused_rows(self.store)
         _fill(self.refused, [[(r["at"] or "")[:16].replace("T", " "), r["cadre_name"] or r["device_id"] or "",
                               r["reason"] or "", "是" if r["told_at"] else "否"] for r in rows])
