@@ -19,7 +19,8 @@ from typing import Any
 
 from . import places
 from .errors import CadreDeskError
-from .questionnaire import display, from_column
+from .questionnaire import display
+from .values import from_storage
 from .roster_format import CADRE, COUNTY, IGNORED_HEADERS, SEX, TOWN, VILLAGE, Column, roster_format
 from .storage import Store
 from .xlsx import close_workbook, open_workbook
@@ -57,7 +58,7 @@ def _cell(col: Column, stored: Any) -> Any:
     fld = col.field
     if fld is None:
         return str(stored)
-    value = from_column(fld, stored)
+    value = from_storage(fld, stored)
     if fld.type in ("int", "number") and isinstance(value, (int, float)):
         return value
     return display(fld, value)

@@ -45,8 +45,6 @@ from .questionnaire import (
     Problem,
     display,
     field_coercer,
-    row_encoder,
-    tuple_encoder,
     validate,
 )
 from .roster_format import (
@@ -60,6 +58,7 @@ from .roster_format import (
     roster_format,
 )
 from .storage import Store
+from .values import row_encoder
 
 CHUNK_ROWS = 2000  # rows parsed between two writes, progress reports and cancel checks
 HEADER_SCAN_ROWS = 30  # title rows tolerated above the header row
@@ -317,7 +316,6 @@ class _Row:
     household_values: dict[str, Any]  # coerced household answers (columns present); read-only
     hh_memo: dict[str, Any]  # the remembered answers it came from (``household_values`` adds the head's)
     rest: dict[str, Any]  # coerced member answers other than name and ID number, pruned; read-only (shared)
-    encoded: tuple | None  # ``rest`` as stored, in ``_Importer.rest_columns`` order (new members)
     name: str | None
     id_number: str
     sex: str
@@ -365,7 +363,6 @@ class _Importer:
         self.existing_households: dict[str, tuple[str, str]] = {}
         self.cadres: dict[str, str] = {}
         self.villages: dict[tuple[str, str], str] = {}  # (town id, village name) -> id
-        self.village_counts: dict[str, int] = {}  # town id -> villages (deleted ones too)
         self.towns: dict[str, dict | None] = {}
         self.county_name = ""
         # What this file holds so far.
@@ -383,11 +380,6 @@ class _Importer:
         self._id_counter = 0
         self._id_random = uuid.uuid4().hex[:12]  # drawn once per import: the counter keeps ids apart
         self.encode_household = row_encoder(self.q.household)
-        # A new member's row: these columns, then the rest of the questionnaire's.
-        base_columns = ["household_id", "sex", "birth_date", "questionnaire_version", "roster_extra", *_IDENTITY]
-        self.rest_columns = [f.key for f in self.q.member.fields if f.key not in base_columns]
-        self.member_columns = [*base_columns, *self.rest_columns]
-        self.encode_rest = tuple_encoder(self.q.member, self.rest_columns)
 
     # ------------------------------------------------------------ driver
     def run(self) -> ImportResult:
@@ -438,13 +430,9 @@ class _Importer:
             self.existing_households[r["number"]] = (r["id"], r["village_id"])
         for r in self.store.rows("SELECT name, id FROM cadres WHERE deleted = 0 ORDER BY created_at"):
             self.cadres.setdefault(r["name"], r["id"])
-        # Villages in bulk (``places.ensure_village`` per village cost five
-        # statements and a savepoint each): the first of a name, as
-        # ``places.village_by_name`` finds it, and each town's count for codes.
+        # The first village of a name, as ``places.village_by_name`` finds it.
         for r in self.store.rows("SELECT town_id, name, id FROM villages WHERE deleted = 0 ORDER BY rowid"):
             self.villages.setdefault((r["town_id"], r["name"]), r["id"])
-        for r in self.store.rows("SELECT town_id, count(*) AS n FROM villages GROUP BY town_id"):
-            self.village_counts[r["town_id"]] = r["n"]
         from .sync.roles import allowed_household_numbers
 
         self.allowed_numbers = allowed_household_numbers(self.store)  # None: no limit (county office)
@@ -661,45 +649,47 @@ class _Importer:
         self._flush()
 
     def _flush(self) -> None:
+        """Write the queued rows: villages, cadres, households and pairings
+        through the register's bulk functions, members through its one write
+        path (``register.write_members``; the rows were checked in ``check``)."""
         rows, self.chunk = self.chunk, []
         if not rows or not self.writing:
             return
         new_households: list[dict] = []
         new_household_ids: list[str] = []
-        new_members: list[tuple] = []
-        new_member_ids: list[str] = []
-        new_pairings: list[dict] = []
-        updates: list[tuple[_Row, _Household]] = []
         to_pair: list[_Household] = []
         self._create_villages(dict.fromkeys(self.households[row.household_number].village_key for row in rows
                                             if self.households[row.household_number].db_id is None))
+        checked: list[register.CheckedMember] = []
         for row in rows:
             hh = self.households[row.household_number]
             if hh.db_id is None:
                 self._materialize(hh, new_households, new_household_ids)
+            values = {**row.rest, "name": row.name, "id_number": row.id_number, "sex": row.sex,
+                      "birth_date": row.birth_date}
             if row.existing is None:
-                new_members.append((hh.db_id, row.sex, row.birth_date, self.version, row.extras, row.name,
-                                    row.id_number, *row.encoded))
-                new_member_ids.append(self._new_id())
+                member = register.MemberRow(values, household_id=hh.db_id, row_id=self._new_id(),
+                                            extra={"roster_extra": row.extras})
             else:
-                updates.append((row, hh))
+                member = register.MemberRow(values, household_id=hh.db_id, member_id=row.existing[0],
+                                            extra={"roster_extra": row.extras}
+                                            if self.extras_by_sheet.get(row.sheet) else {})
+                self.existing_members[row.id_number] = (row.existing[0], hh.db_id, hh.number)
+            checked.append(register.CheckedMember(member, values, []))
             if hh.cadre and not hh.paired:
                 to_pair.append(hh)
                 hh.paired = True
         self._create_cadres({hh.cadre for hh in to_pair})
-        for hh in to_pair:
-            if hh.is_new:
-                new_pairings.append({"household_id": hh.db_id, "cadre_id": self.cadres[hh.cadre],
-                                     "since": self.today.isoformat(), "until": None})
-            else:
-                register.pair_cadre(self.store, hh.db_id, self.cadres[hh.cadre], self.today)
         self.store.insert_many("households", new_households, row_ids=new_household_ids)
-        for row, hh in updates:  # after the inserts: a member may move into a new household
-            self._update_member(row, hh)
-        self.store.insert_tuples("members", self.member_columns, new_members, new_member_ids)
-        self.store.insert_many("pairings", new_pairings, row_ids=[self._new_id() for _ in new_pairings])
+        register.pair_cadres(self.store, [(hh.db_id, self.cadres[hh.cadre]) for hh in to_pair], since=self.today,
+                             new_id=self._new_id)
+        # Updates first (a member may move into a new household), as before.
+        checked.sort(key=lambda c: c.row.member_id is None)
+        written = register.write_members(self.store, checked, surveyed=False)
         self.result.households_created += len(new_households)
-        self.result.members_created += len(new_members)
+        self.result.members_created += written.created
+        self.result.members_updated += written.updated
+        self.result.members_unchanged += written.unchanged
 
     def _materialize(self, hh: _Household, new_rows: list[dict], new_ids: list[str]) -> None:
         village_id = self._village_id(hh.village_key)
@@ -725,19 +715,6 @@ class _Importer:
             hh.updated = True
             self.result.households_updated += 1
 
-    def _update_member(self, row: _Row, hh: _Household) -> None:
-        member_id = row.existing[0]
-        changes = {**register.encode(self.q.member, row.member_values), "household_id": hh.db_id,
-                   "sex": row.sex, "birth_date": row.birth_date}
-        if self.extras_by_sheet.get(row.sheet):
-            changes["roster_extra"] = row.extras
-        diff = self.store.update("members", member_id, changes)
-        if diff:
-            self.result.members_updated += 1
-        else:
-            self.result.members_unchanged += 1
-        self.existing_members[row.id_number] = (member_id, hh.db_id, hh.number)
-
     def _new_id(self) -> str:
         """A new row id: 32 hex characters like ``uuid4().hex``, but time-ordered
         (milliseconds when the import began, a counter, 48 random bits drawn
@@ -753,18 +730,10 @@ class _Importer:
         return self.villages[self.town(town_name)["id"], village_name]
 
     def _create_villages(self, keys: Iterable[tuple[str, str]]) -> None:
-        """``places.ensure_village`` for the villages of a chunk at once: the new
-        ones get the next codes of their town and are inserted in one statement."""
-        new_rows, new_ids = [], []
-        for town_name, village_name in keys:  # in the order of the file, as ensure_village did
-            town = self.town(town_name)
-            if (town["id"], village_name) in self.villages:
-                continue
-            count = self.village_counts[town["id"]] = self.village_counts.get(town["id"], 0) + 1
-            village_id = self.villages[town["id"], village_name] = self._new_id()
-            new_rows.append({"town_id": town["id"], "name": village_name, "code": f"{town['code']}{count:03d}"})
-            new_ids.append(village_id)
-        self.store.insert_many("villages", new_rows, row_ids=new_ids)
+        """The villages of a chunk's new households (``places.ensure_villages``)."""
+        wanted = [(self.town(town_name)["id"], village_name) for town_name, village_name in keys]
+        wanted = [k for k in wanted if k not in self.villages]
+        self.villages.update(zip(wanted, places.ensure_villages(self.store, wanted, new_id=self._new_id)))
 
     def town(self, name: str) -> dict | None:
         if name not in self.towns:
@@ -772,12 +741,9 @@ class _Importer:
         return self.towns[name]
 
     def _create_cadres(self, names: set[str]) -> None:
-        """Create the cadres the database does not know yet, in one statement:
-        ``register.ensure_cadre`` (look up by name, else insert) for thousands
-        of names at once."""
+        """The cadres the database does not know yet (``register.ensure_cadres``)."""
         new = sorted(n for n in names if n not in self.cadres)
-        ids = self.store.insert_many("cadres", [{"name": n} for n in new], row_ids=[self._new_id() for _ in new])
-        self.cadres.update(zip(new, ids))
+        self.cadres.update(zip(new, register.ensure_cadres(self.store, new, new_id=self._new_id)))
 
 
 def _show(fld: Field, value: Any) -> str:
@@ -848,7 +814,7 @@ class _RowParser:
         if _is_blank(cells[self.i_name]) and _is_blank(id_value):
             return None  # blank, or a notes / totals row under the data
         problems: list[tuple[str, str, str]] = []
-        rest, encoded, name, id_number = self._member(cells, problems)
+        rest, name, id_number = self._member(cells, problems)
         hh_memo, hh_problems = self._household(cells)
         problems.extend(hh_problems)
         town, village, place_problems = self._place(cells)
@@ -882,7 +848,7 @@ class _RowParser:
         implied = _RELATION_SEX.get(relation)
         return _Row(
             sheet=self.sheet, row=row_number, cells=cells, household_number=hh_values["number"],
-            place=(town, village), household_values=hh_values, hh_memo=hh_memo, rest=rest, encoded=encoded,
+            place=(town, village), household_values=hh_values, hh_memo=hh_memo, rest=rest,
             name=name, id_number=id_number, sex=id_sex, birth_date=_iso_birth_date(id_number),
             relation_contradicts=implied is not None and implied != id_sex, cadre=cadre,
             extras=self._extras(cells) if imp.extras_by_sheet[self.sheet] else None,
@@ -903,11 +869,11 @@ class _RowParser:
         if existing is not None or not self.cache_rest:
             values = self._member_whole(cells, problems, existing)
             rest = {k: v for k, v in values.items() if k not in _IDENTITY}
-            return rest, imp.encode_rest(rest), values.get("name"), values.get("id_number")
-        rest, rest_problems, encoded = self._member_rest(cells)
+            return rest, values.get("name"), values.get("id_number")
+        rest, rest_problems = self._member_rest(cells)
         problems.extend(rest_problems)
         name, id_number = self._member_identity(cells, problems)
-        return rest, encoded, name, id_number
+        return rest, name, id_number
 
     def _member_whole(self, cells: list, problems: list, existing: tuple | None) -> dict:
         """``validate`` of all the answers at once: for a member already in the
@@ -943,7 +909,7 @@ class _RowParser:
             row_problems.extend(self._row_problems([p for p in found if p.field not in _IDENTITY], "member"))
             if len(self.member_memo) > 50_000:
                 self.member_memo.clear()
-            hit = self.member_memo[key] = (values, row_problems, imp.encode_rest(values))
+            hit = self.member_memo[key] = (values, row_problems)
         return hit
 
     def _member_identity(self, cells: list, problems: list) -> tuple[str | None, str | None]:

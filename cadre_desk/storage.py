@@ -213,6 +213,44 @@ class Store:
                       for k, (old, new) in diff.items())
         return diff
 
+    def update_many(self, table: str, changes: list[tuple[str, Mapping[str, Any]]]
+                    ) -> list[dict[str, tuple[Any, Any]]]:
+        """``update`` for many rows: the current rows are read 500 at a time
+        (not one query per row), only the fields that really change are
+        written and logged. Returns each row's ``{field: (old, new)}``."""
+        if not changes:
+            return []
+        now, user, device = utc_now(), self.user, self.device_id
+        diffs: list[dict[str, tuple[Any, Any]]] = []
+        with self.transaction():
+            for start in range(0, len(changes), 500):
+                block = changes[start:start + 500]
+                ids = [row_id for row_id, _ in block]
+                cursor = self.db.execute(f"SELECT * FROM [{table}] WHERE id IN ({', '.join('?' * len(ids))})", ids)
+                names = [d[0] for d in cursor.description]
+                current = {r[0]: dict(zip(names, r)) for r in cursor.fetchall()}
+                grouped: dict[tuple, list] = {}
+                log = []
+                for row_id, values in block:
+                    if row_id not in current:
+                        raise NotFound(f"找不到这条记录（{table_label(table)}），它可能已被删除")
+                    row = current[row_id]
+                    diff = {k: (row.get(k), v) for k, v in values.items() if k not in SYSTEM_COLUMNS and row.get(k) != v}
+                    diffs.append(diff)
+                    if not diff:
+                        continue
+                    row.update({k: new for k, (_, new) in diff.items()})  # a row listed twice sees the first
+                    grouped.setdefault(tuple(diff), []).append([*(new for _, new in diff.values()), now, device,
+                                                                row_id])
+                    log.extend((table, row_id, k, old, new, user, device, now, self.clock.now())
+                               for k, (old, new) in diff.items())
+                for keys, params in grouped.items():
+                    assignments = ", ".join(f"[{k}] = ?" for k in keys)
+                    self.db.conn.executemany(f"UPDATE [{table}] SET {assignments}, updated_at = ?, device_id = ? "
+                                             "WHERE id = ?", params)
+                self._log(log)
+        return diffs
+
     def write_remote(self, table: str, *, new_rows: list[Mapping[str, Any]] = (),
                      updates: Iterable[tuple[str, Mapping[str, Any], str, str]] = (),
                      log: list[tuple] = ()) -> None:
