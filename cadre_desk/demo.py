@@ -32,6 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .domain import ABLE_LABOUR, WEAK_LABOUR
 from .errors import CadreDeskError
 from .idnumber import check_character
 from .paths import resource_path
@@ -45,8 +46,8 @@ NEW_CODE, OLD_CODE = "371581", "372502"
 # Spouses married in from neighbouring counties keep their own address code.
 NEIGHBOUR_CODES = ("371522", "371521", "371524", "130535", "130534")
 
-ABLE = ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力")
-WEAK = "弱劳动力或半劳动力"
+ABLE = ABLE_LABOUR
+WEAK = WEAK_LABOUR
 CHANNELS_ABLE = {"企业就业": 24, "扶贫车间": 14, "居家就业": 9, "劳务输出": 22, "自主创业": 6, "公益性岗位": 7,
                  "灵活就业": 18}
 CHANNELS_WEAK = {"企业就业": 4, "扶贫车间": 20, "居家就业": 30, "公益性岗位": 30, "灵活就业": 10, "自主创业": 6}

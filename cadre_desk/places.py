@@ -49,8 +49,12 @@ def _short(name: str, suffixes: tuple[str, ...]) -> str:
 
 def town_by_name(store: Store, name: str) -> dict | None:
     """Find a town by its name, also without 镇/街道/乡 (康庄 finds 康庄镇)."""
+    return match_town(store.rows("SELECT * FROM towns WHERE deleted = 0"), name)
+
+
+def match_town(towns: list[dict], name: str) -> dict | None:
+    """``town_by_name`` among ``towns`` (rows of the towns table)."""
     name = name.strip()
-    towns = store.rows("SELECT * FROM towns WHERE deleted = 0")
     for t in towns:
         if t["name"] == name:
             return t

@@ -16,8 +16,8 @@ import python_calamine
 from cadre_desk import places, register
 from cadre_desk.cli import main
 from cadre_desk.errors import CadreDeskError
-from cadre_desk.roster_export import write_error_report
-from cadre_desk.roster_import import RosterImportFailed, import_roster
+from cadre_desk.roster import write_error_report
+from cadre_desk.roster import RosterImportFailed, import_roster
 from helpers_roster import HEADERS, family, make_id, member, snapshot, write_roster
 
 SAMPLES = Path("/work/shared/samples")

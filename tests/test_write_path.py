@@ -199,3 +199,18 @@ def test_revert_of_an_id_number_goes_through_the_write_path(store):
     assert "id_number" in changed
     row = register.member(store, mid)
     assert (row["id_number"], row["sex"], row["birth_date"]) == (first, "男", "1970-01-01")
+
+
+def test_the_able_bodied_rule_reads_the_working_age_setting(store):
+    village_id = _village(store)
+    hid, _ = register.save_household(store, {"number": "3715811090010001", "head_name": "张三"},
+                                     village_id=village_id)
+    born = dt.date.today().replace(year=dt.date.today().year - 62) - dt.timedelta(days=1)
+    answers = {**member_answers("张三", make_id(born.strftime("%Y%m%d"), 11)), "labour_ability": "丧失劳动力"}
+    _, warnings = register.save_member(store, answers, household_id=hid)
+    assert "able_bodied_labour" not in {p.rule for p in warnings}  # 62 is past the default 60
+    store.set_setting("working_age_max", 65)
+    mid = register.member_by_id_number(store, answers["id_number"])["id"]
+    _, warnings = register.save_member(store, {"name": "张三"}, member_id=mid)
+    (warning,) = [p for p in warnings if p.rule == "able_bodied_labour"]
+    assert warning.message.startswith("16至65岁")

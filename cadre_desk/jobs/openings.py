@@ -26,7 +26,7 @@ from . import ABLE_LABOUR, EDUCATION_ORDER, HOME_ROUTE, PAY_UNITS, ROUTES
 
 # Working days in a month, to turn a day rate into a monthly pay (county may change it).
 DEFAULT_WORK_DAYS_PER_MONTH = 22
-HIRED_NOW = ("录用", "在岗")  # offers that hold one of an opening's places
+from ..domain import HIRED_NOW  # noqa: E402  (offers that hold one of an opening's places)
 
 # GB/T 2260 province-level codes, so a labour-export opening can name its province.
 PROVINCES = {
