@@ -16,7 +16,7 @@ from .errors import DuplicateIdNumber, NotFound, ValidationFailed
 from .idnumber import parse_id_number, sex_of
 from .questionnaire import ERROR, Part, Problem, validate
 from .storage import Store
-from .values import from_storage, to_storage, tuple_encoder
+from .values import encode_column, from_storage, to_storage
 
 _CHUNK = 500  # ids per ``IN (...)`` look-up
 
@@ -27,9 +27,13 @@ def decode(part: Part, row: Mapping[str, Any]) -> dict[str, Any]:
     """A stored row with questionnaire columns turned back into Python values."""
     out = dict(row)
     for fld in part.fields:
-        if fld.key in out:
-            out[fld.key] = from_storage(fld, out[fld.key])
+        value = out.get(fld.key)
+        if value is not None and (type(value) is str or fld.type in _CONVERTED):
+            out[fld.key] = from_storage(fld, value)
     return out
+
+
+_CONVERTED = ("multi", "bool")  # field types whose stored value is not what the core works with
 
 
 def encode(part: Part, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -172,14 +176,16 @@ def derived_from_id(id_number: str) -> tuple[str, str]:
     return sex_of(id_number), f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
 
 
-def stored_members(store: Store, member_ids: Iterable[str]) -> dict[str, dict]:
-    """Members by id, decoded, read ``_CHUNK`` at a time (deleted ones too)."""
+def stored_members(store: Store, member_ids: Iterable[str], keys: Sequence[str] | None = None) -> dict[str, dict]:
+    """Members by id, decoded, read ``_CHUNK`` at a time (deleted ones too);
+    ``keys``: only these columns (and the id)."""
     ids = list(dict.fromkeys(member_ids))
     out: dict[str, dict] = {}
     part = store.questionnaire.member
+    columns = "*" if keys is None else ", ".join(f"[{k}]" for k in dict.fromkeys(["id", *keys]))
     for start in range(0, len(ids), _CHUNK):
         block = ids[start:start + _CHUNK]
-        for r in store.rows(f"SELECT * FROM members WHERE id IN ({', '.join('?' * len(block))})", block):
+        for r in store.rows(f"SELECT {columns} FROM members WHERE id IN ({', '.join('?' * len(block))})", block):
             out[r["id"]] = decode(part, r)
     return out
 
@@ -266,13 +272,17 @@ def write_members(store: Store, checked: Sequence[CheckedMember], *, surveyed: b
             updates.append((i, c))
     with store.transaction():
         keys = [f.key for f in part.fields]
-        encode = tuple_encoder(part, keys)
         for extra_keys, group in new.items():
             columns = ["household_id", "sex", "birth_date", "questionnaire_version", *keys,
                        *(k for k in ("surveyed_at",) if surveyed and k not in extra_keys), *extra_keys]
-            surveyed_at = (today,) if surveyed and "surveyed_at" not in extra_keys else ()
-            tuples = [(c.row.household_id, c.values["sex"], c.values["birth_date"], version, *encode(c.values),
-                       *surveyed_at, *c.row.extra.values()) for _, c in group]
+            rows = [c for _, c in group]
+            cells = [[c.row.household_id for c in rows], [c.values["sex"] for c in rows],
+                     [c.values["birth_date"] for c in rows], [version] * len(rows),
+                     *(encode_column(part.by_key[k], [c.values.get(k) for c in rows]) for k in keys)]
+            if surveyed and "surveyed_at" not in extra_keys:
+                cells.append([today] * len(rows))
+            cells.extend([c.row.extra[k] for c in rows] for k in extra_keys)
+            tuples = list(zip(*cells))
             ids = [c.row.row_id or uuid.uuid4().hex for _, c in group]
             store.insert_tuples("members", columns, tuples, ids)
             for (i, _), member_id in zip(group, ids):
@@ -281,8 +291,12 @@ def write_members(store: Store, checked: Sequence[CheckedMember], *, surveyed: b
             result.changed.setdefault("members", set()).update(ids)
         if updates:
             changes = []
+            converted = [f for f in part.fields if f.type in _CONVERTED]
             for _, c in updates:
-                row = {k: (to_storage(part.by_key[k], v) if k in part.by_key else v) for k, v in c.values.items()}
+                row = dict(c.values)
+                for fld in converted:
+                    if row.get(fld.key) is not None:
+                        row[fld.key] = to_storage(fld, row[fld.key])
                 if c.row.household_id:
                     row["household_id"] = c.row.household_id
                 changes.append((c.row.member_id, {**row, **stamp, **c.row.extra}))

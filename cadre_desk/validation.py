@@ -267,7 +267,12 @@ def _coerce_column(fld: Field, raw: list, problems: list[list[Problem]], refused
     from .questionnaire import CoerceError, Problem, coerce
 
     kinds = set(map(type, raw))
-    keys = raw if kinds <= {str, type(None), type(MISSING)} else list(map(_key, raw))
+    if kinds <= {str, type(None), type(MISSING)}:
+        keys = raw
+    elif fld.type in ("int", "number") and not kinds & {list, tuple, bool}:
+        keys = raw  # 1 and 1.0 are one answer to a number field
+    else:
+        keys = list(map(_key, raw))
     first = dict(zip(keys, range(len(keys))))  # each distinct key -> a row that has it
     outcome: dict[Any, Any] = {}
     as_is = well_formed_18([k for k in first if type(k) is str]) if fld.type == "id_number" else ()

@@ -53,6 +53,17 @@ def from_storage(fld: Field | None, stored: Any) -> Any:
     return stored
 
 
+def encode_column(fld: Field, values: list) -> list:
+    """``to_storage`` of a column of values, once per distinct value."""
+    if fld.type not in ("multi", "bool"):
+        return values
+    if fld.type == "bool":
+        return [None if v is None else int(bool(v)) for v in values]
+    keys = [None if v is None else tuple(v) for v in values]
+    stored = {key: (None if key is None else _to_json(list(key))) for key in set(keys)}
+    return list(map(stored.__getitem__, keys))
+
+
 def row_encoder(part: Part) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     """``to_storage`` of a whole row of ``part``: every field of the part (None
     when not answered) plus any other keys as they are."""
@@ -65,17 +76,4 @@ def row_encoder(part: Part) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
         for key, fld in fields:
             row[key] = to_storage(fld, row[key])
         return row
-    return encode
-
-
-def tuple_encoder(part: Part, keys: list[str]) -> Callable[[Mapping[str, Any]], tuple]:
-    """``to_storage`` of the fields ``keys`` of ``part`` as one tuple, in that
-    order (None when not answered): a bulk row without a dict."""
-    convert = [(i, part.by_key[key]) for i, key in enumerate(keys) if part.by_key[key].type in ("multi", "bool")]
-
-    def encode(values: Mapping[str, Any]) -> tuple:
-        row = list(map(values.get, keys))
-        for i, fld in convert:
-            row[i] = to_storage(fld, row[i])
-        return tuple(row)
     return encode

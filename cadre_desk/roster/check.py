@@ -156,6 +156,7 @@ class SheetChecker:
         rests, names, ids = self._members(rows, stored or {}, found)
         households = self._households(rows, found)
         places_ = self._places(rows, found)
+        cadres: dict[Any, str | None] = {}
         for k, (row_number, cells) in enumerate(rows):
             id_number = ids[k]
             sex = birth = None
@@ -165,7 +166,10 @@ class SheetChecker:
                     self._check_sex(cells[self.i_sex], sex, found[k])
             cadre = None
             if self.i_cadre is not None:
-                cadre = cell_text(cells[self.i_cadre]) or None
+                cell = cells[self.i_cadre]
+                cadre = cadres.get((type(cell), cell), "")
+                if cadre == "":
+                    cadre = cadres[type(cell), cell] = cell_text(cell) or None
                 if cadre and len(cadre) > 30:
                     found[k].append((self.header_of[CADRE], "帮扶责任人姓名过长，每户只填一名帮扶责任人", "value"))
             if found[k]:

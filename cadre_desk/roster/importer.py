@@ -84,6 +84,7 @@ class Importer:
         self._id_counter = 0
         self._id_random = uuid.uuid4().hex[:12]  # drawn once per import: the counter keeps ids apart
         self.encode_household = row_encoder(self.q.household)
+        self.household_updates: list[tuple[Household, dict]] = []  # stored households the chunk changes
 
     # ------------------------------------------------------------ driver
     def run(self) -> ImportResult:
@@ -184,7 +185,8 @@ class Importer:
         if not checker.member_missing or not self.existing_members:
             return {}
         ids = [v for v in checker.id_values(rows) if v in self.existing_members]
-        stored = register.stored_members(self.store, (self.existing_members[v][0] for v in ids))
+        stored = register.stored_members(self.store, (self.existing_members[v][0] for v in ids),
+                                         checker.member_missing)
         return {v: stored[self.existing_members[v][0]] for v in ids if self.existing_members[v][0] in stored}
 
     def _drain_reconciler(self) -> None:
@@ -256,6 +258,11 @@ class Importer:
                 hh.paired = True
         self._create_cadres({hh.cadre for hh in to_pair})
         self.store.insert_many("households", new_households, row_ids=new_household_ids)
+        updates, self.household_updates = self.household_updates, []
+        for (hh, _), diff in zip(updates, self.store.update_many("households", [(hh.db_id, c) for hh, c in updates])):
+            if diff:
+                hh.updated = True
+                self.result.households_updated += 1
         register.pair_cadres(self.store, [(hh.db_id, self.cadres[hh.cadre]) for hh in to_pair], since=self.today,
                              new_id=self._new_id)
         checked.sort(key=lambda c: c.row.member_id is None)  # updates first: a member may leave for a new one
@@ -278,10 +285,7 @@ class Importer:
             self.existing_households[hh.number] = (hh.db_id, village_id)
             return
         hh.db_id = existing[0]
-        changes = {**register.encode(self.q.household, hh.values), "village_id": village_id}
-        if self.store.update("households", hh.db_id, changes):
-            hh.updated = True
-            self.result.households_updated += 1
+        self.household_updates.append((hh, {**register.encode(self.q.household, hh.values), "village_id": village_id}))
 
     def _update_household(self, hh: Household, fill: dict) -> None:
         diff = self.store.update("households", hh.db_id, register.encode(self.q.household, fill))
