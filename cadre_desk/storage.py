@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import operator
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -45,10 +46,30 @@ DEFAULT_SETTINGS = {
 # every other parameter, None included, through the adaptation protocol: an
 # adapter-registry miss and two failed attribute look-ups per NULL. A member
 # row binds about thirty NULLs (unanswered survey fields), so that was half
-# the cost of inserting a 100,000-member roster. Registering an adapter for
-# None (``{}.get`` is a C function that returns None) turns the miss into a
-# hit; what is bound is still None, i.e. NULL.
-sqlite3.register_adapter(type(None), {}.get)
+# the cost of inserting a 100,000-member roster. An adapter for None
+# (``{}.get`` is a C function that returns None) turns the miss into a hit;
+# what is bound is still None, i.e. NULL. sqlite3's adapters are one registry
+# for the whole process, so it is registered only while a bulk write runs
+# (``_fast_nulls``), not when this module is imported.
+_NONE_KEY = (type(None), sqlite3.PrepareProtocol)
+_fast_nulls_lock = threading.Lock()
+_fast_nulls_users = 0
+
+
+@contextlib.contextmanager
+def _fast_nulls() -> Iterator[None]:
+    global _fast_nulls_users
+    with _fast_nulls_lock:
+        _fast_nulls_users += 1
+        if _fast_nulls_users == 1:
+            sqlite3.adapters[_NONE_KEY] = {}.get
+    try:
+        yield
+    finally:
+        with _fast_nulls_lock:
+            _fast_nulls_users -= 1
+            if _fast_nulls_users == 0:
+                sqlite3.adapters.pop(_NONE_KEY, None)
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -188,7 +209,7 @@ class Store:
         sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in names)}) "
                f"VALUES ({', '.join('?' * len(names))})")
         conn = self.db.conn
-        with self.transaction():
+        with self.transaction(), _fast_nulls():
             before = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM [{table}]").fetchone()[0]
             conn.executemany(sql, ((rid, now, now, device, 0, *row) for rid, row in zip(row_ids, rows)))
             conn.execute(
@@ -222,7 +243,7 @@ class Store:
             return []
         now, user, device = utc_now(), self.user, self.device_id
         diffs: list[dict[str, tuple[Any, Any]]] = []
-        with self.transaction():
+        with self.transaction(), _fast_nulls():
             for start in range(0, len(changes), 500):
                 block = changes[start:start + 500]
                 ids = [row_id for row_id, _ in block]
@@ -261,7 +282,7 @@ class Store:
         ``log`` holds change_log tuples as in ``_log`` carrying the REMOTE
         stamps and devices, so that a field's clock travels with its value. The
         clock moves past every stamp received."""
-        with self.transaction():
+        with self.transaction(), _fast_nulls():
             by_keys: dict[tuple, list] = {}
             for row in new_rows:
                 by_keys.setdefault(tuple(row), []).append(row)

@@ -214,3 +214,17 @@ def test_the_able_bodied_rule_reads_the_working_age_setting(store):
     _, warnings = register.save_member(store, {"name": "张三"}, member_id=mid)
     (warning,) = [p for p in warnings if p.rule == "able_bodied_labour"]
     assert warning.message.startswith("16至65岁")
+
+
+def test_the_null_adapter_is_not_left_registered_for_the_whole_process(store):
+    import sqlite3
+
+    key = (type(None), sqlite3.PrepareProtocol)
+    assert key not in sqlite3.adapters  # importing the core changes nothing for other sqlite3 users
+    village_id = _village(store)
+    hid, _ = register.save_household(store, {"number": "3715811090010001", "head_name": "张三"},
+                                     village_id=village_id)
+    result = register.save_members(store, [register.MemberRow(member_answers("张三", make_id("19700101", 11)),
+                                                              household_id=hid)])
+    assert key not in sqlite3.adapters
+    assert register.member(store, result.ids[0])["work_company"] is None  # NULLs written as NULL
