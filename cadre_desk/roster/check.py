@@ -38,6 +38,15 @@ _RELATION_SEX = {
 }
 _IDENTITY = ("name", "id_number")
 _NUMERIC = ("int", "number", "id_number", "phone")
+_NOT_TEXT = (dt.datetime, dt.date, dt.time, bool)  # cells Excel typed as dates or yes/no
+CELL_LIMIT = 32767  # characters Excel holds in one cell (and the export can write back)
+
+
+def not_text(header: str, label: str, cell: Any) -> tuple[str, str, str]:
+    """The problem of a date or yes/no cell in a column that holds text."""
+    what = "“是/否”" if isinstance(cell, bool) else "日期"
+    return (header, f"{label}应填文字，本格却是{what}（{cell_text(cell)}）。请把该列设置为文本格式后重新填写",
+            "type")
 
 
 @dataclass(frozen=True)
@@ -153,6 +162,7 @@ class SheetChecker:
         if not n:
             return out
         found: list[list[tuple[str, str, str]]] = [[] for _ in range(n)]
+        self._too_long(rows, found)
         rests, names, ids = self._members(rows, stored or {}, found)
         households = self._households(rows, found)
         places_ = self._places(rows, found)
@@ -167,6 +177,8 @@ class SheetChecker:
             cadre = None
             if self.i_cadre is not None:
                 cell = cells[self.i_cadre]
+                if isinstance(cell, _NOT_TEXT):
+                    found[k].append(not_text(self.header_of[CADRE], "帮扶责任人", cell))
                 cadre = cadres.get((type(cell), cell), "")
                 if cadre == "":
                     cadre = cadres[type(cell), cell] = cell_text(cell) or None
@@ -225,10 +237,36 @@ class SheetChecker:
         rests = [dict(zip(self.rest_keys, t)) for t in zip(*cols)] if cols else [{} for _ in range(n)]
         return rests, block.columns["name"], block.columns["id_number"]
 
+    def _too_long(self, rows: Sequence[tuple[int, list]], found: list[list]) -> None:
+        """A cell longer than Excel holds would be cut on export: refused."""
+        width = max(map(len, (cells for _, cells in rows)))
+        for i in range(width):
+            col = [cells[i] if i < len(cells) else None for _, cells in rows]
+            texts = [v for v in col if v.__class__ is str]
+            if not texts or max(map(len, texts)) <= CELL_LIMIT:
+                continue
+            header = self.layout_header(i)
+            for k, value in enumerate(col):
+                if value.__class__ is str and len(value) > CELL_LIMIT:
+                    found[k].append((header, f"本格有 {len(value)} 个字符，超过 Excel 单元格的上限 {CELL_LIMIT} 个"
+                                             "（导出时会被截断）。请删减后重新导入", "too_long"))
+
+    def layout_header(self, index: int) -> str:
+        """The header of cell ``index`` as written (or 列X for a column without one)."""
+        cells = self.layout.header_cells
+        text = cell_text(cells[index]) if index < len(cells) else ""
+        return text or f"列{xl_col_to_name(index + self.layout.start_col)}"
+
     def _excel_column(self, fld: Field, values: list, found: list[list], header: str) -> list:
         """Undo what Excel does to typed text before the questionnaire sees it:
-        a number typed into a text column arrives as a float (6.0, 3.71581E+16)."""
-        if fld.type in _NUMERIC or float not in set(map(type, values)):
+        a number typed into a text column arrives as a float (6.0, 3.71581E+16);
+        a date or yes/no cell in a text column is a bad row."""
+        kinds = set(map(type, values))
+        if fld.type == "text" and kinds & set(_NOT_TEXT):
+            for k, value in enumerate(values):
+                if isinstance(value, _NOT_TEXT):  # the row is bad; its value is not looked at again
+                    found[k].append(not_text(header, fld.label, value))
+        if fld.type in _NUMERIC or float not in kinds:
             return values
         out = list(values)
         for k, value in enumerate(values):
@@ -309,7 +347,12 @@ class SheetChecker:
 
     def _check_place(self, cells: list) -> tuple[tuple[str, str], list]:
         ctx = self.ctx
-        problems = []
+        problems = [not_text(self.header_of[key], label, cells[i])
+                    for key, label, i in ((COUNTY, "县(市、区)", self.i_county), (TOWN, "乡(镇)", self.i_town),
+                                          (VILLAGE, "行政村", self.i_village))
+                    if i is not None and isinstance(cells[i], _NOT_TEXT)]
+        if problems:
+            return (cell_text(cells[self.i_town]), cell_text(cells[self.i_village])), problems
         town = cell_text(cells[self.i_town])
         village = cell_text(cells[self.i_village])
         if not town:
