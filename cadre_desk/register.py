@@ -276,9 +276,10 @@ def write_members(store: Store, checked: Sequence[CheckedMember], *, surveyed: b
             columns = ["household_id", "sex", "birth_date", "questionnaire_version", *keys,
                        *(k for k in ("surveyed_at",) if surveyed and k not in extra_keys), *extra_keys]
             rows = [c for _, c in group]
+            answers = list(zip(*(list(map(c.values.get, keys)) for c in rows)))
             cells = [[c.row.household_id for c in rows], [c.values["sex"] for c in rows],
                      [c.values["birth_date"] for c in rows], [version] * len(rows),
-                     *(encode_column(part.by_key[k], [c.values.get(k) for c in rows]) for k in keys)]
+                     *(encode_column(part.by_key[k], list(col)) for k, col in zip(keys, answers))]
             if surveyed and "surveyed_at" not in extra_keys:
                 cells.append([today] * len(rows))
             cells.extend([c.row.extra[k] for c in rows] for k in extra_keys)

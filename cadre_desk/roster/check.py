@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
@@ -162,10 +164,11 @@ class SheetChecker:
         if not n:
             return out
         found: list[list[tuple[str, str, str]]] = [[] for _ in range(n)]
-        self._too_long(rows, found)
-        rests, names, ids = self._members(rows, stored or {}, found)
-        households = self._households(rows, found)
-        places_ = self._places(rows, found)
+        columns = _columns(rows)
+        self._too_long(columns, found)
+        rests, names, ids = self._members(rows, columns, stored or {}, found)
+        households = self._households(columns, found)
+        places_ = self._places(rows, columns, found)
         cadres: dict[Any, str | None] = {}
         for k, (row_number, cells) in enumerate(rows):
             id_number = ids[k]
@@ -214,7 +217,7 @@ class SheetChecker:
         return out
 
     # ------------------------------------------------------------ member answers
-    def _members(self, rows: Sequence[tuple[int, list]], stored: Mapping[str, Mapping[str, Any]],
+    def _members(self, rows: Sequence[tuple[int, list]], columns: list[tuple], stored: Mapping[str, Mapping[str, Any]],
                  found: list[list]) -> tuple[list[dict], list, list]:
         """Each row's answers (other than name and ID number), name and ID
         number, all rows checked together; problems that make a row bad go
@@ -223,7 +226,7 @@ class SheetChecker:
         n = len(rows)
         raw: dict[str, list] = {}
         for i, fld, header in self.member_cols:
-            raw[fld.key] = self._excel_column(fld, [cells[i] for _, cells in rows], found, header)
+            raw[fld.key] = self._excel_column(fld, list(columns[i]), found, header)
         if self.member_missing and stored:
             known = [stored.get(v) if v else None for v in self.id_values(rows)]
             if any(r is not None for r in known):
@@ -237,13 +240,11 @@ class SheetChecker:
         rests = [dict(zip(self.rest_keys, t)) for t in zip(*cols)] if cols else [{} for _ in range(n)]
         return rests, block.columns["name"], block.columns["id_number"]
 
-    def _too_long(self, rows: Sequence[tuple[int, list]], found: list[list]) -> None:
+    def _too_long(self, columns: list[tuple], found: list[list]) -> None:
         """A cell longer than Excel holds would be cut on export: refused."""
-        width = max(map(len, (cells for _, cells in rows)))
-        for i in range(width):
-            col = [cells[i] if i < len(cells) else None for _, cells in rows]
-            texts = [v for v in col if v.__class__ is str]
-            if not texts or max(map(len, texts)) <= CELL_LIMIT:
+        for i, col in enumerate(columns):
+            texts = compress(col, map(operator.is_, map(type, col), repeat(str)))
+            if max(map(len, texts), default=0) <= CELL_LIMIT:
                 continue
             header = self.layout_header(i)
             for k, value in enumerate(col):
@@ -310,12 +311,12 @@ class SheetChecker:
         return fld.section not in SURVEY_SECTIONS
 
     # ------------------------------------------------------------ household, place, sex
-    def _households(self, rows: Sequence[tuple[int, list]], found: list[list]) -> list[dict]:
+    def _households(self, columns: list[tuple], found: list[list]) -> list[dict]:
         """The household answers of each row: the same on every row of a
         household, so checked once per distinct set of cells (rows with the
         same cells share one dict)."""
         indexes = [i for i, _, _ in self.household_cols]
-        keys = [tuple(cells[i] for i in indexes) for _, cells in rows]
+        keys = list(zip(*(columns[i] for i in indexes))) if indexes else [()] * len(found)
         distinct = list(dict.fromkeys(keys))
         hh_found: list[list] = [[] for _ in distinct]
         raw = {fld.key: self._excel_column(fld, [key[j] for key in distinct], hh_found, header)
@@ -331,13 +332,13 @@ class SheetChecker:
             out.append(values)
         return out
 
-    def _places(self, rows: Sequence[tuple[int, list]], found: list[list]) -> list[tuple[str, str]]:
+    def _places(self, rows: Sequence[tuple[int, list]], columns: list[tuple], found: list[list]
+                ) -> list[tuple[str, str]]:
         """Town and village as written, checked once per distinct pair."""
         indexes = [self.i_town, self.i_village, *([self.i_county] if self.i_county is not None else [])]
         memo: dict[tuple, tuple[tuple[str, str], list]] = {}
         out = []
-        for k, (_, cells) in enumerate(rows):
-            key = tuple(cells[i] for i in indexes)
+        for k, ((_, cells), key) in enumerate(zip(rows, zip(*(columns[i] for i in indexes)))):
             hit = memo.get(key)
             if hit is None:
                 hit = memo[key] = self._check_place(cells)
@@ -390,6 +391,14 @@ class SheetChecker:
                 if header not in extra_columns:
                     extra_columns.append(header)
         return json.dumps(kept, ensure_ascii=False) if kept else None
+
+
+def _columns(rows: Sequence[tuple[int, list]]) -> list[tuple]:
+    """The rows' cells column by column (rows shorter than the widest padded)."""
+    width = max(map(len, (cells for _, cells in rows)))
+    if any(len(cells) != width for _, cells in rows):
+        return list(zip(*([*cells, *[None] * (width - len(cells))] for _, cells in rows)))
+    return list(zip(*(cells for _, cells in rows)))
 
 
 def _short_place(name: str) -> str:
