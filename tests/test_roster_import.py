@@ -520,3 +520,14 @@ def test_an_over_long_cell_is_refused_with_a_message(tmp_path, store):
     (bad,) = error.result.bad_rows
     assert (bad.row, bad.column, bad.kind) == (4, "备注", "too_long")
     assert "40000" in bad.reason and "32767" in bad.reason
+
+
+def test_the_result_says_which_rows_were_written(tmp_path, store):
+    first = import_roster(store, write_roster(tmp_path / "1.xlsx", family()))
+    assert first.changed["members"] == {m["id"] for m in members(store)}
+    assert len(first.changed["households"]) == 1
+    rows = family()
+    rows[2]["文化程度"] = "高中"
+    again = import_roster(store, write_roster(tmp_path / "2.xlsx", rows))
+    (son,) = [m for m in members(store) if m["name"] == "张伟"]
+    assert again.changed == {"members": {son["id"]}}

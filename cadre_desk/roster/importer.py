@@ -259,14 +259,20 @@ class Importer:
         self._create_cadres({hh.cadre for hh in to_pair})
         self.store.insert_many("households", new_households, row_ids=new_household_ids)
         updates, self.household_updates = self.household_updates, []
+        changed = self.result.changed
         for (hh, _), diff in zip(updates, self.store.update_many("households", [(hh.db_id, c) for hh, c in updates])):
             if diff:
                 hh.updated = True
                 self.result.households_updated += 1
+                changed.setdefault("households", set()).add(hh.db_id)
+        if new_household_ids:
+            changed.setdefault("households", set()).update(new_household_ids)
         register.pair_cadres(self.store, [(hh.db_id, self.cadres[hh.cadre]) for hh in to_pair], since=self.today,
                              new_id=self._new_id)
         checked.sort(key=lambda c: c.row.member_id is None)  # updates first: a member may leave for a new one
         written = register.write_members(self.store, checked, surveyed=False)
+        for table, ids in written.changed.items():
+            changed.setdefault(table, set()).update(ids)
         self.result.households_created += len(new_households)
         self.result.members_created += written.created
         self.result.members_updated += written.updated
@@ -289,6 +295,8 @@ class Importer:
 
     def _update_household(self, hh: Household, fill: dict) -> None:
         diff = self.store.update("households", hh.db_id, register.encode(self.q.household, fill))
+        if diff:
+            self.result.changed.setdefault("households", set()).add(hh.db_id)
         if diff and not hh.is_new and not hh.updated:
             hh.updated = True
             self.result.households_updated += 1

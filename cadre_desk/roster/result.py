@@ -61,6 +61,8 @@ class ImportResult:
     # For the error workbook: each sheet's header cells and each bad row's cells.
     headers: dict[str, list] = field(default_factory=dict)
     bad_cells: dict[tuple[str, int], list] = field(default_factory=dict)
+    # What was written: table -> ids of the rows created or changed (for the window to refresh from).
+    changed: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def bad_row_count(self) -> int:
