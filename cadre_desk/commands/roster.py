@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from ..roster_export import export_roster, write_error_report
-from ..roster_import import RosterImportFailed, import_roster
+from ..roster import export_roster, write_error_report
+from ..roster import RosterImportFailed, import_roster
 
 
 def register(subparsers) -> None:
