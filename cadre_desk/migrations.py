@@ -171,5 +171,15 @@ def m0080_change_log_indexes(db: Database) -> None:
     db.execute("CREATE INDEX change_log_row ON change_log(table_name, row_id, field, hlc)")
 
 
+@migrations(name="0140_member_leave_and_household_size")
+def m0140_member_leave_and_household_size(db: Database) -> None:
+    # A member who died or moved away stays on record (history, handbook) but
+    # stops counting from ``left_on``; ``size_override`` marks a 家庭人口数 the
+    # user set on purpose (otherwise it follows the registered members).
+    db["members"].add_column("left_on", str)
+    db["members"].add_column("left_reason", str)
+    db["households"].add_column("size_override", int)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

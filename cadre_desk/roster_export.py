@@ -71,7 +71,7 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
     where, params = _scope(store, town, village)
     joins = ("JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id "
              "JOIN towns t ON t.id = v.town_id JOIN counties c ON c.id = t.county_id")
-    live = f"m.deleted = 0 AND h.deleted = 0{where}"
+    live = f"m.deleted = 0 AND m.left_on IS NULL AND h.deleted = 0{where}"  # left members: not re-imported
     extra_headers = [r["key"] for r in store.rows(
         f"SELECT j.key AS key, MIN(m.rowid) AS first FROM members m {joins}, json_each(m.roster_extra) j "
         f"WHERE {live} AND json_valid(m.roster_extra) GROUP BY j.key ORDER BY first", params)]

@@ -304,6 +304,9 @@ def test_recommend_cli_json_contract_and_record(file_store, db_path, capsys):
 def test_recommend_cli_unknown_person(db_path, capsys):
     from helpers_jobs import born_aged, id_number
 
+    from cadre_desk.storage import open_store
+
+    open_store(db_path).db.conn.close()  # recommend only reads: the database must exist (issue 11 §1)
     assert main(["--db", str(db_path), "recommend", id_number(born_aged(30))]) == 1
     err = capsys.readouterr().err
     assert err.startswith("错误：") and "没有证件号码为" in err

@@ -27,6 +27,7 @@ from cadre_desk.printing.compilation import write_compilation
 from cadre_desk.printing.handbook import handbook_file_name, write_handbook, write_handbooks
 
 from . import errors as ui_errors
+from .screen import fit as fit_to_screen
 
 # Pages are rendered to the printer as images at no more than this resolution
 # (A4 at 300 dpi is 2480 x 3508 pixels, about 35 MB a page while printing).
@@ -67,7 +68,7 @@ class PrintPreview(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
-        self.resize(820, 960)
+        fit_to_screen(self, 820, 960)
         self.print_button.setDefault(True)
 
     def page_count(self) -> int:
