@@ -112,9 +112,13 @@ class HouseholdPage(QWidget):
         self.visit_button = QPushButton("添加走访")
         self.edit_household_button = QPushButton("编辑户信息")
         self.edit_household_button.setObjectName("editHouseholdButton")
+        # The buttons get a row of their own: beside a long address they
+        # would push the page wider than a 1366-pixel screen.
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
         for b in (self.back_button, self.edit_household_button, self.new_button, self.edit_button,
                   self.remove_button, self.history_button, self.visit_button):
-            head.addWidget(b)
+            buttons.addWidget(b)
         self.back_button.clicked.connect(self.go_back)
         self.new_button.clicked.connect(self.new_member)
         self.edit_button.clicked.connect(self.edit_survey)
@@ -123,6 +127,7 @@ class HouseholdPage(QWidget):
         self.visit_button.clicked.connect(self.add_visit)
         self.edit_household_button.clicked.connect(lambda: self.edit_household())
         outer.addLayout(head)
+        outer.addLayout(buttons)
 
         boxes = QHBoxLayout()
         boxes.setSpacing(8)
