@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cadre_desk import first_start, places, search
 from cadre_desk.errors import CadreDeskError
-from cadre_desk.paths import DB_ENV, resource_path
+from cadre_desk.paths import DB_ENV
 from cadre_desk.storage import Store, open_store
 
 from . import errors as ui_errors
@@ -32,17 +32,10 @@ def application(argv: list[str] | None = None) -> QApplication:
 
 
 def _install_qt_translations(app: QApplication) -> None:
-    """Qt's own Chinese strings (file dialogs, standard buttons): the copy
-    shipped in ``resources/translations`` first, then Qt's own folder."""
-    if getattr(app, "_cadre_translator", None) is not None:
-        return
-    translator = QTranslator(app)
-    for folder in (str(resource_path("translations")),
-                   QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
-            app.installTranslator(translator)
-            app._cadre_translator = translator
-            return
+    """Qt's own Chinese strings (file dialogs, standard buttons): ``ui.translations``."""
+    from .translations import install
+
+    install(app)
 
 
 def database_path(db_path: str | None) -> str | None:

@@ -15,6 +15,8 @@ from cadre_desk.errors import CadreDeskError
 from cadre_desk.history import HistoryEntry, member_history, revert_change
 from cadre_desk.storage import Store
 
+from .screen import fit
+
 COLUMNS = ("时间", "修改人", "项目", "原值", "新值")
 
 
@@ -29,7 +31,7 @@ class HistoryDialog(QDialog):
         self.entries: list[HistoryEntry] = []
         record = register.member(store, member_id) if self._exists() else {}
         self.setWindowTitle(f"修改历史：{record.get('name') or ''}")
-        self.resize(860, 480)
+        fit(self, 860, 480)
 
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("选中一条修改，按“撤销所选修改”把该项改回原值（撤销本身也会记入历史）。"))
@@ -44,6 +46,7 @@ class HistoryDialog(QDialog):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for 撤销所选修改 and 关闭
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 1)
 
@@ -59,6 +62,8 @@ class HistoryDialog(QDialog):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
+        QDialog.setTabOrder(self.table, self.revert_button)
+        QDialog.setTabOrder(self.revert_button, self.close_button)
         self.reload()
 
     def _exists(self) -> bool:

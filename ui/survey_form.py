@@ -580,7 +580,16 @@ class SurveyForm(QWidget):
             self.status.setText("该成员已被删除")
             self.setEnabled(False)
             return
+        before = self._baseline
         self._set_answers({f.key: record.get(f.key) for f in self.part.fields})
         self._baseline = self.answers()
-        self.refresh_validation()
+        problems = self.refresh_validation()
         self._update_header()
+        if self._baseline == before:
+            return
+        # The status line counts what is stored now, not what the last save said.
+        warnings = [p for p in problems if p.severity != ERROR]
+        self.last_warnings = warnings
+        self.status.setStyleSheet("color: #555;")
+        self.status.setText(f"已重新读取保存的内容，有 {len(warnings)} 条提醒请核实" if warnings
+                            else "已重新读取保存的内容")
