@@ -22,11 +22,12 @@ from .errors import CadreDeskError
 from .questionnaire import display, from_column
 from .roster_format import CADRE, COUNTY, IGNORED_HEADERS, SEX, TOWN, VILLAGE, Column, roster_format
 from .storage import Store
-from .xlsx import close_workbook, open_workbook
+from .xlsx import (
+    ColumnWidths, close_workbook, mask_numbers_in_text, masked, open_workbook, print_setup, row_height,
+)
 
 SHEET_NAME = "花名册"
 _RELATION_ORDER = "CASE m.relation WHEN '户主' THEN 0 WHEN '配偶' THEN 1 ELSE 2 END"
-_WIDE = {"户编号": 20, "证件号码": 21, "户主证件号码": 21, "就业单位": 24, "务工企业名称": 24}
 
 
 def _column_sql(col: Column) -> str:
@@ -87,9 +88,11 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
                                 "align": "center", "valign": "vcenter"})
     text = workbook.add_format({"num_format": "@"})
     headers = [IGNORED_HEADERS[0], *(c.header for c in columns), *extra_headers]
-    sheet.set_column(0, 0, 6)
-    for i, h in enumerate(headers[1:], start=1):
-        sheet.set_column(i, i, _WIDE.get(h, max(8, min(16, len(h) * 2 + 2))), text)
+    # Widths follow the content (set once every row is seen); the full ID
+    # numbers stay: this workbook is for re-import.
+    widths = ColumnWidths(headers, low=6, high=30)
+    seen = widths.widths
+    print_setup(sheet)
     sheet.freeze_panes(1, 0)
     for i, h in enumerate(headers):
         sheet.write_string(0, i, h, head)
@@ -110,62 +113,106 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
                 sheet.write_number(count, i, value)
             else:
                 sheet.write_string(count, i, value)
+            if 2 * len(value if isinstance(value, str) else str(value)) > seen[i]:  # cheap bound first
+                widths.see(i, value)
         extras = record[len(columns)]
         if extras and extra_headers:
             kept = json.loads(extras)
             for j, h in enumerate(extra_headers, start=1 + len(columns)):
                 if kept.get(h) not in (None, ""):
                     sheet.write_string(count, j, str(kept[h]))
+                    widths.see(j, str(kept[h]))
+    widths.see(0, count)
+    widths.apply(sheet, {i: text for i in range(1, len(headers))})
     sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
     close_workbook(workbook, path)
     return count
 
 
-def write_error_report(path: str | Path, result) -> None:
+def write_error_report(path: str | Path, result, *, full_numbers: bool = False) -> None:
     """The problems of an import as a workbook: 工作表, 行号, 列, 问题, then the
-    original row's cells under the file's own headers."""
+    original row's cells under the file's own headers. A copy for reading:
+    ID numbers and phone numbers are masked unless ``full_numbers``; columns
+    as wide as their content, reasons wrapped, printed landscape to the page
+    width with the header row on every page."""
     path = Path(path)
     if not path.parent.exists():
         raise CadreDeskError(f"文件夹 {path.parent} 不存在，无法保存问题清单")
     workbook = open_workbook(path)
     sheet = workbook.add_worksheet("问题清单")
-    head = workbook.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
-    sub = workbook.add_format({"italic": True, "bg_color": "#F2F2F2"})
+    head = workbook.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True,
+                                "valign": "top"})
+    sub = workbook.add_format({"italic": True, "bg_color": "#F2F2F2", "valign": "top"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    top = workbook.add_format({"valign": "top", "num_format": "@"})
     fixed = ["工作表", "行号", "列", "问题"]
-    sheet.set_column(0, 0, 12)
-    sheet.set_column(1, 1, 6)
-    sheet.set_column(2, 2, 14)
-    sheet.set_column(3, 3, 60, wrap)
-    sheet.freeze_panes(1, 0)
     sheets = list(dict.fromkeys(b.sheet for b in result.bad_rows))
     first_header = result.headers.get(sheets[0], []) if sheets else []
-    for i, h in enumerate([*fixed, *(_text(c) for c in first_header)]):
-        sheet.write_string(0, i, h, head)
-    row = 1
+
+    # What each row shows (masked for reading), then widths from it.
+    lines: list[tuple[str, list, list | None]] = []  # (kind, cells, header)
     current = first_header
     for bad in result.bad_rows:
         header = result.headers.get(bad.sheet, [])
         if header and header != current:
-            # Another sheet with other columns: repeat its header so the cells line up.
-            for i, h in enumerate(header):
-                sheet.write_string(row, len(fixed) + i, _text(h), sub)
-            row += 1
+            lines.append(("header", [_text(h) for h in header], None))
             current = header
-        sheet.write_string(row, 0, bad.sheet)
-        if bad.row:
-            sheet.write_number(row, 1, bad.row)
-        sheet.write_string(row, 2, bad.column)
-        sheet.write_string(row, 3, bad.reason)
+        cells = []
         for i, cell in enumerate(result.bad_cells.get((bad.sheet, bad.row), [])):
+            name = _text(current[i]) if i < len(current) else ""
+            cells.append(cell if full_numbers else masked(name, cell))
+        reason = bad.reason if full_numbers else mask_numbers_in_text(bad.reason)
+        lines.append(("row", [bad.sheet, bad.row, bad.column, reason], cells))
+    widths = ColumnWidths([*fixed, *(_text(c) for c in first_header)], high=30, fixed={3: 48})
+    for kind, first, cells in lines:
+        if kind == "header":
+            for i, h in enumerate(first):
+                widths.see(len(fixed) + i, h)
+            continue
+        for i, value in enumerate(first[:3]):
+            widths.see(i, value)
+        for i, cell in enumerate(cells or []):
+            widths.see(len(fixed) + i, _text(cell))
+    widths.apply(sheet, {3: wrap})
+    print_setup(sheet)
+    sheet.freeze_panes(1, 0)
+    header_cells = [*fixed, *(_text(c) for c in first_header)]
+    for i, h in enumerate(header_cells):
+        sheet.write_string(0, i, h, head)
+    sheet.set_row(0, row_height(max(widths.lines(i, h) for i, h in enumerate(header_cells))))
+
+    row = 1
+    for kind, first, cells in lines:
+        if kind == "header":
+            # Another sheet with other columns: repeat its header so the cells line up.
+            for i, h in enumerate(first):
+                sheet.write_string(row, len(fixed) + i, h, sub)
+            row += 1
+            continue
+        sheet_name, line, column, reason = first
+        height = widths.lines(3, reason)
+        sheet.write_string(row, 0, sheet_name, top)
+        if line:
+            sheet.write_number(row, 1, line, top)
+        sheet.write_string(row, 2, column, top)
+        sheet.write_string(row, 3, reason, wrap)
+        for i, cell in enumerate(cells or []):
             if cell is None or cell == "":
                 continue
-            if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-                sheet.write_number(row, len(fixed) + i, cell)
+            col = len(fixed) + i
+            if isinstance(cell, (int, float)) and not isinstance(cell, bool) and not _looks_like_number_text(cell):
+                sheet.write_number(row, col, cell, top)
             else:
-                sheet.write_string(row, len(fixed) + i, _text(cell))
+                sheet.write_string(row, col, _text(cell), top)  # ID numbers stay text
+            height = max(height, widths.lines(col, _text(cell)))
+        sheet.set_row(row, row_height(height))
         row += 1
     close_workbook(workbook, path)
+
+
+def _looks_like_number_text(cell: Any) -> bool:
+    """A long integer (an ID number or phone read as a number) is written as text."""
+    return isinstance(cell, (int, float)) and float(cell).is_integer() and abs(cell) >= 10 ** 9
 
 
 def _text(value: Any) -> str:

@@ -395,7 +395,13 @@ def test_error_workbook_lists_problems_with_the_original_cells(tmp_path, store):
     sheet, row, column, reason, *cells = table[1]
     assert (sheet, row, column) == ("花名册", 4, "劳动能力") and "强劳动力" in reason
     assert cells[HEADERS.index("成员姓名")] == "李秀英" and cells[HEADERS.index("劳动能力")] == "强劳动力"
-    assert cells[HEADERS.index("身份证号码")] == rows[1]["身份证号码"]
+    # A copy for reading: ID numbers and phones masked by default (issue 11 §4) ...
+    assert cells[HEADERS.index("身份证号码")] == rows[1]["身份证号码"][:6] + "********" + rows[1]["身份证号码"][-4:]
+    assert cells[HEADERS.index("联系电话")] == "139****0001"
+    # ... and in full when asked.
+    write_error_report(out, error.result, full_numbers=True)
+    table = python_calamine.CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    assert table[1][4 + HEADERS.index("身份证号码")] == rows[1]["身份证号码"]
 
 
 def test_cli_import_failure_exit_code_and_one_line_stderr(tmp_path, capsys):
