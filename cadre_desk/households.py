@@ -282,3 +282,24 @@ def leave_member(store: Store, member_id: str, reason: str, on: dt.date) -> dict
 
 def left_members(store: Store, household_id: str) -> list[dict]:
     return [m for m in register.members_of(store, household_id) if not is_present(m)]
+
+
+def household_history(store: Store, household_id: str, *, newest_first: bool = True) -> list:
+    """The household's own changes (facts, number, head) as the history dialog
+    lists them; each can be undone except the creation (its members stay)."""
+    from .history import CREATED_LABEL, HIDDEN_FIELDS, HistoryEntry, describe_value, field_label
+    from .storage import CREATE_FIELD
+
+    part = store.questionnaire.household
+    entries = []
+    for c in store.history("households", household_id):
+        if c.field in HIDDEN_FIELDS:
+            continue
+        who = c.user or f"设备 {c.device_id}"
+        if c.field == CREATE_FIELD:
+            entries.append(HistoryEntry(c.seq, c.at, who, CREATE_FIELD, CREATED_LABEL, "", CREATED_LABEL, True, False))
+            continue
+        entries.append(HistoryEntry(c.seq, c.at, who, c.field, field_label(part, c.field),
+                                    describe_value(part, c.field, c.old_value),
+                                    describe_value(part, c.field, c.new_value), False, True))
+    return entries[::-1] if newest_first else entries

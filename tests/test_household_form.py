@@ -129,3 +129,21 @@ def test_a_member_leaves_and_stops_counting(page, store, qtbot):
     assert any("已迁出（2024-05-01）" in n for n in notes)  # still on record
     assert households.family_size(store, hid).size == 2
     assert dt.date(2024, 5, 1) <= dt.date.today()
+
+
+def test_household_changes_have_a_history_that_can_be_undone(page, store, qtbot):
+    from ui.history_dialog import HistoryDialog
+
+    hid, _ = page.sample
+    form = page.edit_household(run=False)
+    qtbot.addWidget(form)
+    form.set_answer("phone", "13800000000")
+    assert form.save()
+    dialog = HistoryDialog(store, None, page, household_id=hid)
+    qtbot.addWidget(dialog)
+    first = dialog.entries[0]
+    assert (first.label, first.old_text, first.new_text, first.who) == ("联系电话", "13906351234", "13800000000", "王丽")
+    dialog.select_seq(first.seq)
+    assert dialog.revert_selected()
+    assert register.household(store, hid)["phone"] == "13906351234"
+    assert "户编号 3715811090010023" in dialog.windowTitle()

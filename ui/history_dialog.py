@@ -25,12 +25,16 @@ class HistoryDialog(QDialog):
 
     reverted = Signal(int)
 
-    def __init__(self, store: Store, member_id: str, parent=None):
+    def __init__(self, store: Store, member_id: str | None, parent=None, *, household_id: str | None = None):
         super().__init__(parent)
-        self.store, self.member_id = store, member_id
+        self.store, self.member_id, self.household_id = store, member_id, household_id
         self.entries: list[HistoryEntry] = []
-        record = register.member(store, member_id) if self._exists() else {}
-        self.setWindowTitle(f"修改历史：{record.get('name') or ''}")
+        if household_id:
+            h = store.get("households", household_id)
+            self.setWindowTitle(f"修改历史：户编号 {h.get('number') or ''}（户信息）")
+        else:
+            record = register.member(store, member_id) if self._exists() else {}
+            self.setWindowTitle(f"修改历史：{record.get('name') or ''}")
         fit(self, 860, 480)
 
         layout = QVBoxLayout(self)
@@ -70,7 +74,12 @@ class HistoryDialog(QDialog):
         return bool(self.store.rows("SELECT 1 FROM members WHERE id = ?", [self.member_id]))
 
     def reload(self) -> None:
-        self.entries = member_history(self.store, self.member_id)
+        if self.household_id:
+            from cadre_desk.households import household_history
+
+            self.entries = household_history(self.store, self.household_id)
+        else:
+            self.entries = member_history(self.store, self.member_id)
         self.table.setRowCount(len(self.entries))
         for r, e in enumerate(self.entries):
             for c, text in enumerate((e.at_local, e.who, e.label, e.old_text, e.new_text)):
@@ -96,7 +105,9 @@ class HistoryDialog(QDialog):
     def _selection_changed(self) -> None:
         entry = self.selected_entry()
         self.revert_button.setEnabled(bool(entry and entry.revertible))
-        if entry and not entry.revertible:
+        if entry and not entry.revertible and self.household_id:
+            self.message.setText("新建户不能在这里撤销；户的成员和记录都保留")
+        elif entry and not entry.revertible:
             self.message.setText(f"{entry.label}由证件号码决定，请撤销证件号码的修改")
         else:
             self.message.clear()

@@ -519,6 +519,16 @@ class HouseholdPage(QWidget):
         self.message.setStyleSheet(f"color: {WARNING_COLOR};" if form.warnings else "")
         self.message.setText("已保存" + ("：" + "；".join(w.message for w in form.warnings) if form.warnings else ""))
 
+    def show_household_history(self) -> HistoryDialog | None:
+        """The household's own changes (户信息), each can be undone."""
+        if not self._household_for_action():
+            return None
+        dialog = HistoryDialog(self.store, None, self, household_id=self.household_id)
+        dialog.reverted.connect(lambda _seq: self._after_revert())
+        self.history_dialog = dialog
+        dialog.exec()
+        return dialog
+
     def member_leaves(self) -> bool:
         member_id = self.current_member_id()
         if not self.household_id or not member_id:
@@ -571,6 +581,7 @@ def install(window) -> HouseholdPage:
     menu = window.menu("户")
     menu.addSeparator()
     for text, slot in (("新建户…", page.new_household), ("编辑户信息…", page.edit_household),
+                       ("户信息修改历史…", page.show_household_history),
                        ("新增成员", page.new_member), ("编辑调查", page.edit_survey),
                        ("迁到另一户…", page.member_moves), ("离开本户（死亡、迁出）…", page.member_leaves),
                        ("设为户主", page.make_head),
