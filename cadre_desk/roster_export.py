@@ -92,7 +92,7 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
     # numbers stay: this workbook is for re-import.
     widths = ColumnWidths(headers, low=6, high=30)
     seen = widths.widths
-    print_setup(sheet)
+    print_setup(sheet, pages_wide=4)  # fifty columns: readable over four page widths, not one tiny one
     sheet.freeze_panes(1, 0)
     for i, h in enumerate(headers):
         sheet.write_string(0, i, h, head)
@@ -129,12 +129,19 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
     return count
 
 
+# The problem list's own columns (printed): where, what, and who the row is.
+ERROR_FIXED = ["工作表", "行号", "列", "问题", "该格内容", "户编号", "姓名", "证件号码"]
+_WHO = {"户编号": ("户编号",), "姓名": ("成员姓名", "姓名"), "证件号码": ("身份证号码", "证件号码", "公民身份号码")}
+
+
 def write_error_report(path: str | Path, result, *, full_numbers: bool = False) -> None:
-    """The problems of an import as a workbook: 工作表, 行号, 列, 问题, then the
-    original row's cells under the file's own headers. A copy for reading:
-    ID numbers and phone numbers are masked unless ``full_numbers``; columns
-    as wide as their content, reasons wrapped, printed landscape to the page
-    width with the header row on every page."""
+    """The problems of an import as a workbook: 工作表, 行号, 列, 问题, the
+    cell's content and who the row is (户编号, 姓名, 证件号码) — the part that
+    is printed, landscape, fit to the page width, its header on every page —
+    then the original row's cells under the file's own headers (to fix on
+    screen). A copy for reading: ID numbers and phone numbers are masked
+    unless ``full_numbers``. Columns are as wide as their content; long
+    reasons wrap and their rows are tall enough."""
     path = Path(path)
     if not path.parent.exists():
         raise CadreDeskError(f"文件夹 {path.parent} 不存在，无法保存问题清单")
@@ -142,69 +149,72 @@ def write_error_report(path: str | Path, result, *, full_numbers: bool = False) 
     sheet = workbook.add_worksheet("问题清单")
     head = workbook.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True,
                                 "valign": "top"})
+    copied_head = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "valign": "top"})
     sub = workbook.add_format({"italic": True, "bg_color": "#F2F2F2", "valign": "top"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     top = workbook.add_format({"valign": "top", "num_format": "@"})
-    fixed = ["工作表", "行号", "列", "问题"]
+    fixed = ERROR_FIXED
+    n_fixed = len(fixed)
     sheets = list(dict.fromkeys(b.sheet for b in result.bad_rows))
     first_header = result.headers.get(sheets[0], []) if sheets else []
 
-    # What each row shows (masked for reading), then widths from it.
-    lines: list[tuple[str, list, list | None]] = []  # (kind, cells, header)
-    current = first_header
+    def shown(name: str, cell: Any) -> Any:
+        return cell if full_numbers else masked(name, cell)
+
+    # What each line shows, then the widths from it.
+    lines: list[tuple[str, list, list | None]] = []
+    current = [_text(h) for h in first_header]
     for bad in result.bad_rows:
-        header = result.headers.get(bad.sheet, [])
+        header = [_text(h) for h in result.headers.get(bad.sheet, [])]
         if header and header != current:
-            lines.append(("header", [_text(h) for h in header], None))
+            lines.append(("header", header, None))
             current = header
-        cells = []
-        for i, cell in enumerate(result.bad_cells.get((bad.sheet, bad.row), [])):
-            name = _text(current[i]) if i < len(current) else ""
-            cells.append(cell if full_numbers else masked(name, cell))
+        raw = result.bad_cells.get((bad.sheet, bad.row), [])
+        cells = [shown(current[i] if i < len(current) else "", c) for i, c in enumerate(raw)]
+        by_header = {current[i]: cells[i] for i in range(min(len(current), len(cells)))}
+        who = [next((by_header[h] for h in names if by_header.get(h) not in (None, "")), None)
+               for names in _WHO.values()]
         reason = bad.reason if full_numbers else mask_numbers_in_text(bad.reason)
-        lines.append(("row", [bad.sheet, bad.row, bad.column, reason], cells))
-    widths = ColumnWidths([*fixed, *(_text(c) for c in first_header)], high=30, fixed={3: 48})
+        lines.append(("row", [bad.sheet, bad.row, bad.column, reason, by_header.get(bad.column), *who], cells))
+    widths = ColumnWidths([*fixed, *(_text(c) for c in first_header)], high=30, fixed={3: 44, 4: 22})
     for kind, first, cells in lines:
         if kind == "header":
             for i, h in enumerate(first):
-                widths.see(len(fixed) + i, h)
+                widths.see(n_fixed + i, h)
             continue
-        for i, value in enumerate(first[:3]):
-            widths.see(i, value)
+        for i, value in enumerate(first):
+            if i not in (3, 4):  # the reason and the cell wrap in fixed widths
+                widths.see(i, _text(value))
         for i, cell in enumerate(cells or []):
-            widths.see(len(fixed) + i, _text(cell))
-    widths.apply(sheet, {3: wrap})
+            widths.see(n_fixed + i, _text(cell))
+    widths.apply(sheet, {3: wrap, 4: wrap})
     print_setup(sheet)
+    sheet.print_area(0, 0, max(len(lines), 1), n_fixed - 1)
     sheet.freeze_panes(1, 0)
     header_cells = [*fixed, *(_text(c) for c in first_header)]
     for i, h in enumerate(header_cells):
-        sheet.write_string(0, i, h, head)
-    sheet.set_row(0, row_height(max(widths.lines(i, h) for i, h in enumerate(header_cells))))
+        sheet.write_string(0, i, h, head if i < n_fixed else copied_head)
 
     row = 1
     for kind, first, cells in lines:
         if kind == "header":
             # Another sheet with other columns: repeat its header so the cells line up.
             for i, h in enumerate(first):
-                sheet.write_string(row, len(fixed) + i, h, sub)
+                sheet.write_string(row, n_fixed + i, h, sub)
             row += 1
             continue
-        sheet_name, line, column, reason = first
-        height = widths.lines(3, reason)
-        sheet.write_string(row, 0, sheet_name, top)
-        if line:
-            sheet.write_number(row, 1, line, top)
-        sheet.write_string(row, 2, column, top)
-        sheet.write_string(row, 3, reason, wrap)
-        for i, cell in enumerate(cells or []):
-            if cell is None or cell == "":
+        height = 1
+        for col, value in enumerate([*first, *(cells or [])]):
+            if value is None or value == "":
                 continue
-            col = len(fixed) + i
-            if isinstance(cell, (int, float)) and not isinstance(cell, bool) and not _looks_like_number_text(cell):
-                sheet.write_number(row, col, cell, top)
+            if col == 1 and isinstance(value, int):
+                sheet.write_number(row, col, value, top)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    and not _looks_like_number_text(value) and col >= n_fixed:
+                sheet.write_number(row, col, value, top)
             else:
-                sheet.write_string(row, col, _text(cell), top)  # ID numbers stay text
-            height = max(height, widths.lines(col, _text(cell)))
+                sheet.write_string(row, col, _text(value), wrap if col in (3, 4) else top)  # ID numbers stay text
+            height = max(height, widths.lines(col, _text(value)))
         sheet.set_row(row, row_height(height))
         row += 1
     close_workbook(workbook, path)

@@ -113,13 +113,14 @@ def row_height(lines: int) -> float:
     return LINE_HEIGHT * max(1, lines) + 2
 
 
-def print_setup(sheet, *, header_rows: int = 1, landscape: bool = True) -> None:
-    """A4, landscape, fit to the page width (as many pages down as needed),
-    the header row(s) repeated on every printed page, gridlines printed."""
+def print_setup(sheet, *, header_rows: int = 1, landscape: bool = True, pages_wide: int = 1) -> None:
+    """A4, landscape, fit to ``pages_wide`` page widths (a sheet of fifty
+    columns on one page would print unreadably small), as many pages down as
+    needed, the header row(s) repeated on every printed page."""
     sheet.set_paper(9)
     if landscape:
         sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    sheet.fit_to_pages(pages_wide, 0)
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     if header_rows:
         sheet.repeat_rows(0, header_rows - 1)

@@ -12,7 +12,7 @@ import pytest
 
 from cadre_desk import demo
 from cadre_desk.jobs.progress import export_progress
-from cadre_desk.roster_export import export_roster, write_error_report
+from cadre_desk.roster_export import ERROR_FIXED, export_roster, write_error_report
 from cadre_desk.roster_import import RosterImportFailed, import_roster
 from helpers_cli import run_cli
 from helpers_roster import HEADERS, family, write_roster
@@ -38,8 +38,8 @@ def test_the_error_workbook_prints_like_a_list(tmp_path, store):
     ws = openpyxl.load_workbook(out).active
     assert print_settings(ws) == ("landscape", 1, 0, True, "$1:$1")
     header = [c.value for c in ws[1]]
-    number_col = 4 + HEADERS.index("户编号") + 1
-    id_col = 4 + HEADERS.index("身份证号码") + 1
+    number_col = len(ERROR_FIXED) + HEADERS.index("户编号") + 1
+    id_col = len(ERROR_FIXED) + HEADERS.index("身份证号码") + 1
     letter = openpyxl.utils.get_column_letter
     assert ws.column_dimensions[letter(number_col)].width >= len(rows[0]["户编号"])  # not "37158110…"
     assert ws.column_dimensions[letter(id_col)].width >= 18
@@ -49,6 +49,8 @@ def test_the_error_workbook_prints_like_a_list(tmp_path, store):
     id_cell = ws.cell(reason_rows[0], id_col)
     assert id_cell.data_type == "s" and "*" in id_cell.value  # text, masked
     assert header[:4] == ["工作表", "行号", "列", "问题"]
+    # What is printed: the problem list and who each row is, not all the copied columns.
+    assert ws.print_area == "'问题清单'!$A$1:$H$" + str(ws.max_row)
 
 
 def test_progress_masks_by_default_and_prints_landscape(tmp_path, store):
@@ -82,7 +84,8 @@ def test_the_roster_export_keeps_full_numbers_and_fits_its_columns(tmp_path, sto
     assert ws.column_dimensions[letter(status)].width >= 2 * longest_status
     ids = [ws.cell(r, header.index("证件号码") + 1).value for r in range(2, ws.max_row + 1)]
     assert all(len(v) == 18 and "*" not in v for v in ids)
-    assert print_settings(ws) == ("landscape", 1, 0, True, "$1:$1")
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 4
 
 
 def test_export_roster_to_a_csv_name_is_refused(tmp_path):
