@@ -559,7 +559,10 @@ def export_openings(store: Store, path: str | Path) -> int:
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     text = wb.add_format({"num_format": "@"})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    headers = [header for header, _, _ in EXCEL_COLUMNS]
+    # 岗位编号 (32 characters, for re-import) goes last: the printed pages
+    # start with what a reader looks for. Import finds columns by header.
+    columns = [c for c in EXCEL_COLUMNS if c[1] != "id"] + [c for c in EXCEL_COLUMNS if c[1] == "id"]
+    headers = [header for header, _, _ in columns]
     widths = ColumnWidths(headers, high=30)
     for col, header in enumerate(headers):
         ws.write_string(0, col, header, head)
@@ -583,14 +586,14 @@ def export_openings(store: Store, path: str | Path) -> int:
             "valid_from": o.get("valid_from"), "valid_until": o.get("valid_until"),
             "description": o.get("description") or "",
         }
-        for col, (_, key, _) in enumerate(EXCEL_COLUMNS):
+        for col, (_, key, _) in enumerate(columns):
             value = values[key]
             if key in ("valid_from", "valid_until") and value:
                 value = dt.date.fromisoformat(value)
             write_value(ws, r, col, value, date_format=date_fmt)
             widths.see(col, value.isoformat() if isinstance(value, dt.date) else value)
     widths.apply(ws, dict.fromkeys(range(len(headers)), text))
-    print_setup(ws)
+    print_setup(ws, pages_wide=2)
     ws.freeze_panes(1, 0)
     close_workbook(wb, path)
     return len(openings)
