@@ -147,3 +147,28 @@ def test_household_changes_have_a_history_that_can_be_undone(page, store, qtbot)
     assert dialog.revert_selected()
     assert register.household(store, hid)["phone"] == "13906351234"
     assert "户编号 3715811090010023" in dialog.windowTitle()
+
+
+def test_a_cancelled_household_form_keeps_a_draft_offered_back(page, store, qtbot):
+    hid, _ = page.sample
+    form = page.edit_household(run=False)
+    qtbot.addWidget(form)
+    form.ask_restore = lambda draft: False
+    form.show()
+    form.set_answer("phone", "13700000000")
+    form.reject()
+    assert register.household(store, hid)["phone"] == "13906351234"  # nothing saved
+
+    again = page.edit_household(run=False)
+    qtbot.addWidget(again)
+    offered = []
+    again.ask_restore = lambda draft: offered.append(draft.user) or True
+    again.show()
+    assert offered == ["王丽"]
+    assert editor(again, "phone").value() == "13700000000"
+    assert again.save()
+    assert register.household(store, hid)["phone"] == "13700000000"
+    third = page.edit_household(run=False)
+    qtbot.addWidget(third)
+    third.ask_restore = lambda draft: pytest.fail("the draft was saved: none is left")
+    third.show()

@@ -10,6 +10,7 @@ Writes go through ``cadre_desk.households`` (validation, change log)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QSizePolicy, QVBoxLayout, QWidget,
 )
 
-from cadre_desk import households, register
+from cadre_desk import drafts, households, register
 from cadre_desk.errors import CadreDeskError, ValidationFailed
 from cadre_desk.questionnaire import ERROR, Field, Problem, validate
 from cadre_desk.storage import Store
@@ -29,7 +30,8 @@ from .field_editors import MultiEditor, editor_for
 from .screen import fit
 from .survey_form import ERROR_COLOR, WARNING_COLOR
 
-HEAD_SKIP = {"name", "id_number", "relation"}  # asked by the household part or fixed (户主)
+HEAD_SKIP = {"name", "id_number", "relation"}
+DRAFT_PREFIX = "household:"  # drafts of the household form (member drafts are keyed by member)  # asked by the household part or fixed (户主)
 
 
 class HouseholdForm(QDialog):
@@ -48,6 +50,9 @@ class HouseholdForm(QDialog):
         self.rows: dict[str, tuple[QLabel, Any, QLabel]] = {}
         self.head_rows: dict[str, tuple[QLabel, Any, QLabel]] = {}
         self._save_attempted = False
+        self.draft_key = f"{DRAFT_PREFIX}{household_id or 'new'}"
+        # Tests answer "restore the draft?" through this hook (default: a real box).
+        self.ask_restore: Callable[[drafts.Draft], bool] = self.ask_restore_draft
         self.setWindowTitle("编辑户信息" if household_id else "新建户")
 
         body = QWidget()
@@ -79,6 +84,7 @@ class HouseholdForm(QDialog):
         save.setShortcut(QKeySequence("Ctrl+S"))  # one shortcut (a second one would be ambiguous)
         save.setToolTip("保存 (Ctrl+S)")
         self._load()
+        self._baseline = (self.answers(), self.head_answers())
         fit(self, 820, 760)
 
     # ------------------------------------------------------------ building
@@ -155,6 +161,49 @@ class HouseholdForm(QDialog):
         for key, (_l, editor, _m) in self.rows.items():
             editor.set_value(figure.size if key == "size" else h.get(key))
         self._loaded_size = figure.size
+
+    # ------------------------------------------------------------ drafts
+    def offer_draft(self) -> bool:
+        """A draft left by a cancelled form is offered back; True if restored."""
+        draft = drafts.load_draft(self.store, self.draft_key)
+        if draft is None:
+            return False
+        if not self.ask_restore(draft):
+            drafts.discard_draft(self.store, self.draft_key)
+            return False
+        for key, value in (draft.answers.get("household") or {}).items():
+            if key in self.rows:
+                self.rows[key][1].set_value(value)
+        for key, value in (draft.answers.get("head") or {}).items():
+            if key in self.head_rows:
+                self.head_rows[key][1].set_value(value)
+        self.refresh_validation()
+        return True
+
+    def ask_restore_draft(self, draft: drafts.Draft) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "恢复草稿",
+                          f"发现上次没有保存的户信息草稿（{draft.saved_at_local}），是否恢复？", parent=self)
+        restore = box.addButton("恢复草稿", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("放弃草稿", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(restore)
+        box.exec()
+        return box.clickedButton() is restore
+
+    def is_dirty(self) -> bool:
+        return (self.answers(), self.head_answers()) != self._baseline
+
+    def reject(self) -> None:
+        """Cancel (or Esc): unsaved answers are kept as a draft, not lost."""
+        if self.is_dirty():
+            drafts.save_draft(self.store, self.draft_key, {"household": self.answers(), "head": self.head_answers()},
+                              household_id=self.household_id)
+        super().reject()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_draft_offered", False):
+            self._draft_offered = True
+            self.offer_draft()
 
     # ------------------------------------------------------------ values and rules
     def answers(self) -> dict[str, Any]:
@@ -236,6 +285,7 @@ class HouseholdForm(QDialog):
             self.general.setStyleSheet(f"color: {ERROR_COLOR};")
             self.general.setText(exc.message)
             return False
+        drafts.discard_draft(self.store, self.draft_key)
         self.accept()
         return True
 
