@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QDialog
 from cadre_desk import households, register
 from tests.helpers_qt import type_text, when_modal
 from tests.helpers_survey import make_id, sample_household
-from ui.household_form import HouseholdForm
 from ui.household_page import HouseholdPage
 
 
@@ -172,3 +171,16 @@ def test_a_cancelled_household_form_keeps_a_draft_offered_back(page, store, qtbo
     qtbot.addWidget(third)
     third.ask_restore = lambda draft: pytest.fail("the draft was saved: none is left")
     third.show()
+
+
+def test_enter_moves_to_the_next_field_and_does_not_save(page, store, qtbot):
+    form = page.edit_household(run=False)
+    qtbot.addWidget(form)
+    form.show()
+    form.activateWindow()
+    assert QTest.qWaitForWindowActive(form)
+    editor(form, "group_name").setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor(form, "group_name"))
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is editor(form, "size")
+    assert form.result() == 0 and form.isVisible()

@@ -2,7 +2,7 @@
 generated from the questionnaire's household part like the member survey
 form: one group per section, each field's rule message beside it (errors
 red, warnings orange), keyboard first (Tab / Enter move on, Ctrl+S saves,
-Esc cancels). A new household also asks its place, its number (or a
+Esc cancels, keeping a draft that is offered back). A new household also asks its place, its number (or a
 provisional one until the county's arrives) and the head's own required
 answers (from the member part), so that the head is registered with it.
 
@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QScrollArea,
+    QCheckBox, QComboBox, QDialog, QGridLayout, QGroupBox, QLabel, QMessageBox, QScrollArea,
     QSizePolicy, QVBoxLayout, QWidget,
 )
 
@@ -150,6 +150,11 @@ class HouseholdForm(QDialog):
             grid.addWidget(editor, r, 1, Qt.AlignmentFlag.AlignLeft)
             grid.addWidget(message, r, 2)
             editor.changed.connect(self.refresh_validation)
+            for w in editor.focus_widgets():
+                w.installEventFilter(self)
+            if isinstance(editor, QComboBox) and editor.isEditable():
+                # Enter on the completer list reaches the line edit: pick, then move on.
+                editor.lineEdit().returnPressed.connect(self.focusNextChild)
             rows[fld.key] = (label, editor, message)
         return box
 
@@ -161,6 +166,16 @@ class HouseholdForm(QDialog):
         for key, (_l, editor, _m) in self.rows.items():
             editor.set_value(figure.size if key == "size" else h.get(key))
         self._loaded_size = figure.size
+
+    def eventFilter(self, obj, event) -> bool:
+        """Enter moves to the next field (as in the survey form); Ctrl+S saves."""
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and not event.modifiers():
+            if isinstance(obj, QComboBox) and obj.isEditable():
+                return False  # its line edit's returnPressed moves on
+            self.focusNextChild()
+            return True
+        return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------ drafts
     def offer_draft(self) -> bool:
