@@ -170,3 +170,23 @@ def test_a_bad_head_id_number_creates_nothing(tmp_path):
                            "--number", "X1", "--head", "张建国", "--head-id", "123", *HEAD_FIELDS)
     assert rc == 1 and err.startswith("错误：")
     assert stats_json(path)["households"] == before
+
+
+def test_the_handbook_prints_the_same_family_size_and_keeps_the_leaver_on_record(db, tmp_path):
+    from pypdf import PdfReader
+
+    add_member(db, "李秀英", WIFE_ID, "配偶")
+    add_member(db, "张伟", SON_ID, "之子")
+    store = open_store(db)
+    h = register.household_by_number(store, "3715811090010001")
+    store.update("households", h["id"], {"size": 7})  # as an imported roster may say
+    store.db.conn.close()
+    run_cli("--db", db, "member", "leave", SON_ID, "--reason", "迁出", "--date", "2024-05-01")
+    out = tmp_path / "hb.pdf"
+    rc, _, err = run_cli("--db", db, "handbook", "3715811090010001", "-o", str(out))
+    assert rc == 0, err
+    text = "".join(page.extract_text() for page in PdfReader(str(out)).pages).replace(" ", "").replace("\n", "")
+    assert "共2人（另有1人已离开本户，仅作记录）" in text
+    assert "张伟" in text and "迁出2024-05-01" in text
+    assert "家庭人口数2" in text
+    assert "劳动年龄内有劳动能力的成员2人" in text  # the leaver has no member page
