@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import re
 import sys
@@ -41,12 +42,52 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"参数错误：{message}。用 {self.prog} --help 查看用法\n")
 
 
-class Context:
-    """What a command handler needs: the chosen database, opened on first use."""
+# Commands that may create a database file (every other command needs one that
+# exists). A command may also declare it itself: ``set_defaults(creates_db=True)``.
+CREATES_DATABASE = {"import-roster", "demo", "sync import", "household new", "init", "import-openings", "policy import",
+                    "policy samples"}
 
-    def __init__(self, db_path: str | None):
+
+def command_name(args) -> str:
+    """'sync import', 'household new', 'stats': the command and its action."""
+    parts = [args.command or ""]
+    for key in ("sync_command", "action", "household_command", "member_command"):
+        value = getattr(args, key, None)
+        if isinstance(value, str):
+            parts.append(value)
+            break
+    return " ".join(parts)
+
+
+def creates_database(args) -> bool:
+    declared = getattr(args, "creates_db", None)
+    if declared is not None:
+        return bool(declared)
+    return command_name(args) in CREATES_DATABASE
+
+
+class Context:
+    """What a command handler needs: the chosen database, opened on first use.
+
+    A ``--db`` (or ``CADRE_DESK_DB``) path whose folder does not exist is an
+    error, never created; a command that does not create databases
+    (``creates=False``) refuses a file that does not exist and creates nothing."""
+
+    def __init__(self, db_path: str | None, *, creates: bool = True):
         self.db_path = db_path
+        self.creates = creates
         self._store = None
+
+    def check_path(self) -> Path:
+        from .paths import DB_ENV, default_db_path
+
+        explicit = bool(self.db_path or os.environ.get(DB_ENV))
+        path = Path(self.db_path) if self.db_path else default_db_path()
+        if explicit and not path.parent.is_dir():
+            raise CadreDeskError(f"文件夹不存在：{path.parent}。请先建好这个文件夹，或检查 --db 给出的路径")
+        if not self.creates and not path.is_file():
+            raise CadreDeskError(f"数据库文件不存在：{path}")
+        return path
 
     @property
     def store(self):
@@ -54,7 +95,7 @@ class Context:
             from . import places
             from .storage import open_store
 
-            self._store = open_store(self.db_path)
+            self._store = open_store(self.check_path())
             places.ensure_county(self._store)
         return self._store
 
@@ -93,9 +134,18 @@ def main(argv: list[str] | None = None) -> int:
         from .app_launcher import launch
 
         return launch(args.db)
-    ctx = Context(args.db)
+    ctx = Context(args.db, creates=creates_database(args))
     try:
-        return int(args.handler(args, ctx) or 0)
+        code = int(args.handler(args, ctx) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # ``cadre-desk search … | head``: the reader has gone; end quietly.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass  # not a real file (tests capture output)
+        return 0
     except CadreDeskError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 1

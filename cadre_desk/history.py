@@ -26,7 +26,8 @@ from .values import from_storage
 HIDDEN_FIELDS = {"surveyed_at", "questionnaire_version", "updated_at", "created_at", "device_id"}
 # Derived from the ID number: reverted together with it, never alone.
 DERIVED_FIELDS = {"sex": "性别", "birth_date": "出生日期"}
-OTHER_LABELS = {"deleted": "删除", "household_id": "所属户", **DERIVED_FIELDS}
+OTHER_LABELS = {"deleted": "删除", "household_id": "所属户", **DERIVED_FIELDS,
+                "left_on": "离开本户日期", "left_reason": "离开本户原因", "size_override": "家庭人口数按填写计"}
 
 CREATED_LABEL = "新建"
 

@@ -188,6 +188,14 @@ def m0120_sync_review(db: Database) -> None:
     db["sync_devices"].add_column("resend_all", int, not_null_default=0)
     db["sync_box_keys"].create({"id": str, "peer": str, "private": str, "public": str, "created_at": str},
                                pk="id")
+@migrations(name="0140_member_leave_and_household_size")
+def m0140_member_leave_and_household_size(db: Database) -> None:
+    # A member who died or moved away stays on record (history, handbook) but
+    # stops counting from ``left_on``; ``size_override`` marks a 家庭人口数 the
+    # user set on purpose (otherwise it follows the registered members).
+    db["members"].add_column("left_on", str)
+    db["members"].add_column("left_reason", str)
+    db["households"].add_column("size_override", int)
 
 
 def apply(db: Database) -> None:

@@ -86,6 +86,8 @@ def compute_stats(store: Store, as_of: dt.date, *, town: str | None = None,
                      f"(SELECT h.id FROM households h WHERE h.deleted = 0 AND ({where_scope}))")
     else:
         member_ok = "+m.deleted = 0 AND m.household_id NOT IN (SELECT id FROM households WHERE deleted <> 0)"
+    # A member who left (died, moved away) counts until the day they left.
+    member_ok += f" AND (m.left_on IS NULL OR m.left_on > '{as_of_s}')"
     able_cond = (f"m.birth_date <= ? AND m.birth_date > ? "
                  f"AND m.labour_ability IN ({', '.join('?' * len(ABLE_LABOUR))}) "
                  f"AND (m.school_status IS NULL OR m.school_status = '' OR m.school_status = ?)")

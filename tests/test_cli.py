@@ -57,11 +57,15 @@ def test_a_broken_database_file_is_one_chinese_line(tmp_path):
 def test_db_option_and_environment_variable_choose_the_database(tmp_path):
     if "stats" not in command_names():
         pytest.skip("stats command not present")
+    # stats only reads: the databases are made first by a command that creates (issue 11 §1).
+    (tmp_path / "a").mkdir()
     first, second = tmp_path / "a" / "one.db", tmp_path / "two.db"
+    assert run("--db", str(first), "demo", "--households", "2").returncode == 0
     assert run("--db", str(first), "stats", "--as-of", "2020-04-30").returncode == 0
-    assert first.exists()
-    assert run("stats", "--as-of", "2020-04-30", env={"CADRE_DESK_DB": str(second)}).returncode == 0
+    assert not second.exists()
+    assert run("demo", "--households", "3", env={"CADRE_DESK_DB": str(second)}).returncode == 0
     assert second.exists()
+    assert run("stats", "--as-of", "2020-04-30", env={"CADRE_DESK_DB": str(second)}).returncode == 0
 
 
 def test_app_without_display_says_what_is_missing(tmp_path):

@@ -177,13 +177,14 @@ def test_home_bound_disabled_member_gets_only_home_based_or_in_village_work(stor
             suitable_disabled=0, pay=2500)
     rec = recommend(store, m, as_of=AS_OF)
     got = {(o.opening, o.route, o.place) for o in rec.offers}
-    assert got == {("毛绒玩具来料加工", "居家就业", "本村"), ("村保洁员", "公益性岗位", "本村")}
+    # Home piece work says where its materials come from, not 本村 (issue 11 §3).
+    assert got == {("毛绒玩具来料加工", "居家就业", "居家（来料加工，发料点：唐园镇）"), ("村保洁员", "公益性岗位", "本村")}
     assert "只有 2 个岗位符合条件" in rec.note
     assert "2 个不是居家或本村岗位" in rec.note and "1 个不适合残疾人" in rec.note
     assert "可优先安排公益性岗位“村保洁员”" in rec.note
     first = rec.offers[0]
     assert first.opening == "毛绒玩具来料加工"  # home-based work is what she wants
-    assert first.reason == "会手工编织；想居家就业；适合残疾人；本村；计件，约月薪 1,200 元"
+    assert first.reason == "会手工编织；想居家就业；适合残疾人；居家（来料加工，发料点：唐园镇）；计件，约月薪 1,200 元"
     assert first.monthly_pay == 1200
 
 
@@ -304,6 +305,9 @@ def test_recommend_cli_json_contract_and_record(file_store, db_path, capsys):
 def test_recommend_cli_unknown_person(db_path, capsys):
     from helpers_jobs import born_aged, id_number
 
+    from cadre_desk.storage import open_store
+
+    open_store(db_path).db.conn.close()  # recommend only reads: the database must exist (issue 11 §1)
     assert main(["--db", str(db_path), "recommend", id_number(born_aged(30))]) == 1
     err = capsys.readouterr().err
     assert err.startswith("错误：") and "没有证件号码为" in err

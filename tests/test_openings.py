@@ -128,8 +128,9 @@ def test_export_headers_are_chinese_and_complete(store, tmp_path):
     path = tmp_path / "o.xlsx"
     export_openings(store, path)
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    assert rows[0] == [h for h, _, _ in EXCEL_COLUMNS]
-    assert rows[1][1] == "临清市宏达手套厂"
+    # Every column, 岗位编号 last (issue 11 §4: the printed page starts with what a reader looks for).
+    assert rows[0] == [h for h, k, _ in EXCEL_COLUMNS if k != "id"] + ["岗位编号"]
+    assert rows[1][0] == "临清市宏达手套厂"
 
 
 def test_cli_import_reports_bad_rows_and_exits_1(db_path, tmp_path, capsys):

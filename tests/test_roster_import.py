@@ -16,8 +16,8 @@ import python_calamine
 from cadre_desk import places, register
 from cadre_desk.cli import main
 from cadre_desk.errors import CadreDeskError
-from cadre_desk.roster import write_error_report
-from cadre_desk.roster import RosterImportFailed, import_roster
+from cadre_desk.roster import RosterImportFailed, import_roster, write_error_report
+from cadre_desk.roster.export import ERROR_FIXED
 from helpers_roster import HEADERS, family, make_id, member, snapshot, write_roster
 
 SAMPLES = Path("/work/shared/samples")
@@ -391,11 +391,20 @@ def test_error_workbook_lists_problems_with_the_original_cells(tmp_path, store):
     out = tmp_path / "errors.xlsx"
     write_error_report(out, error.result)
     table = python_calamine.CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
-    assert table[0][:4] == ["工作表", "行号", "列", "问题"] and table[0][4:] == HEADERS
-    sheet, row, column, reason, *cells = table[1]
+    fixed = len(ERROR_FIXED)  # where, what, the cell, who (printed), then the original row (issue 11 §4)
+    assert table[0][:fixed] == ["工作表", "行号", "列", "问题", "该格内容", "户编号", "姓名", "证件号码"]
+    assert table[0][fixed:] == HEADERS
+    sheet, row, column, reason, content, number, name, _idn, *cells = table[1]
     assert (sheet, row, column) == ("花名册", 4, "劳动能力") and "强劳动力" in reason
+    assert (content, number, name) == ("强劳动力", rows[1]["户编号"], "李秀英")
     assert cells[HEADERS.index("成员姓名")] == "李秀英" and cells[HEADERS.index("劳动能力")] == "强劳动力"
-    assert cells[HEADERS.index("身份证号码")] == rows[1]["身份证号码"]
+    # A copy for reading: ID numbers and phones masked by default (issue 11 §4) ...
+    assert cells[HEADERS.index("身份证号码")] == rows[1]["身份证号码"][:6] + "********" + rows[1]["身份证号码"][-4:]
+    assert cells[HEADERS.index("联系电话")] == "139****0001"
+    # ... and in full when asked.
+    write_error_report(out, error.result, full_numbers=True)
+    table = python_calamine.CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    assert table[1][fixed + HEADERS.index("身份证号码")] == rows[1]["身份证号码"]
 
 
 def test_cli_import_failure_exit_code_and_one_line_stderr(tmp_path, capsys):

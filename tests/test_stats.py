@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cadre_desk.storage import open_store
+
 from cadre_desk import places, register
 from cadre_desk.errors import NotFound
 from cadre_desk.idnumber import check_character
@@ -270,6 +272,7 @@ def test_cli_json_equals_compute_stats(file_store, db_path):
 
 
 def test_cli_table_is_chinese_and_readable(db_path):
+    open_store(db_path).db.conn.close()  # stats only reads: the database must exist (issue 11 §1)
     rc, out, _ = run_cli("--db", str(db_path), "stats", "--as-of", "2020-04-30")
     assert rc == 0
     assert "临清市 就业帮扶进度（截至 2020-04-30）" in out
@@ -287,6 +290,7 @@ def test_cli_bad_date_is_one_chinese_line(db_path, bad):
 
 
 def test_cli_unknown_town_is_one_chinese_line(db_path):
+    open_store(db_path).db.conn.close()  # stats only reads: the database must exist (issue 11 §1)
     rc, _, err = run_cli("--db", str(db_path), "stats", "--town", "火星镇")
     assert rc == 1
     assert err.strip() == "错误：没有名为“火星镇”的乡镇（街道），请检查名称"

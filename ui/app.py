@@ -1,23 +1,23 @@
-"""Starting the desktop app: QApplication, the bundled font, the database,
-the demo county when there is nothing else, and the main window."""
+"""Starting the desktop app: QApplication, the bundled font and Qt's Chinese
+strings, then either the main window on the user's database or, when that
+database has no households yet, the first-start page (``ui.first_start``)."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import sys
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from cadre_desk import places, search
+from cadre_desk import first_start, places, search
 from cadre_desk.errors import CadreDeskError
 from cadre_desk.paths import DB_ENV
 from cadre_desk.storage import Store, open_store
 
 from . import errors as ui_errors
 from .fonts import apply_app_font
+from .screen import fit
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -32,14 +32,10 @@ def application(argv: list[str] | None = None) -> QApplication:
 
 
 def _install_qt_translations(app: QApplication) -> None:
-    """Qt's own Chinese strings (file dialogs, standard buttons)."""
-    if getattr(app, "_cadre_translator", None) is not None:
-        return
-    translator = QTranslator(app)
-    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
-                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(translator)
-        app._cadre_translator = translator
+    """Qt's own Chinese strings (file dialogs, standard buttons): ``ui.translations``."""
+    from .translations import install
+
+    install(app)
 
 
 def database_path(db_path: str | None) -> str | None:
@@ -53,13 +49,10 @@ def database_path(db_path: str | None) -> str | None:
 
 
 def open_database(db_path: str | None) -> Store:
-    """Open the store, make sure the county exists, and build the demo county
-    when the demo module is shipped (it decides whether the database needs it)."""
+    """Open the store and make sure the county exists. Never adds a demo:
+    the demo county lives in its own file (``first_start.open_demo``)."""
     store = open_store(db_path)
     places.ensure_county(store)
-    if importlib.util.find_spec("cadre_desk.demo") is not None:
-        demo = importlib.import_module("cadre_desk.demo")
-        demo.ensure_demo_county(store)
     return store
 
 
@@ -77,16 +70,97 @@ def create_window(store: Store):
     return window
 
 
+class Launcher:
+    """Which top-level window is up: the first-start page, the main window on
+    the real database, or the main window on the demo's own file."""
+
+    def __init__(self, db_path: str | None):
+        self.db_path = first_start.real_path(db_path)
+        self.window = None  # the MainWindow, when one is open
+        self.first_start_page = None
+        self.store: Store | None = None
+
+    def start(self) -> None:
+        """The user's database with households opens the main window; a
+        missing or empty one opens the first-start page."""
+        if first_start.needs_first_start(self.db_path):
+            self.show_first_start()
+        else:
+            self.open_main(open_database(str(self.db_path)))
+
+    def show_first_start(self) -> None:
+        from .first_start import FirstStartPage
+
+        page = FirstStartPage(self.db_path)
+        page.chosen.connect(self._chosen)
+        fit(page, 900, 700)
+        page.show()  # before the old window closes, or Qt would quit
+        self._replace(page)
+        self.first_start_page = page
+
+    def open_main(self, store: Store):
+        window = create_window(store)
+        if first_start.is_demo(store):
+            from .first_start import install_demo_controls
+
+            install_demo_controls(window, self.close_demo)
+        window.show()
+        self._replace(window, store)
+        self.window, self.store = window, store
+        return window
+
+    def _replace(self, widget, store: Store | None = None) -> None:
+        """Close the previous window (and its database) once ``widget`` is up."""
+        for old in (self.window, self.first_start_page):
+            if old is not None and old is not widget:
+                old.close()
+                old.deleteLater()
+        self.window = self.first_start_page = None
+        if self.store is not None and self.store is not store:
+            self.store.db.conn.close()
+        self.store = None
+
+    def _chosen(self, store: Store, kind: str, detail) -> None:
+        places.ensure_county(store)
+        window = self.open_main(store)
+        if kind == "roster":
+            from .roster_dialogs import import_roster_file
+
+            import_roster_file(window, detail)
+        elif kind == "setup":
+            self._import_setup(window, *detail)
+
+    def _import_setup(self, window, path: str, code: str) -> None:
+        from cadre_desk.sync.importer import import_package
+
+        def done(result) -> None:
+            window.data_changed.emit()
+            try:
+                from .sync_dialogs import summary_text
+                text = summary_text(result)
+            except ImportError:
+                text = "启用包已导入"
+            QMessageBox.information(window, "导入启用包", text)
+
+        window.run_job("导入启用包", lambda progress, cancelled: import_package(window.store, path, code=code), done)
+
+    def close_demo(self) -> None:
+        """文件 → 关闭演示: back to the real database (or its first start)."""
+        self.start()
+
+    def close(self) -> None:
+        self._replace(None)
+
+
 def run(db_path: str | None) -> int:
     app = application()
+    launcher = Launcher(database_path(db_path))
     try:
-        store = open_database(database_path(db_path))
+        launcher.start()
     except CadreDeskError as exc:
         box = QMessageBox(QMessageBox.Icon.Critical, "帮扶工作台", f"无法打开数据库：{exc.message}")
         box.exec()
         return 1
-    window = create_window(store)
-    window.show()
     code = app.exec()
-    store.db.conn.close()
+    launcher.close()
     return code

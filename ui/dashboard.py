@@ -15,7 +15,7 @@ from PySide6.QtCharts import (
     QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalBarSeries, QValueAxis,
 )
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QAction, QColor, QFont, QPainter
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
     QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
@@ -109,6 +109,16 @@ def _bar_chart(title: str) -> tuple[QChart, QChartView]:
     view = QChartView(chart)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
     return chart, view
+
+
+def _room_for_labels(chart: QChart, categories: list[str], font: QFont) -> None:
+    """Qt elides a category label to "…" when its band is lower than the
+    text: give the chart's view the height every label needs (title, value
+    axis and 1.6 lines a bar)."""
+    metrics = QFontMetrics(font)
+    needed = int(len(categories) * metrics.height() * 1.6) + 4 * metrics.height() + 20
+    for view in (chart.scene().views() if chart.scene() else []):
+        view.setMinimumHeight(max(view.minimumHeight(), needed))
 
 
 class DashboardPage(QWidget):
@@ -302,6 +312,8 @@ class DashboardPage(QWidget):
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(y)
         series.attachAxis(x)
+        _room_for_labels(chart, categories, font)
+
 
     def shown_figures(self) -> dict[str, str]:
         """What the tiles show, by figure key."""

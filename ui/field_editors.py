@@ -15,10 +15,11 @@ take keyboard focus, for the form's Tab order and its Enter-moves-on filter).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QEvent, QRegularExpression, QSize, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator, QValidator
+from PySide6.QtGui import QRegularExpressionValidator, QStandardItem, QStandardItemModel, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QCompleter, QFrame, QLineEdit, QListView, QListWidget, QListWidgetItem,
     QSizePolicy, QWidget,
@@ -87,9 +88,31 @@ class LineEditor(QLineEdit):
         return [self]
 
 
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 7  # "初中 cz chuzhong": what a code value is found by
+
+
+@lru_cache(maxsize=4096)
+def search_keys(value: str) -> str:
+    """A code value with its pinyin initials and full pinyin (初中 → "初中 cz
+    chuzhong"), as the register's search box finds names."""
+    from cadre_desk.search import name_pinyin
+
+    initials, full = name_pinyin(value)
+    return f"{_canon(value)} {initials} {full}"
+
+
+def matching_values(codes: CodeList, text: str) -> list[str]:
+    """The values a partial entry fits: part of the name, of its pinyin
+    initials or of its full pinyin (ss → 丧失劳动力)."""
+    canon = _canon(text).lower()
+    if not canon:
+        return []
+    return [v for v in codes.values if canon in search_keys(v).lower()]
+
+
 class _CodeValidator(QValidator):
-    """Acceptable: empty, a value or an alias. Intermediate: part of one.
-    Anything else is refused as it is typed."""
+    """Acceptable: empty, a value or an alias. Intermediate: part of one, or
+    of its pinyin. Anything else is refused as it is typed."""
 
     def __init__(self, codes: CodeList, parent=None):
         super().__init__(parent)
@@ -100,9 +123,16 @@ class _CodeValidator(QValidator):
         canon = _canon(text)
         if not canon or self.codes.normalize(text) is not None:
             return QValidator.State.Acceptable, text, pos
-        if any(canon in name for name in self.names):
+        if any(canon in name for name in self.names) or matching_values(self.codes, text):
             return QValidator.State.Intermediate, text, pos
         return QValidator.State.Invalid, text, pos
+
+
+class _CodeCompleter(QCompleter):
+    """Matches on the search keys, puts the value itself in the field."""
+
+    def pathFromIndex(self, index) -> str:
+        return index.data(Qt.ItemDataRole.DisplayRole) or ""
 
 
 class CodeEditor(QComboBox):
@@ -118,7 +148,13 @@ class CodeEditor(QComboBox):
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.addItems(list(self.codes.values))
         self.setMaxVisibleItems(12)
-        completer = QCompleter(list(self.codes.values), self)
+        model = QStandardItemModel(self)
+        for value in self.codes.values:
+            item = QStandardItem(value)
+            item.setData(search_keys(value), SEARCH_ROLE)
+            model.appendRow(item)
+        completer = _CodeCompleter(model, self)
+        completer.setCompletionRole(SEARCH_ROLE)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
@@ -137,14 +173,19 @@ class CodeEditor(QComboBox):
         text = self.currentText().strip()
         if not text:
             return
-        value = self.codes.normalize(text)
-        if value is None:
-            canon = _canon(text)
-            matches = [v for v in self.codes.values if canon in _canon(v)]
-            value = matches[0] if len(matches) == 1 else None
+        value = self._resolved(text)
         if value is not None and value != text:
             self.set_value(value)
             self.changed.emit()
+
+    def _resolved(self, text: str) -> str | None:
+        """The one value ``text`` stands for: itself, an alias, or the only
+        value it is part of (by name or pinyin); None when not one."""
+        value = self.codes.normalize(text)
+        if value is None:
+            matches = matching_values(self.codes, text)
+            value = matches[0] if len(matches) == 1 else None
+        return value
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.lineEdit() and event.type() == QEvent.Type.FocusOut:
@@ -152,8 +193,12 @@ class CodeEditor(QComboBox):
         return super().eventFilter(obj, event)
 
     def value(self) -> Any:
+        # A partial entry that fits one value (初 → 初中, ss → 丧失劳动力) is
+        # that value, so the rules beside the field judge what will be saved.
         text = self.currentText().strip()
-        return text or None
+        if not text:
+            return None
+        return self._resolved(text) or text
 
     def set_value(self, value: Any) -> None:
         text = _plain(value)
@@ -242,6 +287,9 @@ class MultiEditor(QListWidget):
         for i in range(self.count()):
             item = self.item(i)
             item.setCheckState(Qt.CheckState.Checked if item.text() in wanted else Qt.CheckState.Unchecked)
+        # The previous record's highlighted item would make a blank list look filled.
+        self.clearSelection()
+        self.selectionModel().clearCurrentIndex()
         self.blockSignals(False)
 
     def focus_widgets(self) -> list[QWidget]:

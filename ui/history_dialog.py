@@ -15,6 +15,8 @@ from cadre_desk.errors import CadreDeskError
 from cadre_desk.history import HistoryEntry, member_history, revert_change
 from cadre_desk.storage import Store
 
+from .screen import fit
+
 COLUMNS = ("时间", "修改人", "项目", "原值", "新值")
 
 
@@ -23,13 +25,17 @@ class HistoryDialog(QDialog):
 
     reverted = Signal(int)
 
-    def __init__(self, store: Store, member_id: str, parent=None):
+    def __init__(self, store: Store, member_id: str | None, parent=None, *, household_id: str | None = None):
         super().__init__(parent)
-        self.store, self.member_id = store, member_id
+        self.store, self.member_id, self.household_id = store, member_id, household_id
         self.entries: list[HistoryEntry] = []
-        record = register.member(store, member_id) if self._exists() else {}
-        self.setWindowTitle(f"修改历史：{record.get('name') or ''}")
-        self.resize(860, 480)
+        if household_id:
+            h = store.get("households", household_id)
+            self.setWindowTitle(f"修改历史：户编号 {h.get('number') or ''}（户信息）")
+        else:
+            record = register.member(store, member_id) if self._exists() else {}
+            self.setWindowTitle(f"修改历史：{record.get('name') or ''}")
+        fit(self, 860, 480)
 
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("选中一条修改，按“撤销所选修改”把该项改回原值（撤销本身也会记入历史）。"))
@@ -44,6 +50,7 @@ class HistoryDialog(QDialog):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for 撤销所选修改 and 关闭
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 1)
 
@@ -59,13 +66,20 @@ class HistoryDialog(QDialog):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
+        QDialog.setTabOrder(self.table, self.revert_button)
+        QDialog.setTabOrder(self.revert_button, self.close_button)
         self.reload()
 
     def _exists(self) -> bool:
         return bool(self.store.rows("SELECT 1 FROM members WHERE id = ?", [self.member_id]))
 
     def reload(self) -> None:
-        self.entries = member_history(self.store, self.member_id)
+        if self.household_id:
+            from cadre_desk.households import household_history
+
+            self.entries = household_history(self.store, self.household_id)
+        else:
+            self.entries = member_history(self.store, self.member_id)
         self.table.setRowCount(len(self.entries))
         for r, e in enumerate(self.entries):
             for c, text in enumerate((e.at_local, e.who, e.label, e.old_text, e.new_text)):
@@ -91,7 +105,9 @@ class HistoryDialog(QDialog):
     def _selection_changed(self) -> None:
         entry = self.selected_entry()
         self.revert_button.setEnabled(bool(entry and entry.revertible))
-        if entry and not entry.revertible:
+        if entry and not entry.revertible and self.household_id:
+            self.message.setText("新建户不能在这里撤销；户的成员和记录都保留")
+        elif entry and not entry.revertible:
             self.message.setText(f"{entry.label}由证件号码决定，请撤销证件号码的修改")
         else:
             self.message.clear()

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
     QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from cadre_desk import drafts, register
+from cadre_desk import drafts, households, register
 from cadre_desk.errors import CadreDeskError, NotFound
 from cadre_desk.household_summary import income_summary, measures_of, member_age, yuan
 from cadre_desk.questionnaire import display, household_problems
 from cadre_desk.storage import Store
 from ui.history_dialog import HistoryDialog
+from ui.household_form import HouseholdForm, ask_member_leave, ask_member_move
 from ui.survey_form import ERROR_COLOR, WARNING_COLOR, SurveyForm
 from ui.visit_dialog import VisitDialog
 
@@ -109,16 +110,24 @@ class HouseholdPage(QWidget):
         self.remove_button = QPushButton("删除成员 (Delete)")
         self.history_button = QPushButton("修改历史 (Ctrl+H)")
         self.visit_button = QPushButton("添加走访")
-        for b in (self.back_button, self.new_button, self.edit_button, self.remove_button, self.history_button,
-                  self.visit_button):
-            head.addWidget(b)
+        self.edit_household_button = QPushButton("编辑户信息")
+        self.edit_household_button.setObjectName("editHouseholdButton")
+        # The buttons get a row of their own: beside a long address they
+        # would push the page wider than a 1366-pixel screen.
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for b in (self.back_button, self.edit_household_button, self.new_button, self.edit_button,
+                  self.remove_button, self.history_button, self.visit_button):
+            buttons.addWidget(b)
         self.back_button.clicked.connect(self.go_back)
         self.new_button.clicked.connect(self.new_member)
         self.edit_button.clicked.connect(self.edit_survey)
         self.remove_button.clicked.connect(self.remove_member)
         self.history_button.clicked.connect(self.show_history)
         self.visit_button.clicked.connect(self.add_visit)
+        self.edit_household_button.clicked.connect(lambda: self.edit_household())
         outer.addLayout(head)
+        outer.addLayout(buttons)
 
         boxes = QHBoxLayout()
         boxes.setSpacing(8)
@@ -258,11 +267,20 @@ class HouseholdPage(QWidget):
         self.info["脱贫状态"].setText(show("poverty_status"))
         self.info["主要致贫原因"].setText(show("main_cause"))
         self.info["其他致贫原因"].setText(show("other_causes"))
-        size = h.get("size")
-        self.info["家庭人口数"].setText(f"{size} 人（在册 {len(members)} 人）" if size else f"在册 {len(members)} 人")
+        figure = households.family_size(self.store, self.household_id)
+        size_text = f"{figure.size} 人"
+        if figure.overridden and figure.size != figure.registered:
+            size_text += f"（按填写的人数计，在册 {figure.registered} 人）"
+        left = households.left_members(self.store, self.household_id)
+        if left:
+            size_text += f"（另有 {len(left)} 人已离开本户）"
+        self.info["家庭人口数"].setText(size_text)
         self.info["联系电话"].setText(show("phone"))
+        if households.is_provisional(h.get("number")):
+            self.title.setText(self.title.text() + "（临时编号，待县里分配）")
 
-        s = income_summary(h, len(members))
+        # One 家庭人口数 for the page, 人均纯收入 and the handbook.
+        s = income_summary({**h, "size": figure.size}, figure.size)
         self.income["年收入"].setText(yuan(s.annual_income))
         self.income["生产经营性支出"].setText(yuan(s.business_expense))
         self.income["纯收入"].setText(yuan(s.net_income))
@@ -277,8 +295,11 @@ class HouseholdPage(QWidget):
 
         self._show_cadres()
         self._show_members(members)
-        problems = household_problems(self.store.questionnaire, members)
-        self.warnings.setText("；".join(p.message for p in problems))
+        problems = [p.message for p in household_problems(
+            self.store.questionnaire, [m for m in members if households.is_present(m)])]
+        if figure.warning:
+            problems.append(figure.warning)
+        self.warnings.setText("；".join(problems))
         self.warnings.setVisible(bool(problems))
         _fill(self.visits, [[v["visit_date"] or "", v["cadre_name"] or "", v["content"] or "",
                              v["problems_solved"] or ""] for v in register.visits_of(self.store, self.household_id)])
@@ -316,7 +337,12 @@ class HouseholdPage(QWidget):
                     age = member_age(m)
                     row.append("" if age is None else str(age))
                 elif key == "note":
-                    row.append("有未保存的草稿" if m["id"] in with_drafts else "")
+                    notes = []
+                    if m.get("left_on"):
+                        notes.append(f"已{m.get('left_reason') or '离开'}（{m['left_on']}），不计入人口")
+                    if m["id"] in with_drafts:
+                        notes.append("有未保存的草稿")
+                    row.append("；".join(notes))
                 elif key in mpart.by_key:
                     row.append(display(mpart.by_key[key], m.get(key)))
                 else:
@@ -463,6 +489,82 @@ class HouseholdPage(QWidget):
             return dialog.visit_id
         return None
 
+    # ------------------------------------------------------------ households
+    def edit_household(self, *, run: bool = True):
+        """编辑户信息: the generated household form. Returns the form (``run``
+        False: not executed, for tests that fill it in)."""
+        if not self._household_for_action():
+            return None
+        form = HouseholdForm(self.store, self.household_id, self)
+        self.household_form = form
+        if run and form.exec():
+            self._after_household_form(form)
+        return form
+
+    def new_household(self, *, run: bool = True):
+        """户 → 新建户: village, number, head and the household part."""
+        place = register.household_place(self.store, self.household_id) if self.household_id else {}
+        form = HouseholdForm(self.store, None, self, town_id=place.get("town_id"),
+                             village_id=place.get("village_id"))
+        self.household_form = form
+        if run and form.exec():
+            self._after_household_form(form)
+        return form
+
+    def _after_household_form(self, form: HouseholdForm) -> None:
+        self.household_id = form.household_id
+        self._written()
+        self.show_overview()
+        self._show_in_window()
+        self.message.setStyleSheet(f"color: {WARNING_COLOR};" if form.warnings else "")
+        self.message.setText("已保存" + ("：" + "；".join(w.message for w in form.warnings) if form.warnings else ""))
+
+    def show_household_history(self) -> HistoryDialog | None:
+        """The household's own changes (户信息), each can be undone."""
+        if not self._household_for_action():
+            return None
+        dialog = HistoryDialog(self.store, None, self, household_id=self.household_id)
+        dialog.reverted.connect(lambda _seq: self._after_revert())
+        self.history_dialog = dialog
+        dialog.exec()
+        return dialog
+
+    def member_leaves(self) -> bool:
+        member_id = self.current_member_id()
+        if not self.household_id or not member_id:
+            self.message.setText("请先在家庭成员表中选中一名成员")
+            return False
+        if ask_member_leave(self, self.store, member_id):
+            self._written()
+            return True
+        return False
+
+    def member_moves(self) -> bool:
+        member_id = self.current_member_id()
+        if not self.household_id or not member_id:
+            self.message.setText("请先在家庭成员表中选中一名成员")
+            return False
+        if ask_member_move(self, self.store, member_id):
+            self._written()
+            return True
+        return False
+
+    def make_head(self) -> bool:
+        member_id = self.current_member_id()
+        if not self.household_id or not member_id:
+            self.message.setText("请先在家庭成员表中选中一名成员")
+            return False
+        try:
+            households.change_head(self.store, self.household_id, member_id)
+        except CadreDeskError as exc:
+            self.message.setStyleSheet(f"color: {ERROR_COLOR};")
+            self.message.setText(exc.message)
+            return False
+        self._written()
+        self.message.setStyleSheet("")
+        self.message.setText("已更换户主；原户主的与户主关系改为“其他”，请在其调查表中改成实际关系")
+        return True
+
     def go_back(self) -> None:
         if self.stack.currentWidget() is self.form:
             self.form.go_back()
@@ -478,9 +580,14 @@ def install(window) -> HouseholdPage:
     window.add_page("household", page, "户详情")
     menu = window.menu("户")
     menu.addSeparator()
-    for text, slot in (("新增成员", page.new_member), ("编辑调查", page.edit_survey),
+    for text, slot in (("新建户…", page.new_household), ("编辑户信息…", page.edit_household),
+                       ("户信息修改历史…", page.show_household_history),
+                       ("新增成员", page.new_member), ("编辑调查", page.edit_survey),
+                       ("迁到另一户…", page.member_moves), ("离开本户（死亡、迁出）…", page.member_leaves),
+                       ("设为户主", page.make_head),
                        ("添加走访", page.add_visit), ("修改历史", page.show_history)):
         action = menu.addAction(text)
+        action.setObjectName(f"householdAction_{text.rstrip('…')}")
         action.triggered.connect(lambda _checked=False, s=slot: s())
     page.changed.connect(window.data_changed.emit)
     window.data_changed.connect(page.on_data_changed)

@@ -28,6 +28,7 @@ from cadre_desk.storage import Store
 from . import errors as ui_errors
 from .jobs import Job
 from .register_view import RegisterView
+from .screen import fit as fit_to_screen
 
 MENU_ORDER = ["文件", "户", "岗位", "打印", "同步", "设置", "帮助"]
 FEATURE_MODULES = ["ui.household_page", "ui.print_preview", "ui.dashboard", "ui.sync_dialogs"]
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
         back = QShortcut(QKeySequence(BACK_TO_REGISTER), self)
         back.activated.connect(self.back_to_register)
         self.statusBar().showMessage(f"Ctrl+F 搜索　{BACK_TO_REGISTER} 返回户花名册")
-        self.resize(1366, 768)
+        fit_to_screen(self, 1366, 768)
         if install_features:
             self.install_features()
 

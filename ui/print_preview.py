@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QInputDialog, 
 
 from cadre_desk import register
 from cadre_desk.policies import list_policies, load_sample_policies
+from cadre_desk.print_checks import no_policies_warning
 from cadre_desk.printing import PrintCancelled
 from cadre_desk.printing.compilation import write_compilation
 from cadre_desk.printing.handbook import handbook_file_name, write_handbook, write_handbooks
 
 from . import errors as ui_errors
+from .screen import fit as fit_to_screen
 
 # Pages are rendered to the printer as images at no more than this resolution
 # (A4 at 300 dpi is 2480 x 3508 pixels, about 35 MB a page while printing).
@@ -64,10 +66,16 @@ class PrintPreview(QDialog):
         bar.addStretch(1)
         for b in (self.print_button, self.save_button, close_button):
             bar.addWidget(b)
+        self.warning = QLabel(self)
+        self.warning.setObjectName("printWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #b45f06;")
+        self.warning.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.warning)
         layout.addWidget(self.view, 1)
-        self.resize(820, 960)
+        fit_to_screen(self, 820, 960)
         self.print_button.setDefault(True)
 
     def page_count(self) -> int:
@@ -155,9 +163,14 @@ class PrintActions:
     def _info(self, text: str) -> None:
         QMessageBox.information(self.window, "打印", text)
 
-    def _show(self, path: Path, title: str, name: str) -> PrintPreview:
+    def _show(self, path: Path, title: str, name: str, *, handbook: bool = False) -> PrintPreview:
         preview = PrintPreview(path, title, name, self.window)
         self.last_preview = preview
+        warning = no_policies_warning(self.window.store) if handbook else None
+        if warning:  # said beside the preview, before anything goes to the printer
+            preview.warning.setText(warning.removeprefix("提示："))
+            preview.warning.show()
+            self.window.statusBar().showMessage(warning, 10000)
         preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         preview.show()
         return preview
@@ -179,7 +192,7 @@ class PrintActions:
             return path
 
         self.window.run_job(f"生成户编号 {hh.get('number')} 的就业帮扶手册", work,
-                            lambda p: self._show(p, f"就业帮扶手册（户编号 {hh.get('number')}）", name))
+                            lambda p: self._show(p, f"就业帮扶手册（户编号 {hh.get('number')}）", name, handbook=True))
 
     def print_village(self) -> None:
         store = self.window.store
@@ -219,7 +232,8 @@ class PrintActions:
             return path
 
         self.window.run_job(f"生成{village} {len(ids)} 户的就业帮扶手册", work,
-                            lambda p: self._show(p, f"{town}{village} 就业帮扶手册（{len(ids)} 户）", name))
+                            lambda p: self._show(p, f"{town}{village} 就业帮扶手册（{len(ids)} 户）", name,
+                                                 handbook=True))
 
     def print_policies(self) -> None:
         store = self.window.store

@@ -5,7 +5,6 @@ number). Double-click or Enter opens the household."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget,
 )
@@ -119,7 +118,7 @@ class RegisterView(QWidget):
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.table.activated_row.connect(self._open_row)
         self.model.modelReset.connect(self._update_count)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        # Ctrl+F is the main window's 户 → 查找 action (one shortcut, or Qt calls it ambiguous).
 
         self._load_filter_choices()
         self._update_count()

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
-from cadre_desk import search
-from cadre_desk.roster import export_roster, write_error_report
-from cadre_desk.roster import ImportResult, RosterImportFailed, import_roster
+from cadre_desk import first_start, search
+from cadre_desk.errors import CadreDeskError
+from cadre_desk.roster import ImportResult, RosterImportFailed, export_roster, import_roster, write_error_report
 
 from . import errors as ui_errors
 
@@ -104,8 +104,14 @@ class ImportReportDialog(QDialog):
 
 def import_roster_file(window, path: str | Path, *, skip_bad_rows: bool = False):
     """Import ``path`` in the background; show the outcome (and the problem
-    table) when done. Returns the running job."""
+    table) when done. Returns the running job (None when the demo database
+    is open: a real roster never goes into the demo)."""
     store = window.store
+    try:
+        first_start.refuse_in_demo(store, "真实的花名册")
+    except CadreDeskError as exc:
+        ui_errors.show_error(window, exc)
+        return None
 
     def work(progress, cancelled):
         result = import_roster(store, path, skip_bad_rows=skip_bad_rows,

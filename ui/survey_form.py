@@ -27,8 +27,8 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea, QSizePolicy,
-    QVBoxLayout, QWidget,
+    QApplication, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea,
+    QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from cadre_desk import drafts, register
@@ -149,8 +149,11 @@ class SurveyForm(QWidget):
 
         self.status = QLabel()
         self.status.setStyleSheet("color: #555;")
+        self.status.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.general = QLabel()
         self.general.setWordWrap(True)
+        self.general.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.general.setVisible(False)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
@@ -214,7 +217,9 @@ class SurveyForm(QWidget):
             message = QLabel()
             message.setWordWrap(True)
             message.setMinimumWidth(MESSAGE_WIDTH - 60)
-            message.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            # Ignored: a long message wraps in the space there is and never
+            # widens the form (or the window) to fit itself on one line.
+            message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             align = Qt.AlignmentFlag.AlignTop if isinstance(editor, MultiEditor) else Qt.AlignmentFlag.AlignVCenter
             grid.addWidget(label, r, 0, Qt.AlignmentFlag.AlignLeft | align)
             grid.addWidget(editor, r, 1, Qt.AlignmentFlag.AlignLeft | align)
@@ -238,7 +243,7 @@ class SurveyForm(QWidget):
         add("Ctrl+S", self.save)
         add("Ctrl+Right", lambda: self.go_relative(1))
         add("Ctrl+Left", lambda: self.go_relative(-1))
-        add("Esc", self.go_back)
+        add("Esc", self.escape)
         add("Ctrl+H", self.request_history)
 
     # ------------------------------------------------------------ keyboard
@@ -538,6 +543,19 @@ class SurveyForm(QWidget):
         if kept:
             self.status.setText(kept + self.status.text())
 
+    def escape(self) -> None:
+        """Esc: an open completer list closes first; only then the form."""
+        popup = QApplication.activePopupWidget()
+        if popup is not None and popup.isVisible():
+            popup.hide()
+            return
+        for row in self.rows.values():
+            completer = row.editor.completer() if isinstance(row.editor, QComboBox) else None
+            if completer is not None and completer.popup().isVisible():
+                completer.popup().hide()
+                return
+        self.go_back()
+
     def go_back(self) -> None:
         self.flush_draft()
         self.closed.emit()
@@ -562,7 +580,16 @@ class SurveyForm(QWidget):
             self.status.setText("该成员已被删除")
             self.setEnabled(False)
             return
+        before = self._baseline
         self._set_answers({f.key: record.get(f.key) for f in self.part.fields})
         self._baseline = self.answers()
-        self.refresh_validation()
+        problems = self.refresh_validation()
         self._update_header()
+        if self._baseline == before:
+            return
+        # The status line counts what is stored now, not what the last save said.
+        warnings = [p for p in problems if p.severity != ERROR]
+        self.last_warnings = warnings
+        self.status.setStyleSheet("color: #555;")
+        self.status.setText(f"已重新读取保存的内容，有 {len(warnings)} 条提醒请核实" if warnings
+                            else "已重新读取保存的内容")

@@ -119,7 +119,9 @@ def register(sub) -> None:  # noqa: C901 - one place that lists the commands
         p = _parser(sub, name, help_)
         if name == "export-progress":
             p.add_argument("out", metavar="OUT.xlsx", help="输出文件")
-            p.add_argument("--mask-ids", action="store_true", help="证件号码只显示前 6 位和后 4 位")
+            p.add_argument("--mask-ids", action="store_true",
+                           help="证件号码只显示前 6 位和后 4 位（默认就是这样，保留此参数以兼容旧脚本）")
+            p.add_argument("--full-ids", action="store_true", help="写出完整的证件号码（默认只显示前 6 位和后 4 位）")
             p.set_defaults(handler=run_export_progress)
         else:
             p.add_argument("--json", action="store_true", help="输出 JSON")
@@ -291,7 +293,7 @@ def run_not_employed(args, ctx) -> int:
 
 def run_export_progress(args, ctx) -> int:
     figures = export_progress(ctx.store, args.out, _date(args.as_of), town=args.town, village=args.village,
-                              mask_ids=args.mask_ids)
+                              mask_ids=not args.full_ids)
     print(f"已导出到 {args.out}：劳动年龄内有劳动能力 {figures['working_age_able']} 人，已就业 {figures['employed']} 人，"
           f"未就业名单 {figures['not_employed']} 人")
     return 0

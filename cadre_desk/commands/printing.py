@@ -59,6 +59,13 @@ def handbook(args, ctx) -> int:
         raise CadreDeskError("--town 只能和 --village 一起使用")
     as_of = _as_of(args.as_of)
     store = ctx.store
+    from ..print_checks import check_village_unambiguous, no_policies_warning
+
+    if args.village:
+        check_village_unambiguous(store, args.village, args.town)
+    warning = no_policies_warning(store)
+    if warning:
+        print(warning, file=sys.stderr)
     if args.household_number:
         if args.combined:
             raise CadreDeskError("--combined 只用于 --village 或 --all 的多户打印")

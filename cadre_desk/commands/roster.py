@@ -17,7 +17,9 @@ def register(subparsers) -> None:
                     "就什么也不导入，并逐行列出问题（工作表、行号、列、原因）。")
     p.add_argument("file", metavar="FILE.xlsx", help="花名册文件")
     p.add_argument("--skip-bad-rows", action="store_true", help="跳过有问题的行，导入其余各行")
-    p.add_argument("--errors", metavar="OUT.xlsx", help="另把问题清单写成 Excel 文件（含原行内容）")
+    p.add_argument("--errors", metavar="OUT.xlsx",
+                   help="另把问题清单写成 Excel 文件（含原行内容；证件号码和电话默认只显示首尾几位）")
+    p.add_argument("--full-ids", action="store_true", help="问题清单中写出完整的证件号码和电话")
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供其他程序读取）")
     p.set_defaults(handler=run_import)
 
@@ -46,7 +48,7 @@ def run_import(args, ctx) -> int:
 
 def _report(args, result, *, rows: bool = True) -> None:
     if args.errors:
-        write_error_report(args.errors, result)
+        write_error_report(args.errors, result, full_numbers=args.full_ids)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
         return

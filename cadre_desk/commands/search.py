@@ -6,6 +6,7 @@ separated) or, with ``--json``, a JSON list of objects."""
 from __future__ import annotations
 
 import json
+import sys
 
 from ..errors import CadreDeskError
 from ..search import search
@@ -32,6 +33,11 @@ def run(args, ctx) -> int:
     hits = search(ctx.store, args.text, limit=args.limit)
     if args.json:
         print(json.dumps([h.as_dict() for h in hits], ensure_ascii=False))
+        return 0
+    if not hits:
+        # On stderr: a script reading the result lines gets none.
+        print(f"没有找到“{args.text.strip()}”。请换一种写法：姓名或其中两个字、拼音首字母、全拼、证件号码后几位或户编号",
+              file=sys.stderr)
         return 0
     for h in hits:
         print("\t".join([h.id_number, h.name, h.household_number, h.village]))

@@ -445,6 +445,16 @@ class Recommendation:
         return {"id_number": self.id_number, "offers": [o.as_json() for o in self.offers], "note": self.note}
 
 
+def place_label(o: Mapping[str, Any], place: int) -> str:
+    """Where the work is, as a person reads it. Home piece work is done at
+    home (it ranks as 本村), but the materials come from the opening's place:
+    居家（来料加工，发料点：烟店镇李庄村）, never "本村" for another town's workshop."""
+    if o.get("route") == HOME_ROUTE:
+        where = f"{o.get('town_name') or ''}{o.get('village_name') or ''}"
+        return f"居家（来料加工，发料点：{where}）" if where else "居家（来料加工）"
+    return PLACES[place]
+
+
 def reason_for(p: Person, o: Mapping[str, Any], place: int, left: int, monthly: float | None) -> str:
     parts = []
     overlap = [s for s in (o.get("skills") or []) if s in p.skills]
@@ -462,7 +472,7 @@ def reason_for(p: Person, o: Mapping[str, Any], place: int, left: int, monthly: 
         parts.append("扶贫车间")
     if p.disabled and o.get("suitable_disabled"):
         parts.append("适合残疾人")
-    parts.append(PLACES[place])
+    parts.append(place_label(o, place))
     parts.append(pay_label(o, monthly))
     if 0 < left <= 2:
         parts.append(f"仅剩 {left} 个名额")
@@ -484,7 +494,7 @@ def build_recommendation(ranking: Ranking) -> Recommendation:
         left = s.left_list[i] or 0
         pay = s.pay_list[i]
         offers.append(Offer(opening_id=o["id"], opening=o["title"], employer=o.get("employer") or "",
-                            route=o["route"], place=PLACES[place], monthly_pay=pay,
+                            route=o["route"], place=place_label(o, place), monthly_pay=pay,
                             reason=reason_for(p, o, place, left, pay), score=score))
     excluded = ranking.excluded if len(offers) < OFFERS_PER_PERSON else {}
     return Recommendation(p.member_id, p.id_number, p.name, s.as_of.isoformat(), offers,

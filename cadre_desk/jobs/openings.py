@@ -21,7 +21,7 @@ from ..codes import code_list, split_multi
 from ..errors import ImportFailed, NotFound, ValidationFailed
 from ..questionnaire import Problem
 from ..storage import Store
-from ..xlsx import close_workbook, open_workbook, write_value
+from ..xlsx import ColumnWidths, close_workbook, open_workbook, print_setup, write_value
 from . import ABLE_LABOUR, EDUCATION_ORDER, HOME_ROUTE, PAY_UNITS, ROUTES
 
 # Working days in a month, to turn a day rate into a monthly pay (county may change it).
@@ -558,9 +558,13 @@ def export_openings(store: Store, path: str | Path) -> int:
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     text = wb.add_format({"num_format": "@"})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    for col, (header, _, _) in enumerate(EXCEL_COLUMNS):
+    # 岗位编号 (32 characters, for re-import) goes last: the printed pages
+    # start with what a reader looks for. Import finds columns by header.
+    columns = [c for c in EXCEL_COLUMNS if c[1] != "id"] + [c for c in EXCEL_COLUMNS if c[1] == "id"]
+    headers = [header for header, _, _ in columns]
+    widths = ColumnWidths(headers, high=30)
+    for col, header in enumerate(headers):
         ws.write_string(0, col, header, head)
-        ws.set_column(col, col, 14 if header not in ("岗位编号", "岗位说明") else 34, text)
     for r, o in enumerate(openings, start=1):
         e = ents.get(o["enterprise_id"], {})
         values = {
@@ -581,11 +585,14 @@ def export_openings(store: Store, path: str | Path) -> int:
             "valid_from": o.get("valid_from"), "valid_until": o.get("valid_until"),
             "description": o.get("description") or "",
         }
-        for col, (_, key, _) in enumerate(EXCEL_COLUMNS):
+        for col, (_, key, _) in enumerate(columns):
             value = values[key]
             if key in ("valid_from", "valid_until") and value:
                 value = dt.date.fromisoformat(value)
             write_value(ws, r, col, value, date_format=date_fmt)
+            widths.see(col, value.isoformat() if isinstance(value, dt.date) else value)
+    widths.apply(ws, dict.fromkeys(range(len(headers)), text))
+    print_setup(ws, pages_wide=2)
     ws.freeze_panes(1, 0)
     close_workbook(wb, path)
     return len(openings)

@@ -19,7 +19,7 @@ from ..idnumber import mask_id
 from ..domain import ABLE_LABOUR, birthday_cutoff, working_age_bounds
 from ..stats import compute_stats
 from ..storage import Store
-from ..xlsx import close_workbook, open_workbook, write_value
+from ..xlsx import ColumnWidths, close_workbook, open_workbook, print_setup, write_value
 
 
 def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, list[Any]]:
@@ -87,9 +87,11 @@ def scope_title(figures: dict[str, Any]) -> str:
 
 
 def export_progress(store: Store, path: str | Path, as_of: dt.date, *, town: str | None = None,
-                    village: str | None = None, mask_ids: bool = False) -> dict[str, Any]:
+                    village: str | None = None, mask_ids: bool = True) -> dict[str, Any]:
     """Write the figures and the not-employed list to ``path`` (.xlsx); returns
-    the figures. ``mask_ids`` keeps only the first 6 and last 4 digits."""
+    the figures. A copy for reading: ID numbers keep only their first 6 and
+    last 4 digits unless ``mask_ids`` is False. Printed landscape to the page
+    width, the header row on every page, columns as wide as their content."""
     figures = compute_stats(store, as_of, town=town, village=village)
     people = not_employed(store, as_of, town=town, village=village)
     path = Path(path)
@@ -118,16 +120,26 @@ def export_progress(store: Store, path: str | Path, as_of: dt.date, *, town: str
                 ws.write_number(row, 1, count)
                 row += 1
 
+    print_setup(ws, landscape=False, header_rows=0)
+
     ws2 = wb.add_worksheet("未就业人员")
-    for col, (_, header, width) in enumerate(NOT_EMPLOYED_COLUMNS):
+    headers = [header for _, header, _ in NOT_EMPLOYED_COLUMNS]
+    widths = ColumnWidths(headers, high=24)
+    for col, header in enumerate(headers):
         ws2.write_string(0, col, header, head)
-        ws2.set_column(col, col, width, text if header == "证件号码" else None)
     for r, person in enumerate(people, start=1):
         for col, (key, _, _) in enumerate(NOT_EMPLOYED_COLUMNS):
             value = person.get(key)
             if key == "id_number" and mask_ids:
                 value = mask_id(value)
-            write_value(ws2, r, col, value)
+            if key in ("id_number", "household_number") and value:
+                ws2.write_string(r, col, str(value))  # never a number
+            else:
+                write_value(ws2, r, col, value)
+            widths.see(col, value)
+    widths.apply(ws2, {col: text for col, (key, _, _) in enumerate(NOT_EMPLOYED_COLUMNS)
+                       if key in ("id_number", "household_number")})
+    print_setup(ws2)
     ws2.freeze_panes(1, 0)
     close_workbook(wb, path)
     return {**figures, "not_employed": len(people)}

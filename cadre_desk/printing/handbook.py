@@ -109,6 +109,10 @@ def collect(store: Store, household_id: str, *, as_of: dt.date | None = None,
     as_of = as_of or dt.date.today()
     q = store.questionnaire
     hh = register.household(store, household_id)
+    # One 家庭人口数 for the page, 人均纯收入 and this handbook (issue 11 §2).
+    from ..households import family_size
+
+    hh = {**hh, "size": family_size(store, household_id, as_of).size}
     place = register.household_place(store, household_id) or {}
     members = register.members_of(store, household_id)
     ages = {m["id"]: member_age(m, as_of) for m in members}
@@ -124,6 +128,8 @@ def collect(store: Store, household_id: str, *, as_of: dt.date | None = None,
         age = ages[m["id"]]
         if age is None or not (age_min <= age < age_max):
             continue
+        if m.get("left_on") and str(m["left_on"]) <= as_of.isoformat():
+            continue  # left the household: in the member table only
         relevant = q.member.relevant_keys(m)
         survey = [(f.label, display(f, m.get(f.key))) for f in q.member.fields
                   if f.section in SURVEY_SECTIONS and f.key in relevant]
@@ -300,14 +306,22 @@ def _members(d: HandbookData, no: str) -> list:
         education = m.get("education") or m.get("school_status") or ""
         if m.get("school_status") and m.get("school_status") != "非在校生":
             education = f"在校（{m['school_status']}）"
-        rows.append([m.get("relation") or "", m.get("name") or "", mask_id(m.get("id_number") or ""),
+        relation = m.get("relation") or ""
+        if m.get("left_on") and str(m["left_on"]) <= d.as_of.isoformat():
+            relation += f"（{m.get('left_reason') or '离开'} {m['left_on']}）"  # on record, not counted
+        rows.append([relation, m.get("name") or "", mask_id(m.get("id_number") or ""),
                      m.get("sex") or "", "" if age is None else str(age), education, health_text(m),
                      m.get("labour_ability") or "", "、".join(m.get("skills") or []),
                      m.get("job_intention") or "", m.get("employment_status") or ""])
     t = grid_table(header, rows, widths, style_name="cell_small", header_style="cell_small_center",
                    align={3: "CENTER", 4: "CENTER"})
     return [*heading(f"{no}、家庭成员情况", "h1", room=140, outline_level=0), t,
-            Spacer(1, 4), para(f"共 {len(d.members)} 人；年龄计算至{cn_date(d.as_of.isoformat())}。", "note")]
+            Spacer(1, 4), para(f"{_people_line(d)}；年龄计算至{cn_date(d.as_of.isoformat())}。", "note")]
+
+
+def _people_line(d: HandbookData) -> str:
+    left = [m for m in d.members if m.get("left_on") and str(m["left_on"]) <= d.as_of.isoformat()]
+    return f"共 {len(d.members) - len(left)} 人" + (f"（另有 {len(left)} 人已离开本户，仅作记录）" if left else "")
 
 
 def _cadres(d: HandbookData, width: float, no: str) -> list:

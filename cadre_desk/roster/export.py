@@ -22,12 +22,13 @@ from ..errors import CadreDeskError
 from ..questionnaire import display
 from ..storage import Store
 from ..values import from_storage
-from ..xlsx import close_workbook, open_workbook
+from ..xlsx import (
+    ColumnWidths, close_workbook, mask_numbers_in_text, masked, open_workbook, print_setup, row_height,
+)
 from .columns import CADRE, COUNTY, IGNORED_HEADERS, SEX, TOWN, VILLAGE, Column, roster_format
 
 SHEET_NAME = "花名册"
 _RELATION_ORDER = "CASE m.relation WHEN '户主' THEN 0 WHEN '配偶' THEN 1 ELSE 2 END"
-_WIDE = {"户编号": 20, "证件号码": 21, "户主证件号码": 21, "就业单位": 24, "务工企业名称": 24}
 
 
 def _column_sql(col: Column) -> str:
@@ -72,7 +73,7 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
     where, params = _scope(store, town, village)
     joins = ("JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id "
              "JOIN towns t ON t.id = v.town_id JOIN counties c ON c.id = t.county_id")
-    live = f"m.deleted = 0 AND h.deleted = 0{where}"
+    live = f"m.deleted = 0 AND m.left_on IS NULL AND h.deleted = 0{where}"  # left members: not re-imported
     extra_headers = [r["key"] for r in store.rows(
         f"SELECT j.key AS key, MIN(m.rowid) AS first FROM members m {joins}, json_each(m.roster_extra) j "
         f"WHERE {live} AND json_valid(m.roster_extra) GROUP BY j.key ORDER BY first", params)]
@@ -88,9 +89,11 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
                                 "align": "center", "valign": "vcenter"})
     text = workbook.add_format({"num_format": "@"})
     headers = [IGNORED_HEADERS[0], *(c.header for c in columns), *extra_headers]
-    sheet.set_column(0, 0, 6)
-    for i, h in enumerate(headers[1:], start=1):
-        sheet.set_column(i, i, _WIDE.get(h, max(8, min(16, len(h) * 2 + 2))), text)
+    # Widths follow the content (set once every row is seen); the full ID
+    # numbers stay: this workbook is for re-import.
+    widths = ColumnWidths(headers, low=6, high=30)
+    seen = widths.widths
+    print_setup(sheet, pages_wide=4)  # fifty columns: readable over four page widths, not one tiny one
     sheet.freeze_panes(1, 0)
     for i, h in enumerate(headers):
         sheet.write_string(0, i, h, head)
@@ -111,62 +114,116 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
                 sheet.write_number(count, i, value)
             else:
                 sheet.write_string(count, i, value)
+            if 2 * len(value if isinstance(value, str) else str(value)) > seen[i]:  # cheap bound first
+                widths.see(i, value)
         extras = record[len(columns)]
         if extras and extra_headers:
             kept = json.loads(extras)
             for j, h in enumerate(extra_headers, start=1 + len(columns)):
                 if kept.get(h) not in (None, ""):
                     sheet.write_string(count, j, str(kept[h]))
+                    widths.see(j, str(kept[h]))
+    widths.see(0, count)
+    widths.apply(sheet, {i: text for i in range(1, len(headers))})
     sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
     close_workbook(workbook, path)
     return count
 
 
-def write_error_report(path: str | Path, result) -> None:
-    """The problems of an import as a workbook: 工作表, 行号, 列, 问题, then the
-    original row's cells under the file's own headers."""
+# The problem list's own columns (printed): where, what, and who the row is.
+ERROR_FIXED = ["工作表", "行号", "列", "问题", "该格内容", "户编号", "姓名", "证件号码"]
+_WHO = {"户编号": ("户编号",), "姓名": ("成员姓名", "姓名"), "证件号码": ("身份证号码", "证件号码", "公民身份号码")}
+
+
+def write_error_report(path: str | Path, result, *, full_numbers: bool = False) -> None:
+    """The problems of an import as a workbook: 工作表, 行号, 列, 问题, the
+    cell's content and who the row is (户编号, 姓名, 证件号码) — the part that
+    is printed, landscape, fit to the page width, its header on every page —
+    then the original row's cells under the file's own headers (to fix on
+    screen). A copy for reading: ID numbers and phone numbers are masked
+    unless ``full_numbers``. Columns are as wide as their content; long
+    reasons wrap and their rows are tall enough."""
     path = Path(path)
     if not path.parent.exists():
         raise CadreDeskError(f"文件夹 {path.parent} 不存在，无法保存问题清单")
     workbook = open_workbook(path)
     sheet = workbook.add_worksheet("问题清单")
-    head = workbook.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
-    sub = workbook.add_format({"italic": True, "bg_color": "#F2F2F2"})
+    head = workbook.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True,
+                                "valign": "top"})
+    copied_head = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "valign": "top"})
+    sub = workbook.add_format({"italic": True, "bg_color": "#F2F2F2", "valign": "top"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    fixed = ["工作表", "行号", "列", "问题"]
-    sheet.set_column(0, 0, 12)
-    sheet.set_column(1, 1, 6)
-    sheet.set_column(2, 2, 14)
-    sheet.set_column(3, 3, 60, wrap)
-    sheet.freeze_panes(1, 0)
+    top = workbook.add_format({"valign": "top", "num_format": "@"})
+    fixed = ERROR_FIXED
+    n_fixed = len(fixed)
     sheets = list(dict.fromkeys(b.sheet for b in result.bad_rows))
     first_header = result.headers.get(sheets[0], []) if sheets else []
-    for i, h in enumerate([*fixed, *(_text(c) for c in first_header)]):
-        sheet.write_string(0, i, h, head)
-    row = 1
-    current = first_header
+
+    def shown(name: str, cell: Any) -> Any:
+        return cell if full_numbers else masked(name, cell)
+
+    # What each line shows, then the widths from it.
+    lines: list[tuple[str, list, list | None]] = []
+    current = [_text(h) for h in first_header]
     for bad in result.bad_rows:
-        header = result.headers.get(bad.sheet, [])
+        header = [_text(h) for h in result.headers.get(bad.sheet, [])]
         if header and header != current:
-            # Another sheet with other columns: repeat its header so the cells line up.
-            for i, h in enumerate(header):
-                sheet.write_string(row, len(fixed) + i, _text(h), sub)
-            row += 1
+            lines.append(("header", header, None))
             current = header
-        sheet.write_string(row, 0, bad.sheet)
-        if bad.row:
-            sheet.write_number(row, 1, bad.row)
-        sheet.write_string(row, 2, bad.column)
-        sheet.write_string(row, 3, bad.reason)
-        for i, cell in enumerate(result.bad_cells.get((bad.sheet, bad.row), [])):
-            if cell is None or cell == "":
+        raw = result.bad_cells.get((bad.sheet, bad.row), [])
+        cells = [shown(current[i] if i < len(current) else "", c) for i, c in enumerate(raw)]
+        by_header = {current[i]: cells[i] for i in range(min(len(current), len(cells)))}
+        who = [next((by_header[h] for h in names if by_header.get(h) not in (None, "")), None)
+               for names in _WHO.values()]
+        reason = bad.reason if full_numbers else mask_numbers_in_text(bad.reason)
+        lines.append(("row", [bad.sheet, bad.row, bad.column, reason, by_header.get(bad.column), *who], cells))
+    widths = ColumnWidths([*fixed, *(_text(c) for c in first_header)], high=30, fixed={3: 44, 4: 22})
+    for kind, first, cells in lines:
+        if kind == "header":
+            for i, h in enumerate(first):
+                widths.see(n_fixed + i, h)
+            continue
+        for i, value in enumerate(first):
+            if i not in (3, 4):  # the reason and the cell wrap in fixed widths
+                widths.see(i, _text(value))
+        for i, cell in enumerate(cells or []):
+            widths.see(n_fixed + i, _text(cell))
+    widths.apply(sheet, {3: wrap, 4: wrap})
+    print_setup(sheet)
+    sheet.print_area(0, 0, max(len(lines), 1), n_fixed - 1)
+    sheet.freeze_panes(1, 0)
+    header_cells = [*fixed, *(_text(c) for c in first_header)]
+    for i, h in enumerate(header_cells):
+        sheet.write_string(0, i, h, head if i < n_fixed else copied_head)
+
+    row = 1
+    for kind, first, cells in lines:
+        if kind == "header":
+            # Another sheet with other columns: repeat its header so the cells line up.
+            for i, h in enumerate(first):
+                sheet.write_string(row, n_fixed + i, h, sub)
+            row += 1
+            continue
+        height = 1
+        for col, value in enumerate([*first, *(cells or [])]):
+            if value is None or value == "":
                 continue
-            if isinstance(cell, (int, float)) and not isinstance(cell, bool):
-                sheet.write_number(row, len(fixed) + i, cell)
+            if col == 1 and isinstance(value, int):
+                sheet.write_number(row, col, value, top)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    and not _looks_like_number_text(value) and col >= n_fixed:
+                sheet.write_number(row, col, value, top)
             else:
-                sheet.write_string(row, len(fixed) + i, _text(cell))
+                sheet.write_string(row, col, _text(value), wrap if col in (3, 4) else top)  # ID numbers stay text
+            height = max(height, widths.lines(col, _text(value)))
+        sheet.set_row(row, row_height(height))
         row += 1
     close_workbook(workbook, path)
+
+
+def _looks_like_number_text(cell: Any) -> bool:
+    """A long integer (an ID number or phone read as a number) is written as text."""
+    return isinstance(cell, (int, float)) and float(cell).is_integer() and abs(cell) >= 10 ** 9
 
 
 def _text(value: Any) -> str:
