@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from cadre_desk import first_start, register
 from cadre_desk.storage import open_store
+from cadre_desk.sync import export as sync_export
 from cadre_desk.sync import roles
 from helpers_qt import when_modal
 from helpers_roster import family, write_roster
@@ -113,7 +114,7 @@ def test_the_county_office_imports_its_roster_into_a_new_database(launcher, tmp_
 
 def test_a_cadre_enrols_the_laptop_with_file_and_code_on_the_same_page(launcher, tmp_path, qtbot):
     county = county_with_households(tmp_path / "county.db")
-    setup = roles.write_setup_package(county, "王芳", tmp_path / "wangfang.cdsync")
+    setup = sync_export.write_setup_package(county, "王芳", tmp_path / "wangfang.cdsync")
     page = launcher.first_start_page
     page.user_name.setText("王芳")
     page.package_path.setText(str(setup.path))
