@@ -171,5 +171,23 @@ def m0080_change_log_indexes(db: Database) -> None:
     db.execute("CREATE INDEX change_log_row ON change_log(table_name, row_id, field, hlc)")
 
 
+@migrations(name="0110_users_and_audit")
+def m0110_users_and_audit(db: Database) -> None:
+    # Users of an encrypted database (their key wraps live in the key file
+    # beside it, see cadre_desk/keys.py) and the append-only audit chain
+    # (cadre_desk/audit.py): UPDATE and DELETE on it are refused.
+    db["users"].create({"name": str, "role": str, "town": str, "cadre": str, "disabled": int,
+                        "created_at": str, "created_by": str, "password_changed_at": str},
+                       pk="name", not_null={"role"}, defaults={"disabled": 0})
+    db["audit_log"].create({"seq": int, "time": str, "user": str, "device": str, "action": str, "detail": str,
+                            "people": int, "prev_hash": str, "hash": str}, pk="seq",
+                           not_null={"time", "action", "prev_hash", "hash"})
+    db.execute("CREATE INDEX audit_log_time ON audit_log(time)")
+    db.execute("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+               "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
+    db.execute("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+               "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)
