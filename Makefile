@@ -25,4 +25,4 @@ bundle: $(VENV)/.installed
 	$(VENV)/bin/pyinstaller --noconfirm build.spec
 
 bench: $(VENV)/.installed
-	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+	for b in benchmarks/bench_*.py; do CADRE_DESK_USER=bench CADRE_DESK_PASSWORD=bench-pass-2026 $(PY) $$b || exit 1; done

@@ -60,8 +60,9 @@ class Context:
 
             self._store = open_store(self.db_path, credentials=users.credentials_from_env(self.user, ask=True))
             users.check_command(self._store, self.handler)
-            for notice in self._store.notices:
-                print(notice, file=sys.stderr)
+            if sys.stderr.isatty():  # for a person at the terminal; scripts find it in the audit trail
+                for notice in self._store.notices:
+                    print(notice, file=sys.stderr)
             if not self._store.read_only:
                 places.ensure_county(self._store)
         return self._store

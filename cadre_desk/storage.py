@@ -432,7 +432,10 @@ def open_store(path: str | Path | None = None, *, credentials=None, plaintext: b
         raise KeyFileError(explain_sqlite_error(sqlcipher.DatabaseError("file is not a database"), path) +
                            f"（也找不到它的密钥文件 {keys_path(path).name}）")
     key, kf, name = users.unlock(path, creds)
-    store = open_keyed(path, key, kf.database_id)
+    try:
+        store = open_keyed(path, key, kf.database_id)
+    except DatabaseError as exc:
+        raise DatabaseError(exc.message + damaged_hint(path)) from exc
     try:
         users.finish_sign_in(store, kf, name)
     except BaseException:
@@ -440,6 +443,27 @@ def open_store(path: str | Path | None = None, *, credentials=None, plaintext: b
         raise
     store.notices.extend(notices)
     return store
+
+
+def damaged_hint(path: Path) -> str:
+    """For a database that cannot be read: the newest automatic backup that
+    passes its integrity check, offered (the damaged file is left as it is)."""
+    from .backup import automatic_backups, check_backup
+
+    for candidate in automatic_backups(path):
+        try:
+            from .keys import KeyFile
+            from .users import credentials_from_env
+
+            kf = KeyFile.load(candidate)
+            creds = credentials_from_env()
+            key = kf.unwrap_for_user(creds.user, creds.password) if creds else None
+            info = check_backup(candidate, key, None)
+        except Exception:  # noqa: BLE001 - any unreadable backup is simply not offered
+            continue
+        return (f"。最新的完好备份是 {candidate}（{info['made'][:10]}），可以用 cadre-desk restore {candidate} "
+                "或 文件 → 从备份恢复 恢复；损坏的文件会保留在一旁")
+    return ""
 
 
 def open_keyed(path: Path, key: bytes | None, database_id: str | None = None) -> Store:

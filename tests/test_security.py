@@ -326,3 +326,16 @@ def test_create_encrypted_database_for_a_new_laptop(tmp_path):
     with pytest.raises(BadPassword):
         create_encrypted_database(tmp_path / "l2.db", "王丽", "123", "cadre")
     assert not (tmp_path / "l2.db").exists() and not (tmp_path / "l2.db.keys").exists()
+
+
+def test_a_damaged_database_says_so_and_offers_the_newest_good_backup(tmp_path):
+    path, store = _imported(tmp_path)
+    made = automatic_backup(store)
+    store.db.conn.close()
+    raw = bytearray(path.read_bytes())
+    raw[:4096] = os.urandom(4096)  # the first page destroyed
+    path.write_bytes(bytes(raw))
+    (tmp_path / "county.db-wal").unlink(missing_ok=True)
+    rc, out, err = run_cli("--db", str(path), "stats")
+    assert rc == 1 and "已损坏" in err and str(made) in err and "restore" in err
+    assert path.read_bytes() == bytes(raw)  # not overwritten
