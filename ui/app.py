@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from cadre_desk import places, search
 from cadre_desk.errors import CadreDeskError
 from cadre_desk.paths import DB_ENV
-from cadre_desk.storage import Store, open_store
+from cadre_desk.paths import default_db_path
+from cadre_desk.storage import Store
 
 from . import errors as ui_errors
 from .fonts import apply_app_font
@@ -52,10 +53,14 @@ def database_path(db_path: str | None) -> str | None:
     return chosen_db_path()
 
 
-def open_database(db_path: str | None) -> Store:
+def open_database(db_path: str | None) -> Store | None:
     """Open the store, make sure the county exists, and build the demo county
     when the demo module is shipped (it decides whether the database needs it)."""
-    store = open_store(db_path)
+    from .sign_in import obtain_store
+
+    store = obtain_store(db_path or default_db_path())
+    if store is None:
+        return None
     places.ensure_county(store)
     if importlib.util.find_spec("cadre_desk.demo") is not None:
         demo = importlib.import_module("cadre_desk.demo")
@@ -68,6 +73,9 @@ def create_window(store: Store):
 
     window = MainWindow(store)
     ui_errors.install_excepthook(lambda: window)
+    from .sign_in import SessionLock
+
+    window.session_lock = SessionLock(window, store)
     if search.pending_count(store):
         # New people (e.g. the demo county, or an import by an older version)
         # still need their pinyin: fill it quietly in the background.
@@ -85,8 +93,18 @@ def run(db_path: str | None) -> int:
         box = QMessageBox(QMessageBox.Icon.Critical, "帮扶工作台", f"无法打开数据库：{exc.message}")
         box.exec()
         return 1
+    if store is None:
+        return 0  # sign-in cancelled
+    for notice in store.notices:
+        QMessageBox(QMessageBox.Icon.Information, "帮扶工作台", notice).exec()
     window = create_window(store)
     window.show()
     code = app.exec()
+    try:
+        from cadre_desk.backup import automatic_backup
+
+        automatic_backup(store)  # at most daily, the newest 7 kept
+    except (CadreDeskError, OSError) as exc:
+        print(f"自动备份没有完成：{getattr(exc, 'message', exc)}", file=sys.stderr)
     store.db.conn.close()
     return code
