@@ -36,6 +36,7 @@ from . import places, register, search
 from .codes import code_list
 from .errors import CadreDeskError, ImportFailed
 from .idnumber import normalize_raw, parse_id_number, sex_of, well_formed_18
+from .xlsx_guard import check_workbook
 from .questionnaire import (
     ERROR,
     WARNING,
@@ -201,6 +202,7 @@ def _open_workbook(path: Path) -> calamine.CalamineWorkbook:
         raise _file_failure(path, f"找不到文件 {path}，请检查文件名和路径", "missing")
     if path.is_dir():
         raise _file_failure(path, f"{path} 是文件夹，不是 Excel 文件。请选择花名册的 .xlsx 文件", "format")
+    check_workbook(path)  # issue 12 §5: refuse a huge sheet or a zip bomb before calamine allocates it
     try:
         return calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError:
