@@ -77,3 +77,67 @@ def test_a_normal_roster_still_imports(tmp_path):
     book = write_roster(tmp_path / "r.xlsx", family())
     rc, out, err = run_cli("--db", str(tmp_path / "c.db"), "import-roster", str(book))
     assert rc == 0, err
+
+
+# ---------------------------------------------------------------- policy files
+POLICY = {"title": "测试政策", "benefit": "每人每月300元", "eligibility": {"field": "age", "op": ">=", "value": 16}}
+
+
+@pytest.mark.parametrize("change, words", [
+    ('"sort_order": 1e400', "排序号"),
+    ('"sort_order": 1000000000000000000000000000000', "排序号"),
+    ('"sort_order": true', "排序号"),
+    ('"eligibility": {"field": 5, "op": "=", "value": 1}', "适用条件"),
+    ('"eligibility": {"all": 5}', "适用条件"),
+    ('"eligibility": {"any": [{"not": 3}]}', "适用条件"),
+    ('"eligibility": ' + "[" * 100_000 + "]" * 100_000, "嵌套"),
+])
+def test_bad_policy_files_get_a_chinese_message_and_nothing_changes(tmp_path, change, words):
+    body = json.dumps({"format": "cadre-desk-policies", "policies": [{"title": "测试政策", "benefit": "x"}]},
+                      ensure_ascii=False)
+    body = body.replace('"benefit": "x"', '"benefit": "x", ' + change)
+    path = tmp_path / "p.json"
+    path.write_text(body, encoding="utf-8")
+    db = str(tmp_path / "c.db")
+    rc, out, err = run_cli("--db", db, "policy", "import", str(path))
+    assert rc == 1 and err.startswith("错误：") and words in err and "Traceback" not in err, err[:300]
+    assert "没有" in run_cli("--db", db, "policy", "list")[1] + run_cli("--db", db, "policy", "list")[2]
+
+
+def test_a_json_file_nested_very_deep_is_refused(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    rc, out, err = run_cli("--db", str(tmp_path / "c.db"), "policy", "import", str(path))
+    assert rc == 1 and err.startswith("错误：") and "Traceback" not in err
+
+
+def test_a_long_benefit_text_breaks_across_pages(tmp_path):
+    path = tmp_path / "long.json"
+    long_text = "符合条件的建档立卡贫困劳动力可按规定享受补贴，具体标准以当年文件为准。" * 60
+    assert len(long_text) > 2000
+    path.write_text(json.dumps({"format": "cadre-desk-policies", "policies": [
+        {"title": "长政策", "benefit": long_text, "conditions": [long_text[:900]] * 3}]}, ensure_ascii=False),
+        encoding="utf-8")
+    db = str(tmp_path / "c.db")
+    assert run_cli("--db", db, "policy", "import", str(path))[0] == 0
+    rc, out, err = run_cli("--db", db, "policies", "-o", str(tmp_path / "c.pdf"))
+    assert rc == 0, err
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "c.pdf").pages)
+    assert "具体标准以当年文件为准" in text and len(PdfReader(tmp_path / "c.pdf").pages) >= 3
+
+
+# ---------------------------------------------------------------- search arguments
+def test_search_with_bytes_that_are_not_utf8(tmp_path):
+    db = tmp_path / "c.db"
+    rc, out, err = run_cli("--db", str(db), "import-roster", str(write_roster(tmp_path / "r.xlsx", family())))
+    assert rc == 0
+    gbk = "张建国".encode("gbk")
+    proc = subprocess.run([os.fsencode(sys.executable), b"-m", b"cadre_desk", b"--db", os.fsencode(db), b"search",
+                           gbk], capture_output=True, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8", "LC_ALL": "C.UTF-8"})
+    err = proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err and "UnicodeEncodeError" not in err
+    # A GBK argument is understood as GBK (what a county script on a Chinese Windows sends), or refused clearly.
+    assert (proc.returncode == 0 and "张建国" in proc.stdout.decode()) or (proc.returncode == 1 and "编码" in err)
