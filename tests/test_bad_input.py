@@ -141,3 +141,80 @@ def test_search_with_bytes_that_are_not_utf8(tmp_path):
     assert "Traceback" not in err and "UnicodeEncodeError" not in err
     # A GBK argument is understood as GBK (what a county script on a Chinese Windows sends), or refused clearly.
     assert (proc.returncode == 0 and "张建国" in proc.stdout.decode()) or (proc.returncode == 1 and "编码" in err)
+
+
+# ---------------------------------------------------------------- output files
+def test_household_numbers_that_differ_only_in_forbidden_characters_get_two_files(tmp_path):
+    from tests.helpers_roster import make_id, member
+
+    rows = [member("A/1", "甲户主", make_id("19700312", 501)), member("A:1", "乙户主", make_id("19700312", 503))]
+    db = str(tmp_path / "c.db")
+    rc, out, err = run_cli("--db", db, "import-roster", str(write_roster(tmp_path / "r.xlsx", rows)))
+    assert rc == 0, err
+    rc, out, err = run_cli("--db", db, "handbook", "--all", "-o", str(tmp_path / "out"))
+    assert rc == 0, err
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(files) == 2, files
+    assert "2 户" in out or len(set(files)) == 2
+
+
+def _tiny_filesystem(tmp_path, kib: int):
+    if os.geteuid() != 0:
+        pytest.skip("a tiny filesystem needs root (mount -t tmpfs)")
+    where = tmp_path / "tiny"
+    where.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", str(where)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    return where
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    where = _tiny_filesystem(tmp_path, 64)
+    yield where
+    subprocess.run(["umount", str(where)], check=False)
+
+
+@pytest.fixture
+def county(tmp_path):
+    db = str(tmp_path / "c.db")
+    rows = []
+    for n in range(1, 30):
+        rows += family(f"3715811090010{n:04d}")
+    from tests.helpers_roster import make_id
+
+    for i, r in enumerate(rows):
+        r["身份证号码"] = make_id("19700312", i + 1)
+        r["性别"] = "男" if (i + 1) % 2 else "女"
+    rc, out, err = run_cli("--db", db, "import-roster", str(write_roster(tmp_path / "r.xlsx", rows)))
+    assert rc == 0, err
+    return db
+
+
+@pytest.mark.parametrize("argv, name", [
+    (["export-roster", "{d}/roster.xlsx"], "roster.xlsx"),
+    (["export-progress", "{d}/progress.xlsx"], "progress.xlsx"),
+    (["backup", "{d}/backup.db"], "backup.db"),
+    (["handbook", "--all", "--combined", "-o", "{d}"], None),
+    (["handbook", "--all", "-o", "{d}/many"], None),
+])
+def test_a_full_disk_gives_a_message_and_leaves_no_partial_file(county, tiny_disk, argv, name):
+    filler = tiny_disk / "filler"
+    with open(filler, "wb", buffering=0) as fh:  # fill the disk, then free one page (room for a directory entry)
+        try:
+            while True:
+                fh.write(b"\0" * 1024)
+                fh.flush()
+        except OSError:
+            pass
+    with open(filler, "r+b") as fh:
+        fh.truncate(max(0, filler.stat().st_size - 4096))
+    before = {p.name for p in tiny_disk.iterdir()}
+    rc, out, err = run_cli("--db", county, *[a.format(d=tiny_disk) for a in argv])
+    assert rc == 1, out
+    assert err.startswith("错误：") and ("磁盘已满" in err or "空间" in err) and "Traceback" not in err, err
+    left = {p.name for p in tiny_disk.rglob("*") if p.is_file()} - before
+    assert not left, left
+    rc, out, err = run_cli("--db", county, "stats", "--json")
+    assert rc == 0 and json.loads(out)["households"] >= 29 if "households" in out else rc == 0

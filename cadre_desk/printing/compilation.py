@@ -110,7 +110,13 @@ def write_compilation(store: Store, target, *, as_of: dt.date | None = None) -> 
     as_of = as_of or dt.date.today()
     county = places.county(store)["name"]
     policies = list_policies(store)
-    doc = CadreDocTemplate(str(target) if isinstance(target, Path) else target, title=_title(county),
-                           subject=TITLE)
+    if isinstance(target, Path):
+        from ..safe_write import replacing
+
+        with replacing(target) as tmp:  # no partial PDF after a full disk or a crash
+            doc = CadreDocTemplate(str(tmp), title=_title(county), subject=TITLE)
+            doc.multiBuild(story(policies, county=county, issuer=issuer_of(store, county), as_of=as_of))
+        return doc.page
+    doc = CadreDocTemplate(target, title=_title(county), subject=TITLE)
     doc.multiBuild(story(policies, county=county, issuer=issuer_of(store, county), as_of=as_of))
     return doc.page
