@@ -6,7 +6,7 @@ exit 134); a 1–4 MB zip bomb unpacks to gigabytes. ``check_workbook(path)``
 is called where a workbook is opened; it refuses, with a Chinese message that
 says why, a file whose parts unpack to more than ``MAX_UNPACKED`` bytes (or
 compress implausibly well), or a sheet whose used rectangle holds more than
-``MAX_CELLS`` cells. It streams each worksheet once through zlib (C speed),
+``MAX_CELLS`` cells (a sheet counts as at least 52 columns wide). It streams each worksheet once through zlib (C speed),
 counting the bytes really produced (a zip's declared sizes can lie) and
 finding the last row and the widest column with two byte-regexes.
 
@@ -29,7 +29,11 @@ MAX_ROWS = 1_048_576
 CHUNK = 1 << 20
 
 _ROW = re.compile(rb'<row[^>]*?\sr="(\d+)"')
-_WIDE_CELL = re.compile(rb'<c[^>]*?\sr="([A-Z]{2,3})(\d+)"')
+# Only cells beyond column AZ are looked at one by one (a roster has about 33
+# columns, so this matches nothing in a real file); every sheet is taken to be
+# at least AZ_COLUMNS wide, which keeps the check cheap and errs on the safe side.
+_WIDE_CELL = re.compile(rb' r="([B-Z][A-Z]|[A-Z]{3})(\d+)"')
+AZ_COLUMNS = 52
 _DIMENSION = re.compile(rb'<dimension[^>]*?\sref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 
 
@@ -88,16 +92,17 @@ def _check_sheet(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, produce
                 if dim and dim.group(3):
                     max_col = max(max_col, column_number(dim.group(3)))
                     max_row = max(max_row, int(dim.group(4)))
-            rows = _ROW.findall(data)
-            if rows:
-                max_row = max(max_row, int(rows[-1]))
+            last = data.rfind(b"<row")
+            row = _ROW.match(data, last) if last >= 0 else None
+            if row:
+                max_row = max(max_row, int(row.group(1)))
             for letters, row in set(_WIDE_CELL.findall(data)):
                 max_col = max(max_col, column_number(letters))
                 max_row = max(max_row, int(row))
             tail = data[-64:]
-            if max_row > MAX_ROWS or max_row * max(max_col, 1) > MAX_CELLS:
+            if max_row > MAX_ROWS or max_row * max(max_col, AZ_COLUMNS) > MAX_CELLS:
                 break
-    cells = max_row * max(max_col, 1)
+    cells = max_row * max(max_col, AZ_COLUMNS)
     if max_row > MAX_ROWS or cells > MAX_CELLS:
         raise WorkbookTooLarge(
             f"文件 {path.name} 的工作表 {sheet} 用到了第 {max_row:,} 行、第 {max_col:,} 列（约 {cells:,} 个单元格），"
