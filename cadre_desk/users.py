@@ -43,8 +43,8 @@ _MANAGE_USERS = {"user.add", "user.disable"}
 DENIED = {
     "admin": set(),
     "county": _MANAGE_USERS,
-    "town": _WRITES | _COUNTY_EXPORTS | _MANAGE_USERS,
-    "cadre": _MANAGE_USERS | {"sync.run_setup", "sync.run_retire"},
+    "town": _WRITES | _COUNTY_EXPORTS | _MANAGE_USERS | {"recovery.answer"},
+    "cadre": _MANAGE_USERS | {"sync.run_setup", "sync.run_retire", "recovery.answer"},
 }
 
 

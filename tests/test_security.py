@@ -339,3 +339,43 @@ def test_a_damaged_database_says_so_and_offers_the_newest_good_backup(tmp_path):
     rc, out, err = run_cli("--db", str(path), "stats")
     assert rc == 1 and "已损坏" in err and str(made) in err and "restore" in err
     assert path.read_bytes() == bytes(raw)  # not overwritten
+
+
+def test_a_forgotten_password_is_recovered_through_the_county_office(tmp_path, monkeypatch):
+    county_db, laptop = tmp_path / "county.db", tmp_path / "laptop.db"
+    open_store(county_db).db.conn.close()
+    rc, out, err = run_cli("recovery", "keygen", "-o", str(tmp_path / "county.key"))
+    assert rc == 0, err
+    public = out.rsplit("：", 1)[1].strip()
+    store = create_encrypted_database(laptop, "王丽", "wangli-2026", "cadre")
+    import_roster(store, write_roster(tmp_path / "r.xlsx", family()))
+    store.db.conn.close()
+    monkeypatch.setenv("CADRE_DESK_USER", "王丽")
+    monkeypatch.setenv("CADRE_DESK_PASSWORD", "wangli-2026")
+    assert run_cli("--db", str(laptop), "recovery", "enrol", public)[0] == 0
+    # The password is forgotten: the request needs none.
+    monkeypatch.delenv("CADRE_DESK_PASSWORD")
+    rc, out, err = run_cli("--db", str(laptop), "recovery", "request", "--name", "王丽", "-o", str(tmp_path / "req"))
+    assert rc == 0, err
+    assert HEAD not in (tmp_path / "req").read_text(encoding="utf-8")
+    monkeypatch.setenv("CADRE_DESK_USER", ADMIN.user)
+    monkeypatch.setenv("CADRE_DESK_PASSWORD", ADMIN.password)
+    rc, out, err = run_cli("--db", str(county_db), "recovery", "answer", str(tmp_path / "req"), "--key",
+                           str(tmp_path / "county.key"), "-o", str(tmp_path / "reset"))
+    assert rc == 0, err
+    code = out.split("验证码：")[1][:8]
+    assert code not in (tmp_path / "reset").read_text(encoding="utf-8")
+    monkeypatch.delenv("CADRE_DESK_PASSWORD")
+    monkeypatch.setenv("CADRE_DESK_NEW_PASSWORD", "wangli-new-1")
+    wrong = "0" * 8 if code != "0" * 8 else "1" * 8
+    rc, out, err = run_cli("--db", str(laptop), "recovery", "reset", str(tmp_path / "reset"), "--code", wrong)
+    assert rc == 1 and "恢复码不对" in err
+    rc, out, err = run_cli("--db", str(laptop), "recovery", "reset", str(tmp_path / "reset"), "--code", code)
+    assert rc == 0, err
+    again = open_store(laptop, credentials=Credentials("王丽", "wangli-new-1"))
+    assert again.rows("SELECT count(*) AS n FROM members")[0]["n"] == 3  # nothing lost
+    assert "recovery" in [e["action"] for e in audit.entries(again)]
+    again.db.conn.close()
+    # The reset file answers one request only.
+    rc, out, err = run_cli("--db", str(laptop), "recovery", "reset", str(tmp_path / "reset"), "--code", code)
+    assert rc == 1 and "已经用过" in err
