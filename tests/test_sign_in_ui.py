@@ -97,3 +97,20 @@ def test_idle_time_setting_locks_the_window(qtbot, encrypted):
     assert window.session_lock.timer.interval() == 3 * 60_000
     window.session_lock.timer.timeout.emit()  # three quiet minutes
     assert window.session_lock.locked
+
+
+def test_the_idle_time_is_set_in_settings(qtbot, encrypted, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ui.settings_dialog import SettingsDialog
+
+    store = open_store(encrypted)
+    window = create_window(store)
+    qtbot.addWidget(window)
+    dialog = SettingsDialog(window, QSettings(str(tmp_path / "q.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(dialog)
+    assert dialog.idle_lock.value() == 10
+    dialog.idle_lock.setValue(5)
+    dialog.accept()
+    assert store.get_setting(sign_in.IDLE_SETTING) == 5
+    assert window.session_lock.timer.interval() == 5 * 60_000
