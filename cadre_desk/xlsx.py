@@ -44,9 +44,28 @@ def close_workbook(workbook: xlsxwriter.Workbook, path: str | Path) -> None:
         if tmp is not None:
             os.replace(tmp, path)
     except (XlsxWriterException, OSError) as exc:
+        _drop_half_closed_zip(exc)
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         raise _cannot_write(Path(path), exc) from None
+
+
+def _drop_half_closed_zip(exc: BaseException) -> None:
+    """A full disk fails XlsxWriter's ZipFile half-way; its __del__ would then
+    print a traceback on stderr when collected. Collect it now, quietly."""
+    import gc
+    import sys
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _info: None
+    try:
+        seen = exc
+        while seen is not None:
+            seen.__traceback__ = None
+            seen = seen.__context__ or seen.__cause__
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def write_value(sheet, row: int, col: int, value: Any, *, date_format=None) -> None:
