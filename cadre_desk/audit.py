@@ -63,7 +63,7 @@ def record(store, action: str, detail: dict[str, Any] | None = None, people: int
         raise ValueError(f"unknown audit action {action!r}")
     if getattr(store, "read_only", False):
         return
-    detail = {k: (Path(v).name if isinstance(v, Path) else v) for k, v in (detail or {}).items()}
+    detail = {k: (Path(v).name if isinstance(v, Path) else v) for k, v in (detail or {}).items() if v is not None}
     entry = {"time": at or _now(), "user": store.user if user is None else user, "device": store.device_id,
              "action": action, "detail": detail, "people": int(people or 0)}
     with store.transaction():
