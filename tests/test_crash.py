@@ -1,5 +1,5 @@
 """Issue 12 §5: a real process killed (SIGKILL) in the middle of a roster
-import or a password change leaves a sound database holding the state from
+import, a survey save or a password change leaves a sound database holding the state from
 before or the state after, never a mixture."""
 
 from __future__ import annotations
@@ -128,3 +128,35 @@ def test_no_file_beside_the_database_holds_a_name_in_plaintext(tmp_path):
             assert "户主12".encode() not in f.read_bytes()
     conn = connect(db, open_store(db).key)
     assert conn.execute("SELECT count(*) FROM members").fetchone()[0] == 300
+
+
+SAVER = r"""
+import sys
+from cadre_desk import register
+from cadre_desk.storage import open_store
+store = open_store(sys.argv[1])
+ids = [r["id"] for r in store.rows("SELECT id FROM members ORDER BY id_number")]
+print("ready", flush=True)
+i = 0
+while True:
+    i += 1
+    for mid in ids:
+        register.save_member(store, {"name": f"名{i}", "employer": f"单位{i}"}, member_id=mid)
+"""
+
+
+def test_killing_survey_saves_never_leaves_half_a_record(tmp_path):
+    db = tmp_path / "c.db"
+    rc, out, err = run_cli("--db", str(db), "import-roster", str(_roster(tmp_path / "a.xlsx", 0, 20)))
+    assert rc == 0, err
+    for delay in (0.2, 0.5, 0.9):
+        proc = subprocess.Popen([sys.executable, "-c", SAVER, str(db)], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=os.getcwd())
+        assert proc.stdout.readline().strip() == b"ready"
+        assert _kill_after(proc, delay)
+        _sound(db)
+        store = open_store(db)
+        for r in store.rows("SELECT name, employer FROM members"):
+            if r["employer"]:  # both fields of one save, or neither
+                assert r["name"][1:] == r["employer"][2:], r
+        store.db.conn.close()
