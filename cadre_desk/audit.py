@@ -131,3 +131,56 @@ def parse_since(text: str) -> str:
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
         raise CadreDeskError(f"日期“{text}”看不懂，请写成 2026-01-31 这样") from None
+
+
+# ------------------------------------------------------------ travelling in sync packages
+def export_entries(store, after_seq: int = 0) -> list[dict[str, Any]]:
+    """This device's entries after ``after_seq``, with their chain hashes, for
+    a sync package (the county checks and keeps them per device)."""
+    out = []
+    for r in store.rows("SELECT seq, time, user, device, action, detail, people, prev_hash, hash FROM audit_log "
+                        "WHERE seq > ? ORDER BY seq", [after_seq]):
+        r["detail"] = _load_detail(r["detail"])
+        out.append(r)
+    return out
+
+
+def import_remote(store, device: str, entries: list[dict[str, Any]]) -> int:
+    """Keep a laptop's entries (from its sync package) as they came. Each must
+    continue that device's chain (its hash recomputed); an entry already held
+    is skipped. Returns how many were added; a broken chain is refused whole."""
+    last = store.db.execute("SELECT seq, hash FROM audit_remote WHERE device = ? ORDER BY seq DESC LIMIT 1",
+                            [device]).fetchone()
+    prev_seq, prev = (last[0], last[1]) if last else (0, None)
+    rows = []
+    for e in sorted(entries, key=lambda e: e["seq"]):
+        if e["seq"] <= prev_seq:
+            continue
+        if prev is not None and e["prev_hash"] != prev:
+            raise CadreDeskError(f"设备 {device} 的审计记录接不上（第 {e['seq']} 条之前有记录缺失或被改动），没有导入")
+        if entry_hash(e["prev_hash"], {**e, "device": e.get("device", device)}) != e["hash"]:
+            raise CadreDeskError(f"设备 {device} 的第 {e['seq']} 条审计记录被改动过，没有导入")
+        rows.append([device, e["seq"], e["time"], e["user"], e["action"],
+                     json.dumps(e["detail"], ensure_ascii=False, sort_keys=True), e["people"], e["prev_hash"],
+                     e["hash"], _now()])
+        prev_seq, prev = e["seq"], e["hash"]
+    with store.transaction():
+        store.db.conn.executemany("INSERT INTO audit_remote(device, seq, time, user, action, detail, people, "
+                                  "prev_hash, hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def remote_entries(store, device: str | None = None, since: str | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT device, seq, time, user, action, detail, people FROM audit_remote WHERE 1"
+    params: list[Any] = []
+    if device:
+        sql += " AND device = ?"
+        params.append(device)
+    if since:
+        sql += " AND time >= ?"
+        params.append(since)
+    out = []
+    for r in store.rows(sql + " ORDER BY device, seq", params):
+        r["detail"] = _load_detail(r["detail"])
+        out.append(r)
+    return out

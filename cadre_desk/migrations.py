@@ -189,5 +189,18 @@ def m0110_users_and_audit(db: Database) -> None:
                "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
 
 
+@migrations(name="0111_audit_from_devices")
+def m0111_audit_from_devices(db: Database) -> None:
+    # Audit entries that laptops sent in their sync packages (cadre_desk/audit.py
+    # import_remote): each device's own chain, kept as it came, append-only.
+    db["audit_remote"].create({"device": str, "seq": int, "time": str, "user": str, "action": str, "detail": str,
+                               "people": int, "prev_hash": str, "hash": str, "received_at": str},
+                              pk=("device", "seq"), not_null={"hash"})
+    db.execute("CREATE TRIGGER audit_remote_no_update BEFORE UPDATE ON audit_remote "
+               "BEGIN SELECT RAISE(ABORT, 'audit_remote is append-only'); END")
+    db.execute("CREATE TRIGGER audit_remote_no_delete BEFORE DELETE ON audit_remote "
+               "BEGIN SELECT RAISE(ABORT, 'audit_remote is append-only'); END")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

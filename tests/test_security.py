@@ -379,3 +379,22 @@ def test_a_forgotten_password_is_recovered_through_the_county_office(tmp_path, m
     # The reset file answers one request only.
     rc, out, err = run_cli("--db", str(laptop), "recovery", "reset", str(tmp_path / "reset"), "--code", code)
     assert rc == 1 and "已经用过" in err
+
+
+def test_a_laptops_audit_entries_travel_to_the_county_and_keep_their_chain(tmp_path):
+    laptop = create_encrypted_database(tmp_path / "laptop.db", "王丽", "wangli-2026", "cadre")
+    audit.record(laptop, "export", {"what": "roster", "file": "全村.xlsx"}, people=120)
+    county = open_store(tmp_path / "county.db")
+    sent = audit.export_entries(laptop)
+    assert audit.import_remote(county, laptop.device_id, sent) == len(sent)
+    assert audit.import_remote(county, laptop.device_id, sent) == 0  # the same package twice
+    audit.record(laptop, "print", {"what": "handbook"}, people=3)
+    later = audit.export_entries(laptop, after_seq=sent[-1]["seq"])
+    tampered = [{**e, "people": 0} for e in later]
+    with pytest.raises(Exception, match="改动"):
+        audit.import_remote(county, laptop.device_id, tampered)
+    assert audit.import_remote(county, laptop.device_id, later) == 1
+    held = audit.remote_entries(county, laptop.device_id)
+    assert [e["action"] for e in held][-2:] == ["export", "print"] and held[-2]["people"] == 120
+    rc, out, err = run_cli("--db", str(tmp_path / "county.db"), "audit", "--devices", "--json")
+    assert rc == 0 and "全村.xlsx" in out

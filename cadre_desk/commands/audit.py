@@ -14,6 +14,7 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="输出 JSON（time, user, device, action, detail, people）")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="只列出这一天及以后的记录")
     p.add_argument("--verify", action="store_true", help="检查记录链；有问题时指出第一条有问题的记录")
+    p.add_argument("--devices", action="store_true", help="（县就业办）列出各台电脑随数据包送来的审计记录")
     p.set_defaults(handler=run)
 
 
@@ -28,7 +29,8 @@ def run(args, ctx) -> int:
         if not args.json:
             print(f"审计记录链完整（{verdict.count} 条记录）")
             return 0
-    rows = audit.entries(store, audit.parse_since(args.since) if args.since else None)
+    since = audit.parse_since(args.since) if args.since else None
+    rows = audit.remote_entries(store, since=since) if args.devices else audit.entries(store, since)
     if args.json:
         print(json.dumps([{k: r[k] for k in audit.KEYS} for r in rows], ensure_ascii=False))
         return 0
