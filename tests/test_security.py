@@ -100,7 +100,7 @@ def test_the_wait_after_five_wrong_passwords_survives_a_restart(tmp_path):
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert proc.returncode == 1 and "连续输错 5 次" in proc.stderr and "秒后再试" in proc.stderr
     kf = keys.KeyFile.load(path)
-    assert kf.failures(ADMIN.user) == 5 and 25 <= kf.wait_seconds(ADMIN.user) <= 30
+    assert kf.failures(ADMIN.user) == 5 and 0 < kf.wait_seconds(ADMIN.user) <= 30  # 30 s from the 5th failure
     # Once the wait is over the right password works, and every failure is in the audit trail.
     kf.throttle[ADMIN.user]["until"] = "2000-01-01T00:00:00+00:00"
     kf.save()
