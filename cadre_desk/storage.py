@@ -59,6 +59,7 @@ sqlcipher.register_adapter(type(None), {}.get)
 SQLITE_ERRORS = (sqlite3.Error, sqlcipher.Error)
 DATABASE_ERRORS = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
 OPERATIONAL_ERRORS = (sqlite3.OperationalError, sqlcipher.OperationalError)
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, sqlcipher.IntegrityError)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
