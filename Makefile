@@ -34,4 +34,4 @@ deb: bundle
 	bash packaging/build-deb.sh dist/cadre-desk dist
 
 bench: $(VENV)/.installed
-	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+	for b in benchmarks/bench_*.py; do CADRE_DESK_USER=bench CADRE_DESK_PASSWORD=bench-pass-2026 $(PY) $$b || exit 1; done

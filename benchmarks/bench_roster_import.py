@@ -219,22 +219,22 @@ def child_writes(source: str, db: str) -> dict:
     (``source``), inserted into a fresh database the way the import inserts
     them (``Store.insert_tuples`` per table, creations logged, the search
     index built in one pass, one transaction), with no reading or checking."""
-    import sqlite3
-
     from cadre_desk import search
     from cadre_desk.storage import open_store
 
-    src = sqlite3.connect(source)
+    source_store = open_store(source)  # encrypted: opened signed in, like any database
+    src = source_store.db.conn
     tables = {}
     for table in ("villages", "cadres", "households", "members", "pairings"):
         cursor = src.execute(f"SELECT * FROM {table} ORDER BY rowid")
         tables[table] = ([d[0] for d in cursor.description], cursor.fetchall())
+    place_rows = {t: src.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in ("counties", "towns")}
+    source_store.db.conn.close()
     store = open_store(db)
     conn = store.db.conn
-    conn.execute(f"ATTACH '{source}' AS src")
-    conn.execute("INSERT INTO counties SELECT * FROM src.counties")
-    conn.execute("INSERT INTO towns SELECT * FROM src.towns")
-    conn.execute("DETACH src")
+    for t, rows in place_rows.items():
+        if rows:
+            conn.executemany(f"INSERT INTO {t} VALUES ({', '.join('?' * len(rows[0]))})", rows)
     conn.execute("PRAGMA cache_size = -65536")  # as the import sets it
     t, cpu = time.perf_counter(), time.process_time()
     with store.transaction(), search.bulk_inserts(store.db):

@@ -93,7 +93,9 @@ def main() -> int:
         ms, rows = run_once(db)
         times.append(ms)
         print(f"first painted register after {ms:.0f} ms ({rows} households)", flush=True)
-    sqlite_members = __import__("sqlite3").connect(db).execute(
+    from cadre_desk.storage import open_store
+
+    sqlite_members = open_store(db).db.execute(
         "SELECT count(*) FROM members WHERE deleted = 0").fetchone()[0]
     median = statistics.median(times)
     print(json.dumps({"benchmark": "startup_to_register_ms", "value": round(median, 1), "unit": "ms",

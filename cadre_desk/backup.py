@@ -1,21 +1,35 @@
 """Backups: a consistent copy of the open database while it is in use
-(SQLite's online backup API), written beside the chosen name and renamed only
-when complete, so a failed or cancelled backup never leaves a broken file."""
+(SQLite's online backup API through SQLCipher, so the copy is encrypted with
+the database's own key), written beside the chosen name and renamed only when
+complete, so a failed or cancelled backup never leaves a broken file. A copy
+of the key file goes beside it (``NAME.keys``): the wraps hold no key in the
+clear, and the backup opens with the passwords of the day it was made.
+
+Automatic backups (``automatic_backup``): at most one a day, made when the
+window closes, the newest 7 kept in ``backups/`` beside the database.
+``restore_backup`` checks a backup and puts it in place of the database,
+keeping the current file aside.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
+import shutil
 from pathlib import Path
 
-from .errors import CadreDeskError
-from .storage import Store, explain_sqlite_error
+from . import keys
+from .errors import CadreDeskError, DatabaseError
+from .storage import DATABASE_ERRORS, SQLITE_ERRORS, Store, connect, explain_sqlite_error, file_kind
 
 PAGES_PER_STEP = 2048
+KEEP_AUTOMATIC = 7
+AUTO_PREFIX = "自动备份-"
+BACKED_UP_AT = "backup_made_at"
 
 
-def backup_database(store: Store, dest: str | Path, progress=None, cancelled=None) -> Path:
+def backup_database(store: Store, dest: str | Path, progress=None, cancelled=None, *, record: bool = True
+                    ) -> Path:
     """Copy the open database to ``dest``; ``progress(done, total, text)`` and
     ``cancelled() -> bool`` are called between steps. Returns the path written."""
     dest = Path(dest)
@@ -24,6 +38,7 @@ def backup_database(store: Store, dest: str | Path, progress=None, cancelled=Non
     if not dest.parent.exists():
         raise CadreDeskError(f"文件夹 {dest.parent} 不存在，请换一个位置")
     tmp = dest.with_name(dest.name + ".part")
+    tmp_keys = keys.keys_path(tmp)
 
     def step(status, remaining, total):
         if progress is not None:
@@ -31,21 +46,173 @@ def backup_database(store: Store, dest: str | Path, progress=None, cancelled=Non
         if cancelled is not None and cancelled():
             raise CadreDeskError("备份已取消，没有生成备份文件")
 
-    target = sqlite3.connect(str(tmp))
+    def clean():
+        for leftover in (tmp, tmp_keys, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+
+    clean()
+    target = None
     try:
+        target = connect(tmp, store.key)
+        target.execute("PRAGMA journal_mode=DELETE")
         store.db.conn.backup(target, pages=PAGES_PER_STEP, progress=step)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        target.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                       "SET value = excluded.value", [BACKED_UP_AT, f'"{now}"'])
         target.close()
+        target = None
+        if store.key is not None and store.path is not None:
+            shutil.copyfile(keys.keys_path(store.path), tmp_keys)
+            os.chmod(tmp_keys, 0o600)
+            os.replace(tmp_keys, keys.keys_path(dest))
         os.replace(tmp, dest)
-    except sqlite3.Error as exc:
-        target.close()
-        tmp.unlink(missing_ok=True)
+    except SQLITE_ERRORS as exc:
+        if target is not None:
+            target.close()
+        clean()
         raise CadreDeskError(explain_sqlite_error(exc, dest)) from exc
-    except BaseException:
-        target.close()
-        tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        if target is not None:
+            target.close()
+        clean()
+        if exc.errno == 28:
+            raise CadreDeskError("磁盘已满，备份没有完成，也没有留下不完整的文件。请清理磁盘空间后重试") from exc
         raise
+    except BaseException:
+        if target is not None:
+            target.close()
+        clean()
+        raise
+    if record:
+        from . import audit
+
+        audit.record(store, "backup", {"file": dest.name})
     return dest
 
 
 def default_backup_name(now: dt.datetime | None = None) -> str:
     return f"帮扶工作台备份-{(now or dt.datetime.now()):%Y%m%d-%H%M}.db"
+
+
+# ------------------------------------------------------------ automatic
+def backup_folder(db_path: str | Path) -> Path:
+    return Path(db_path).parent / "backups"
+
+
+def automatic_backups(db_path: str | Path) -> list[Path]:
+    """The automatic backups of the database at ``db_path``, newest first."""
+    folder = backup_folder(db_path)
+    if not folder.is_dir():
+        return []
+    stem = Path(db_path).stem
+    return sorted(folder.glob(f"{AUTO_PREFIX}{stem}-*.db"), reverse=True)
+
+
+def automatic_backup(store: Store, now: dt.datetime | None = None) -> Path | None:
+    """Make today's backup unless there is one already; keep the newest 7.
+    Returns the file made, or None."""
+    if store.path is None or store.read_only:
+        return None
+    now = now or dt.datetime.now()
+    existing = automatic_backups(store.path)
+    stem = Path(store.path).stem
+    today = f"{AUTO_PREFIX}{stem}-{now:%Y%m%d}"
+    if existing and existing[0].name.startswith(today):
+        return None
+    folder = backup_folder(store.path)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    made = backup_database(store, folder / f"{today}-{now:%H%M%S}.db")
+    for old in automatic_backups(store.path)[KEEP_AUTOMATIC:]:
+        old.unlink(missing_ok=True)
+        keys.keys_path(old).unlink(missing_ok=True)
+    return made
+
+
+# ------------------------------------------------------------ checking and restoring
+def _open_backup(path: Path, key: bytes | None, creds=None):
+    """A connection to a backup, with the current key or, failing that, the
+    backup's own key file and the same credentials."""
+    kind = file_kind(path)
+    if kind == "new":
+        raise CadreDeskError(f"{path.name} 是空的，不是备份文件")
+    if kind == "plain":
+        return connect(path, None, read_only=True), None
+    try:
+        if key is None:
+            raise DatabaseError("no key")
+        return connect(path, key, read_only=True), key
+    except DatabaseError:
+        kp = keys.keys_path(path)
+        if creds is None or not kp.exists():
+            raise CadreDeskError(f"{path.name} 打不开：它不是这个数据库的备份，或已损坏") from None
+        other = keys.KeyFile.load(path).unwrap_for_user(creds.user, creds.password)
+        if other is None:
+            raise CadreDeskError(f"{path.name} 打不开：当前的用户名和密码不能打开这个备份") from None
+        return connect(path, other, read_only=True), other
+
+
+def check_backup(path: str | Path, key: bytes | None, database_id: str | None, creds=None) -> dict:
+    """Integrity, and that it is this database's backup. Returns what it holds:
+    ``{"made": ISO time or None, "households": n, "members": n, "key": key}``."""
+    path = Path(path)
+    if not path.is_file():
+        raise CadreDeskError(f"找不到备份文件 {path}")
+    conn, used = _open_backup(path, key, creds)
+    try:
+        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise CadreDeskError(f"备份文件 {path.name} 已损坏（完整性检查没有通过），不能用它恢复")
+
+        def setting(name):
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", [name]).fetchone()
+            return row[0].strip('"') if row else None
+
+        backup_id = setting("database_id")
+        if database_id and backup_id and backup_id != database_id:
+            raise CadreDeskError(f"{path.name} 是另一台电脑或另一个县的数据库的备份，不是这个数据库的，不能用它恢复")
+        info = {"made": setting(BACKED_UP_AT), "key": used,
+                "households": conn.execute("SELECT count(*) FROM households WHERE deleted = 0").fetchone()[0],
+                "members": conn.execute("SELECT count(*) FROM members WHERE deleted = 0").fetchone()[0]}
+    except DATABASE_ERRORS as exc:
+        raise CadreDeskError(f"备份文件 {path.name} 已损坏或不是帮扶工作台的备份（{exc}）") from exc
+    finally:
+        conn.close()
+    if info["made"] is None:
+        info["made"] = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")
+    return info
+
+
+def restore_backup(db_path: str | Path, backup: str | Path, key: bytes | None, database_id: str | None,
+                   creds=None) -> dict:
+    """Put ``backup`` in place of the (closed) database at ``db_path``; the
+    current file and its key file are kept aside as ``NAME.before-restore-…``.
+    Returns ``check_backup``'s answer plus ``"kept": Path``."""
+    db_path, backup = Path(db_path), Path(backup)
+    if backup.resolve() == db_path.resolve():
+        raise CadreDeskError("不能用正在使用的数据库文件恢复它自己")
+    info = check_backup(backup, key, database_id, creds)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
+    tmp = db_path.with_name(db_path.name + ".restoring")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    try:
+        shutil.copyfile(backup, tmp)
+        os.chmod(tmp, 0o600)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    kp = keys.keys_path(db_path)
+    if db_path.exists():
+        os.replace(db_path, aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        if kp.exists():
+            shutil.copyfile(kp, keys.keys_path(aside))
+    os.replace(tmp, db_path)
+    if info["key"] is not None and info["key"] != key:
+        # The backup has another key (made before this database was
+        # re-created): its own key file goes with it.
+        shutil.copyfile(keys.keys_path(backup), kp)
+        os.chmod(kp, 0o600)
+    info["kept"] = aside
+    return info

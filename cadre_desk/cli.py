@@ -73,9 +73,11 @@ class Context:
     error, never created; a command that does not create databases
     (``creates=False``) refuses a file that does not exist and creates nothing."""
 
-    def __init__(self, db_path: str | None, *, creates: bool = True):
+    def __init__(self, db_path: str | None, *, creates: bool = True, user: str | None = None, handler=None):
         self.db_path = db_path
         self.creates = creates
+        self.user = user  # --user (else CADRE_DESK_USER); the password: CADRE_DESK_PASSWORD or asked
+        self.handler = handler  # the command, so that the signed-in user's role can refuse it
         self._store = None
 
     def check_path(self) -> Path:
@@ -95,8 +97,15 @@ class Context:
             from . import places
             from .storage import open_store
 
-            self._store = open_store(self.check_path())
-            places.ensure_county(self._store)
+            from . import users
+
+            self._store = open_store(self.check_path(), credentials=users.credentials_from_env(self.user, ask=True))
+            users.check_command(self._store, self.handler)
+            if sys.stderr.isatty():  # for a person at the terminal; scripts find it in the audit trail
+                for notice in self._store.notices:
+                    print(notice, file=sys.stderr)
+            if not self._store.read_only:
+                places.ensure_county(self._store)
         return self._store
 
     def close(self) -> None:
@@ -112,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", metavar="PATH",
                         help="数据库文件（默认为用户数据目录中的 cadre-desk.db，或环境变量 CADRE_DESK_DB）")
+    parser.add_argument("--user", metavar="NAME", help="登录的用户名（或环境变量 CADRE_DESK_USER；"
+                        "密码从 CADRE_DESK_PASSWORD 读取，或在终端输入）")
     parser.add_argument("--version", action="version", version=f"cadre-desk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ChineseArgumentParser)
     from . import commands
@@ -123,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     # ``--db`` is also accepted after the command name.
     for choice in sub.choices.values():
         choice.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="数据库文件")
+        choice.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS, help="登录的用户名")
     return parser
 
 
@@ -134,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         from .app_launcher import launch
 
         return launch(args.db)
-    ctx = Context(args.db, creates=creates_database(args))
+    ctx = Context(args.db, creates=creates_database(args), user=getattr(args, "user", None),
+                  handler=getattr(args, "handler", None))
     try:
         code = int(args.handler(args, ctx) or 0)
         sys.stdout.flush()

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import DatabaseError
-from .storage import Store, explain_sqlite_error, utc_now
+from .storage import OPERATIONAL_ERRORS, Store, explain_sqlite_error, utc_now
 
 NEW_PREFIX = "new:"
 
@@ -55,7 +54,7 @@ class Draft:
 def _write(store: Store, sql: str, params: list) -> None:
     try:
         store.db.execute(sql, params)
-    except sqlite3.OperationalError as exc:
+    except OPERATIONAL_ERRORS as exc:
         raise DatabaseError(explain_sqlite_error(exc, store.path)) from exc
 
 

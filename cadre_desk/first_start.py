@@ -50,6 +50,11 @@ def needs_first_start(path: str | Path | None) -> bool:
     path = real_path(path)
     if not path.exists() or path.stat().st_size == 0:
         return True
+    from . import users
+    from .storage import file_kind
+
+    if file_kind(path) == "encrypted" and users.credentials_from_env() is None:
+        return False  # its users sign in first; only a new file is a first start
     store = open_store(path)
     try:
         return not has_households(store) and not is_demo(store)
@@ -66,17 +71,20 @@ def clean_user_name(name: str) -> str:
     return name
 
 
-def create_database(path: str | Path | None, user_name: str) -> Store:
+def create_database(path: str | Path | None, user_name: str, *, store: Store | None = None) -> Store:
     """Open (creating if needed) the user's real database, ready for a roster
     or a setup package, with the user's name recorded for every change.
-    Refuses the demo file, and a folder that does not exist."""
+    Refuses the demo file, and a folder that does not exist. ``store`` is the
+    database the window's sign-up has just created (encrypted, with its first
+    user); without it the database is opened with the credentials of the
+    environment (scripts, tests)."""
     name = clean_user_name(user_name)
     path = real_path(path)
     if path.name == DEMO_FILE_NAME:
         raise InDemo(f"{path.name} 是演示数据库的文件名，请为真实数据换一个文件名")
     if not path.parent.exists() and path != default_db_path():
         raise CadreDeskError(f"文件夹不存在：{path.parent}。请先建好文件夹，或换一个位置")
-    store = open_store(path)
+    store = store if store is not None else open_store(path)
     try:
         if is_demo(store):
             raise InDemo(f"{path} 是演示数据库，不能存放真实数据。请换一个数据库文件")

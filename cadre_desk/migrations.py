@@ -198,5 +198,36 @@ def m0140_member_leave_and_household_size(db: Database) -> None:
     db["households"].add_column("size_override", int)
 
 
+@migrations(name="0110_users_and_audit")
+def m0110_users_and_audit(db: Database) -> None:
+    # Users of an encrypted database (their key wraps live in the key file
+    # beside it, see cadre_desk/keys.py) and the append-only audit chain
+    # (cadre_desk/audit.py): UPDATE and DELETE on it are refused.
+    db["users"].create({"name": str, "role": str, "town": str, "cadre": str, "disabled": int,
+                        "created_at": str, "created_by": str, "password_changed_at": str},
+                       pk="name", not_null={"role"}, defaults={"disabled": 0})
+    db["audit_log"].create({"seq": int, "time": str, "user": str, "device": str, "action": str, "detail": str,
+                            "people": int, "prev_hash": str, "hash": str}, pk="seq",
+                           not_null={"time", "action", "prev_hash", "hash"})
+    db.execute("CREATE INDEX audit_log_time ON audit_log(time)")
+    db.execute("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+               "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
+    db.execute("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+               "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
+
+
+@migrations(name="0111_audit_from_devices")
+def m0111_audit_from_devices(db: Database) -> None:
+    # Audit entries that laptops sent in their sync packages (cadre_desk/audit.py
+    # import_remote): each device's own chain, kept as it came, append-only.
+    db["audit_remote"].create({"device": str, "seq": int, "time": str, "user": str, "action": str, "detail": str,
+                               "people": int, "prev_hash": str, "hash": str, "received_at": str},
+                              pk=("device", "seq"), not_null={"hash"})
+    db.execute("CREATE TRIGGER audit_remote_no_update BEFORE UPDATE ON audit_remote "
+               "BEGIN SELECT RAISE(ABORT, 'audit_remote is append-only'); END")
+    db.execute("CREATE TRIGGER audit_remote_no_delete BEFORE DELETE ON audit_remote "
+               "BEGIN SELECT RAISE(ABORT, 'audit_remote is append-only'); END")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

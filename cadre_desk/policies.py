@@ -146,13 +146,17 @@ def check_eligibility(rule: Any, q: Questionnaire, where: str) -> Mapping | None
     if isinstance(rule, str):
         try:
             rule = json.loads(rule)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise PolicyError(f"{where}：适用条件规则不是有效的 JSON，请检查括号和引号") from None
     try:
         rules.check_rule(rule, "eligibility")
+        used = rules.fields_of(rule)
     except ValueError as exc:
         raise PolicyError(f"{where}：适用条件规则写法有误（{exc}）") from None
-    unknown = sorted(rules.fields_of(rule) - known_context_keys(q))
+    except (TypeError, AttributeError, KeyError, RecursionError):
+        # A shape the rule language has no word for ({"all": 5}, a number as a field name).
+        raise PolicyError(f"{where}：适用条件规则写法有误，请对照文件格式说明中的例子") from None
+    unknown = sorted(used - known_context_keys(q))
     if unknown:
         raise PolicyError(f"{where}：适用条件规则用了不认识的字段 {'、'.join(unknown)}；"
                           "可用成员字段、age、working_age 和 household. 开头的户字段")
@@ -189,10 +193,15 @@ def normalize_policy(raw: Mapping[str, Any], q: Questionnaire, where: str) -> di
     if "is_sample" in raw:
         values["is_sample"] = int(bool(raw["is_sample"]))
     if "sort_order" in raw:
+        order = raw["sort_order"]
         try:
-            values["sort_order"] = int(raw["sort_order"])
-        except (TypeError, ValueError):
+            if isinstance(order, bool) or not isinstance(order, (int, float, str)):
+                raise TypeError
+            values["sort_order"] = int(order)
+        except (TypeError, ValueError, OverflowError):
             raise PolicyError(f"{where}：排序号（sort_order）应为整数") from None
+        if not -1_000_000 <= values["sort_order"] <= 1_000_000:
+            raise PolicyError(f"{where}：排序号（sort_order）应在 -1000000 到 1000000 之间")
     return values
 
 
@@ -210,6 +219,8 @@ def read_policy_file(path: str | Path, q: Questionnaire) -> list[dict[str, Any]]
         raise ImportFailed(f"政策文件 {path.name} 不是 UTF-8 编码的文本，请用记事本“另存为 UTF-8”后重试") from None
     try:
         data = tomllib.loads(raw_text) if path.suffix.lower() == ".toml" else json.loads(raw_text)
+    except RecursionError:
+        raise ImportFailed(f"政策文件 {path.name} 的括号嵌套太深，不是政策文件。请对照文件格式说明") from None
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         at = f"第 {line} 行附近" if line else ""

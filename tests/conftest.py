@@ -3,6 +3,12 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Databases are encrypted and signed in to: every test (in-process, and the
+# cadre-desk subprocesses it starts, which inherit the environment) creates
+# and opens its databases as this user, the first user (县就业办管理员) of
+# each new file. Tests of sign-in itself pass other credentials explicitly.
+os.environ.setdefault("CADRE_DESK_USER", "测试管理员")
+os.environ.setdefault("CADRE_DESK_PASSWORD", "test-pass-2026")
 
 import pytest  # noqa: E402
 

@@ -34,4 +34,8 @@ def test_backup_command(db_path, tmp_path, capsys):
     dest = tmp_path / "b.db"
     assert main(["--db", str(db_path), "backup", str(dest)]) == 0
     assert "已备份" in capsys.readouterr().out
-    assert sqlite3.connect(dest).execute("SELECT name FROM cadres").fetchone() == ("赵成",)
+    # Issue 12: a backup is encrypted like the database (it opens signed in,
+    # not with plain sqlite3).
+    assert [r["name"] for r in open_store(dest).rows("SELECT name FROM cadres")] == ["赵成"]
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(dest).execute("SELECT name FROM cadres")

@@ -108,3 +108,19 @@ def test_no_household_selected_says_so(window, monkeypatch):
     window.print_actions.household_action.trigger()
     assert said and "选中一户" in said[0]
     assert window.print_actions.last_preview is None
+
+
+def test_closing_a_preview_removes_its_pdf_and_the_folder_goes_with_the_window(qtbot, store):
+    # Issue 12 §5: previews were left in /tmp/cadre-desk-print-* for ever.
+    ids = build_sample(store)
+    w = FakeWindow(store, ids["disabled"])
+    print_preview.install(w)
+    folder = w.print_actions.folder
+    w.print_actions.household_action.trigger()
+    preview = w.print_actions.last_preview
+    pdf = preview.pdf_path
+    assert pdf.exists() and pdf.parent == folder
+    preview.accept()
+    assert not pdf.exists()
+    w.deleteLater()
+    qtbot.waitUntil(lambda: not folder.exists(), timeout=3000)

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from cadre_desk import first_start, places, search
 from cadre_desk.errors import CadreDeskError
 from cadre_desk.paths import DB_ENV
-from cadre_desk.storage import Store, open_store
+from cadre_desk.paths import default_db_path
+from cadre_desk.storage import Store
 
 from . import errors as ui_errors
 from .fonts import apply_app_font
@@ -48,10 +49,18 @@ def database_path(db_path: str | None) -> str | None:
     return chosen_db_path()
 
 
-def open_database(db_path: str | None) -> Store:
-    """Open the store and make sure the county exists. Never adds a demo:
+def open_database(db_path: str | None) -> Store | None:
+    """Open the store for the window and make sure the county exists: through
+    the sign-in window for an encrypted file (credentials from the environment
+    for scripts and tests). None when the user cancelled. Never adds a demo:
     the demo county lives in its own file (``first_start.open_demo``)."""
-    store = open_store(db_path)
+    from .sign_in import obtain_store
+
+    store = obtain_store(db_path or default_db_path())
+    if store is None:
+        return None
+    for notice in store.notices:
+        QMessageBox(QMessageBox.Icon.Information, "帮扶工作台", notice).exec()
     places.ensure_county(store)
     return store
 
@@ -61,6 +70,10 @@ def create_window(store: Store):
 
     window = MainWindow(store)
     ui_errors.install_excepthook(lambda: window)
+    if not first_start.is_demo(store):  # the demo file has no users to unlock with
+        from .sign_in import SessionLock
+
+        window.session_lock = SessionLock(window, store)
     if search.pending_count(store):
         # New people (e.g. the demo county, or an import by an older version)
         # still need their pinyin: fill it quietly in the background.
@@ -86,7 +99,11 @@ class Launcher:
         if first_start.needs_first_start(self.db_path):
             self.show_first_start()
         else:
-            self.open_main(open_database(str(self.db_path)))
+            store = open_database(str(self.db_path))
+            if store is None:  # sign-in cancelled
+                QTimer.singleShot(0, QApplication.quit)
+                return
+            self.open_main(store)
 
     def show_first_start(self) -> None:
         from .first_start import FirstStartPage
@@ -162,5 +179,12 @@ def run(db_path: str | None) -> int:
         box.exec()
         return 1
     code = app.exec()
+    if launcher.store is not None and not first_start.is_demo(launcher.store):
+        try:
+            from cadre_desk.backup import automatic_backup
+
+            automatic_backup(launcher.store)  # at most daily, the newest 7 kept
+        except (CadreDeskError, OSError) as exc:
+            print(f"自动备份没有完成：{getattr(exc, 'message', exc)}", file=sys.stderr)
     launcher.close()
     return code

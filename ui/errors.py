@@ -8,7 +8,6 @@ Chinese message, never the traceback.
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 import traceback
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from cadre_desk.errors import CadreDeskError
-from cadre_desk.storage import explain_sqlite_error
+from cadre_desk.storage import SQLITE_ERRORS, explain_sqlite_error
 
 TITLE = "帮扶工作台"
 
@@ -25,7 +24,7 @@ def message_for(exc: BaseException) -> str:
     """The one-line Chinese message a user sees for ``exc``."""
     if isinstance(exc, CadreDeskError):
         return exc.message
-    if isinstance(exc, sqlite3.Error):
+    if isinstance(exc, SQLITE_ERRORS):
         return explain_sqlite_error(exc)
     if isinstance(exc, OSError):
         name = Path(exc.filename).name if getattr(exc, "filename", None) else ""
@@ -37,7 +36,7 @@ def message_for(exc: BaseException) -> str:
 
 
 def is_user_error(exc: BaseException) -> bool:
-    return isinstance(exc, (CadreDeskError, sqlite3.Error, OSError, MemoryError))
+    return isinstance(exc, (CadreDeskError, *SQLITE_ERRORS, OSError, MemoryError))
 
 
 def show_error(parent: QWidget | None, exc: BaseException, *, title: str = TITLE) -> None:

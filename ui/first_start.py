@@ -157,9 +157,23 @@ class FirstStartPage(QWidget):
             self.user_name.setFocus()
             return None
 
-    def _create(self):
+    def _create(self, role: str):
+        """The real database, created through the sign-up dialog (its first
+        user and password; the data is encrypted) unless the environment
+        gives credentials (scripts, tests)."""
+        from cadre_desk import users
+        from cadre_desk.storage import file_kind
+
         try:
-            return first_start.create_database(self.db_path, self.user_name.text())
+            store = None
+            if users.credentials_from_env() is None and file_kind(Path(self.db_path)) == "new":
+                from .sign_in import sign_up
+
+                store = sign_up(self, self.db_path, name=first_start.clean_user_name(self.user_name.text()),
+                                role=role)
+                if store is None:
+                    return None
+            return first_start.create_database(self.db_path, self.user_name.text(), store=store)
         except CadreDeskError as exc:
             self.show_message(exc.message)
         except Exception as exc:  # noqa: BLE001 - the standard dialog explains it
@@ -174,7 +188,7 @@ class FirstStartPage(QWidget):
         path = path or self.ask_roster_path()
         if not path:
             return None
-        store = self._create()
+        store = self._create("admin")
         if store is not None:
             self.chosen.emit(store, "roster", path)
         return store
@@ -190,7 +204,7 @@ class FirstStartPage(QWidget):
             self.show_message(exc.message)
             (self.code if path else self.package_path).setFocus()
             return None
-        store = self._create()
+        store = self._create("cadre")
         if store is not None:
             self.chosen.emit(store, "setup", (path, code))
         return store

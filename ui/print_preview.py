@@ -9,6 +9,8 @@ Uses only the main window's feature API: ``store``, ``menu(title)``,
 from __future__ import annotations
 
 import shutil
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -145,6 +147,11 @@ class PrintActions:
     def __init__(self, window):
         self.window = window
         self.folder = Path(tempfile.mkdtemp(prefix="cadre-desk-print-"))
+        # The previews' PDFs hold names and ID numbers: each goes when its
+        # preview closes, the folder when the window goes (or at exit).
+        folder = self.folder
+        window.destroyed.connect(lambda *_: shutil.rmtree(folder, ignore_errors=True))
+        atexit.register(shutil.rmtree, folder, True)
         self.last_preview: PrintPreview | None = None
         menu = window.menu("打印")
         self.household_action = self._action(menu, "打印本户手册", self.print_household, "Ctrl+P")
@@ -172,6 +179,7 @@ class PrintActions:
             preview.warning.show()
             self.window.statusBar().showMessage(warning, 10000)
         preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        preview.finished.connect(lambda *_: _discard(preview.document, path))
         preview.show()
         return preview
 
@@ -257,6 +265,12 @@ class PrintActions:
             return path
 
         self.window.run_job("生成政策汇编", work, lambda p: self._show(p, "政策汇编", name))
+
+
+def _discard(document: QPdfDocument, path: Path) -> None:
+    """A closed preview's PDF is deleted (it was only ever a preview)."""
+    document.close()
+    Path(path).unlink(missing_ok=True)
 
 
 def install(window) -> PrintActions:

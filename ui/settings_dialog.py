@@ -61,6 +61,11 @@ class SettingsDialog(QDialog):
         self.age_max.setValue(int(self.store.get_setting("working_age_max")))
         for box in (self.age_min, self.age_max):
             box.setSuffix(" 岁")
+        self.idle_lock = QSpinBox()  # issue 12: the window locks after this many idle minutes
+        self.idle_lock.setObjectName("idleLockMinutes")
+        self.idle_lock.setRange(1, 120)
+        self.idle_lock.setSuffix(" 分钟无操作后锁定（Ctrl+L 立即锁定）")
+        self.idle_lock.setValue(int(self.store.get_setting("idle_lock_minutes", 10)))
         ages = QHBoxLayout()
         ages.addWidget(self.age_min)
         ages.addWidget(QLabel("≤ 年龄 <"))
@@ -85,6 +90,7 @@ class SettingsDialog(QDialog):
         form.addRow("用户姓名", self.user_name)
         form.addRow("设备名称", self.device_name)
         form.addRow("劳动年龄", ages)
+        form.addRow("自动锁定", self.idle_lock)
         form.addRow("数据库位置", self.db_label)
         form.addRow("", db_row)
         self.message = QLabel("")
@@ -103,7 +109,8 @@ class SettingsDialog(QDialog):
             self.age_min.setFocus()
             return
         values = {"user_name": self.user_name.text().strip(), "device_name": self.device_name.text().strip(),
-                  "working_age_min": self.age_min.value(), "working_age_max": self.age_max.value()}
+                  "working_age_min": self.age_min.value(), "working_age_max": self.age_max.value(),
+                  "idle_lock_minutes": self.idle_lock.value()}
         with self.store.transaction():
             for key, value in values.items():
                 if self.store.get_setting(key) != value:
@@ -112,6 +119,9 @@ class SettingsDialog(QDialog):
             self.settings.setValue(DB_PATH_KEY, self.new_db_path)
             self.settings.sync()
         super().accept()
+        lock = getattr(self.window_, "session_lock", None)
+        if lock is not None:
+            lock.restart()  # the new idle time counts from now
         self.window_.data_changed.emit()
 
     # ------------------------------------------------------------ database location

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 from .. import register as reg
 from ..errors import CadreDeskError, ImportFailed
@@ -146,6 +147,9 @@ def run_import(args, ctx) -> int:
 
 def run_export(args, ctx) -> int:
     n = jo.export_openings(ctx.store, args.out)
+    from ..audit import record
+
+    record(ctx.store, "export", {"what": "openings", "file": Path(args.out).name})
     print(f"已导出 {n} 个岗位到 {args.out}")
     return 0
 
@@ -294,6 +298,11 @@ def run_not_employed(args, ctx) -> int:
 def run_export_progress(args, ctx) -> int:
     figures = export_progress(ctx.store, args.out, _date(args.as_of), town=args.town, village=args.village,
                               mask_ids=not args.full_ids)
+    from ..audit import record
+
+    record(ctx.store, "export", {"what": "progress", "file": Path(args.out).name, "town": args.town,
+                                 "village": args.village, "ids": "full" if args.full_ids else "masked"},
+           people=figures["not_employed"])
     print(f"已导出到 {args.out}：劳动年龄内有劳动能力 {figures['working_age_able']} 人，已就业 {figures['employed']} 人，"
           f"未就业名单 {figures['not_employed']} 人")
     return 0

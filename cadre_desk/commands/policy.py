@@ -4,6 +4,7 @@ Policies are data (see cadre_desk/policies.py and docs/printing.md for the file 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def register(sub) -> None:
@@ -55,6 +56,9 @@ def export_cmd(args, ctx) -> int:
     from ..policies import export_policies
 
     n = export_policies(ctx.store, args.output)
+    from ..audit import record
+
+    record(ctx.store, "export", {"what": "policies", "file": Path(args.output).name})
     print(f"已导出 {n} 项政策：{args.output}")
     return 0
 

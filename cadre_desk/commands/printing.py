@@ -49,6 +49,12 @@ def _pdf_path(output: str, default_name: str) -> Path:
     return path
 
 
+def _people(store, household_ids: list[str]) -> int:
+    """How many people a print touched (for the audit trail)."""
+    return sum(store.db.execute("SELECT count(*) FROM members WHERE household_id = ? AND deleted = 0",
+                                [h]).fetchone()[0] for h in household_ids)
+
+
 def handbook(args, ctx) -> int:
     from ..printing import handbook as hb
 
@@ -75,6 +81,10 @@ def handbook(args, ctx) -> int:
         path = _pdf_path(args.output, hb.handbook_file_name(hh))
         path.parent.mkdir(parents=True, exist_ok=True)
         pages = hb.write_handbook(store, hh["id"], path, as_of=as_of)
+        from ..audit import record
+
+        record(store, "print", {"what": "handbook", "file": path.name, "household": hh["number"]},
+               people=_people(store, [hh["id"]]))
         print(f"已生成户编号 {hh['number']}（{hh.get('head_name') or ''}）的就业帮扶手册，共 {pages} 页：{path}")
         return 0
 
@@ -97,6 +107,11 @@ def handbook(args, ctx) -> int:
                                combined_name=name, as_of=as_of, progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    from ..audit import record
+
+    record(store, "print", {"what": "handbooks", "folder": out_dir.name, "households": len(households),
+                            "combined": bool(args.combined), "village": args.village},
+           people=_people(store, [h["id"] for h in households]))
     if args.combined:
         print(f"已把{label} {len(households)} 户的就业帮扶手册合成一个 PDF：{files[0]}")
     else:
@@ -116,5 +131,8 @@ def policies(args, ctx) -> int:
     path = _pdf_path(args.output, "就业扶贫政策汇编.pdf")
     path.parent.mkdir(parents=True, exist_ok=True)
     pages = write_compilation(store, path, as_of=_as_of(args.as_of))
+    from ..audit import record
+
+    record(store, "print", {"what": "policies", "file": path.name})
     print(f"已生成政策汇编（{len(current)} 项政策，共 {pages} 页）：{path}")
     return 0

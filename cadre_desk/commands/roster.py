@@ -4,6 +4,7 @@ roster workbook (花名册) in and out."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ..roster import export_roster, write_error_report
 from ..roster import RosterImportFailed, import_roster
@@ -64,5 +65,9 @@ def _report(args, result, *, rows: bool = True) -> None:
 
 def run_export(args, ctx) -> int:
     count = export_roster(ctx.store, args.out, town=args.town, village=args.village)
+    from ..audit import record
+
+    record(ctx.store, "export", {"what": "roster", "file": Path(args.out).name, "town": args.town,
+                                 "village": args.village, "ids": "full"}, people=count)
     print(f"已导出 {count} 名成员到 {args.out}")
     return 0

@@ -6,6 +6,7 @@ separated) or, with ``--json``, a JSON list of objects."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from ..errors import CadreDeskError
@@ -25,7 +26,24 @@ def register(subparsers) -> None:
     p.set_defaults(handler=run)
 
 
+def argument_text(text: str) -> str:
+    """A command-line argument as text. Bytes that are not UTF-8 reach Python
+    as lone surrogates (PEP 383); a county script on a Chinese Windows setup
+    sends GBK, so those bytes are read as GB 18030 (a superset of GBK), or
+    refused with a message when they are not that either."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = os.fsencode(text)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise CadreDeskError("查找内容的编码不是 UTF-8 也不是 GBK，无法识别。请用 UTF-8 编码传入查找内容") from None
+
+
 def run(args, ctx) -> int:
+    args.text = argument_text(args.text)
     if not args.text.strip():
         raise CadreDeskError("请输入要查找的姓名、拼音、证件号码或户编号")
     if args.limit < 1:

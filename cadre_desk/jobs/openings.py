@@ -22,6 +22,7 @@ from ..errors import ImportFailed, NotFound, ValidationFailed
 from ..questionnaire import Problem
 from ..storage import Store
 from ..xlsx import ColumnWidths, close_workbook, open_workbook, print_setup, write_value
+from ..xlsx_guard import check_workbook
 from . import ABLE_LABOUR, EDUCATION_ORDER, HOME_ROUTE, PAY_UNITS, ROUTES
 
 # Working days in a month, to turn a day rate into a monthly pay (county may change it).
@@ -459,6 +460,7 @@ def read_openings_workbook(path: str | Path) -> list[tuple[int, dict[str, Any]]]
     path = Path(path)
     if not path.exists():
         raise ImportFailed(f"找不到文件 {path.name}，请检查路径")
+    check_workbook(path)  # issue 12 §5: a huge sheet or a zip bomb is refused before reading
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError) as exc:

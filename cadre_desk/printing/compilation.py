@@ -74,9 +74,35 @@ def section(p: Policy, width: float) -> list:
         ("办理流程", " → ".join(p.procedure_steps)), ("咨询电话", p.phone),
     ]
     w = [width * 0.18, width * 0.82]
-    flow.append(grid_table(None, [list(r) for r in rows if r[1]], w, style_name="plain",
+    flow.append(grid_table(None, [r for label, text in rows if text for r in _page_sized_rows(label, text)], w,
+                           style_name="plain",
                            label_columns=(0,), top_columns=(0,), padding=(6, 6)))
     return flow
+
+
+CHUNK_CHARS = 400  # about a third of a page in the table's text column
+
+
+def _page_sized_rows(label: str, text: str) -> list[list[str]]:
+    """A long text (a county's 享受标准 can run to thousands of characters) as
+    several rows, each short enough for a page, so the table breaks across
+    pages instead of failing with ReportLab's LayoutError; the label stands on
+    the first row only."""
+    pieces: list[str] = []
+    for line in str(text).split("\n"):
+        while len(line) > CHUNK_CHARS:
+            pieces.append(line[:CHUNK_CHARS])
+            line = line[CHUNK_CHARS:]
+        pieces.append(line)
+    rows, current = [], ""
+    for piece in pieces:
+        if current and len(current) + len(piece) + 1 > CHUNK_CHARS:
+            rows.append(current)
+            current = piece
+        else:
+            current = f"{current}\n{piece}" if current else piece
+    rows.append(current)
+    return [[label if i == 0 else "", chunk] for i, chunk in enumerate(rows)]
 
 
 def write_compilation(store: Store, target, *, as_of: dt.date | None = None) -> int:
@@ -84,7 +110,13 @@ def write_compilation(store: Store, target, *, as_of: dt.date | None = None) -> 
     as_of = as_of or dt.date.today()
     county = places.county(store)["name"]
     policies = list_policies(store)
-    doc = CadreDocTemplate(str(target) if isinstance(target, Path) else target, title=_title(county),
-                           subject=TITLE)
+    if isinstance(target, Path):
+        from ..safe_write import replacing
+
+        with replacing(target) as tmp:  # no partial PDF after a full disk or a crash
+            doc = CadreDocTemplate(str(tmp), title=_title(county), subject=TITLE)
+            doc.multiBuild(story(policies, county=county, issuer=issuer_of(store, county), as_of=as_of))
+        return doc.page
+    doc = CadreDocTemplate(target, title=_title(county), subject=TITLE)
     doc.multiBuild(story(policies, county=county, issuer=issuer_of(store, county), as_of=as_of))
     return doc.page

@@ -205,6 +205,20 @@ def handbook_file_name(hh: Mapping[str, Any]) -> str:
     return f"就业帮扶手册_{safe_file_part(hh.get('number') or '')}_{head}.pdf"
 
 
+def unique_path(folder: Path, name: str, taken: set[str]) -> Path:
+    """``folder/name``, or ``name`` with _2, _3 … when an earlier file of the
+    same batch has that name: household numbers such as "A/1" and "A:1"
+    differ only in characters a file name cannot hold. Compared without case
+    (Windows file names ignore it)."""
+    stem, suffix = name.rsplit(".", 1) if "." in name else (name, "")
+    candidate, n = name, 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{stem}_{n}.{suffix}" if suffix else f"{stem}_{n}"
+    taken.add(candidate.lower())
+    return folder / candidate
+
+
 # ---------------------------------------------------------------- the layout
 
 def story(d: HandbookData, *, outline_title: str | None = None) -> list:
@@ -530,8 +544,14 @@ def write_handbook(store: Store, household_id: str, target, *, as_of: dt.date | 
                    policies: list[Policy] | None = None) -> int:
     """Write one household's handbook to ``target`` (path or binary file); returns its page count."""
     d = collect(store, household_id, as_of=as_of, policies=policies)
-    doc = _doc(target if not isinstance(target, Path) else str(target), f"{TITLE}（户编号 {d.number}）",
-               subset_seed=common_text(d))
+    if isinstance(target, Path):
+        from ..safe_write import replacing
+
+        with replacing(target) as tmp:  # no partial PDF after a full disk or a crash
+            doc = _doc(str(tmp), f"{TITLE}（户编号 {d.number}）", subset_seed=common_text(d))
+            doc.build(story(d))
+        return doc.page
+    doc = _doc(target, f"{TITLE}（户编号 {d.number}）", subset_seed=common_text(d))
     doc.build(story(d))
     return doc.page
 
@@ -595,21 +615,20 @@ def write_handbooks(store: Store, household_ids: Iterable[str], out_dir: str | P
             # each handbook is one section of the document: report by household
             check(doc.sections_started, "正在排版")
 
-        doc = _doc(str(path), f"{TITLE}（{total} 户）", on_page_done=page_done)
-        try:
+        from ..safe_write import replacing
+
+        with replacing(path) as tmp:  # a cancelled or failed batch leaves no partial file
+            doc = _doc(str(tmp), f"{TITLE}（{total} 户）", on_page_done=page_done)
             doc.build(flow)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
         if progress is not None:
             progress(total, total, "完成")
         return [path]
 
-    written = []
+    written, taken = [], set()
     for i, hid in enumerate(ids):
         hh = register.household(store, hid)
         check(i, f"户编号 {hh.get('number')}")
-        path = out / handbook_file_name(hh)
+        path = unique_path(out, handbook_file_name(hh), taken)
         write_handbook(store, hid, path, as_of=as_of, policies=policies)
         written.append(path)
     if progress is not None:

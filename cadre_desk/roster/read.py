@@ -16,6 +16,7 @@ from typing import Any
 
 import python_calamine as calamine
 
+from ..xlsx_guard import check_workbook
 from .columns import RosterFormat
 from .result import RosterImportFailed, file_failure
 
@@ -29,6 +30,7 @@ def open_workbook(path: Path) -> calamine.CalamineWorkbook:
         raise file_failure(path, f"找不到文件 {path}，请检查文件名和路径", "missing")
     if path.is_dir():
         raise file_failure(path, f"{path} 是文件夹，不是 Excel 文件。请选择花名册的 .xlsx 文件", "format")
+    check_workbook(path)  # issue 12 §5: refuse a huge sheet or a zip bomb before calamine allocates it
     try:
         return calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError:

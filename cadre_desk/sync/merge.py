@@ -23,12 +23,11 @@ changes, so that every device ends up the same.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..storage import CREATE_FIELD, Store, table_label, utc_now
+from ..storage import CREATE_FIELD, INTEGRITY_ERRORS, Store, table_label, utc_now
 from .tables import SYSTEM, columns, fill_ids, household_link, stamp_device, stamp_time, synced_tables
 
 NO_STAMP = ""
@@ -145,7 +144,7 @@ class Merger:
                 self.store.write_remote(table, new_rows=new_rows, updates=updates, log=log)
             self._touch(table, [u[0] for u in updates] + [r["id"] for r in new_rows])
             return
-        except sqlite3.IntegrityError:
+        except INTEGRITY_ERRORS:  # either driver's (connections are SQLCipher's)
             pass
         by_row: dict[str, list] = {}
         for entry in log:
@@ -158,7 +157,7 @@ class Merger:
                 with self.store.transaction():
                     self.store.write_remote(table, log=row_log, **what)
                 self._touch(table, [row_id])
-            except sqlite3.IntegrityError as exc:
+            except INTEGRITY_ERRORS as exc:
                 self.result.count(table, key, -1)
                 row = rows.get(row_id) or (what.get("new_rows") or [{"id": row_id}])[0]
                 self.refuse(table, row, _unique_reason(self.store, table, row, exc),
