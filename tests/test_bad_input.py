@@ -213,7 +213,7 @@ def test_a_full_disk_gives_a_message_and_leaves_no_partial_file(county, tiny_dis
     before = {p.name for p in tiny_disk.iterdir()}
     rc, out, err = run_cli("--db", county, *[a.format(d=tiny_disk) for a in argv])
     assert rc == 1, out
-    assert err.startswith("错误：") and ("磁盘已满" in err or "空间" in err) and "Traceback" not in err, err
+    assert err.splitlines()[-1].startswith("错误：") and ("磁盘已满" in err or "空间" in err) and "Traceback" not in err, err
     left = {p.name for p in tiny_disk.rglob("*") if p.is_file()} - before
     assert not left, left
     rc, out, err = run_cli("--db", county, "stats", "--json")

@@ -22,7 +22,15 @@ DEMO = {"households": 6, "seed": 3}
 
 
 def households_in(path) -> int:
-    conn = sqlite3.connect(str(path))
+    from cadre_desk.storage import file_kind
+
+    if file_kind(path) == "encrypted":  # the real database (credentials from tests/conftest.py)
+        store = open_store(path)
+        try:
+            return store.rows("SELECT count(*) AS n FROM households")[0]["n"]
+        finally:
+            store.db.conn.close()
+    conn = sqlite3.connect(str(path))  # the demo's own plaintext file
     try:
         return conn.execute("SELECT count(*) FROM households").fetchone()[0]
     finally:
@@ -89,7 +97,10 @@ def test_the_demo_opens_in_its_own_file_and_closing_it_goes_back(launcher, tmp_p
     assert launcher.first_start_page is not None and launcher.window is None
 
 
-def test_the_county_office_imports_its_roster_into_a_new_database(launcher, tmp_path, qtbot):
+def test_the_county_office_imports_its_roster_into_a_new_database(launcher, tmp_path, qtbot, monkeypatch):
+    # The window's sign-up makes the typed name the database's first user; the
+    # environment's credentials stand in for that dialog here.
+    monkeypatch.setenv("CADRE_DESK_USER", "周敏")
     page = launcher.first_start_page
     roster = write_roster(tmp_path / "roster.xlsx", family())
     page.ask_roster_path = lambda: str(roster)

@@ -16,7 +16,7 @@ from cadre_desk.errors import CadreDeskError
 from cadre_desk.idnumber import parse_id_number
 from cadre_desk.jobs.openings import import_openings
 from cadre_desk.policies import import_policies
-from cadre_desk.roster_import import import_roster
+from cadre_desk.roster import import_roster
 from cadre_desk.storage import memory_store
 from tests.helpers_roster import family, write_roster
 

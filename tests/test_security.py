@@ -18,7 +18,7 @@ import pytest
 
 from cadre_desk import audit, keys, places
 from cadre_desk.backup import automatic_backup, automatic_backups, backup_database
-from cadre_desk.roster_import import import_roster
+from cadre_desk.roster import import_roster
 from cadre_desk.storage import open_store
 from cadre_desk.users import (BadPassword, Credentials, LoginRequired, NotAllowed, SignInFailed, add_user,
                               change_password, check_password, create_encrypted_database, disable_user)
