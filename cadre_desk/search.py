@@ -32,7 +32,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from sqlite_utils import Database
+from .lazydb import Database
 
 KIND_LABELS = {
     "name": "姓名",

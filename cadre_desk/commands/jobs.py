@@ -8,14 +8,8 @@ import datetime as dt
 import json
 import sys
 
-from .. import register as reg
 from ..errors import CadreDeskError, ImportFailed
 from ..idnumber import mask_id
-from ..jobs import measures as jm
-from ..jobs import openings as jo
-from ..jobs import outcomes as jout
-from ..jobs.matching import recommend
-from ..jobs.progress import export_progress, not_employed
 
 
 def _date(text: str | None, *, default_today: bool = True) -> dt.date | None:
@@ -132,6 +126,7 @@ def register(sub) -> None:  # noqa: C901 - one place that lists the commands
 # ---------------------------------------------------------------- handlers
 
 def run_import(args, ctx) -> int:
+    from ..jobs import openings as jo
     try:
         result = jo.import_openings(ctx.store, args.file)
     except ImportFailed as exc:
@@ -143,12 +138,14 @@ def run_import(args, ctx) -> int:
 
 
 def run_export(args, ctx) -> int:
+    from ..jobs import openings as jo
     n = jo.export_openings(ctx.store, args.out)
     print(f"已导出 {n} 个岗位到 {args.out}")
     return 0
 
 
 def run_openings(args, ctx) -> int:
+    from ..jobs import openings as jo
     rows = jo.list_openings(ctx.store)
     if args.json:
         keep = ("id", "title", "employer", "route", "town_name", "village_name", "county_code", "province_code",
@@ -166,6 +163,9 @@ def run_openings(args, ctx) -> int:
 
 
 def run_recommend(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import outcomes as jout
+    from ..jobs.matching import recommend
     store = ctx.store
     member = reg.member_by_id_number(store, args.id_number)
     rec = recommend(store, member, as_of=_date(args.as_of), repeat=args.repeat)
@@ -184,6 +184,8 @@ def run_recommend(args, ctx) -> int:
 
 
 def run_offers(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import outcomes as jout
     member = reg.member_by_id_number(ctx.store, args.id_number)
     rows = jout.offers_of(ctx.store, member["id"])
     if args.json:
@@ -201,6 +203,7 @@ def run_offers(args, ctx) -> int:
 
 
 def run_offer_status(args, ctx) -> int:
+    from ..jobs import outcomes as jout
     offer = jout.find_offer(ctx.store, args.offer_id)
     jout.set_offer_status(ctx.store, offer["id"], args.status, reason=args.reason, on=_date(args.on))
     extra = "；成员已改为已就业" if args.status.strip() == "录用" else ""
@@ -209,6 +212,9 @@ def run_offer_status(args, ctx) -> int:
 
 
 def run_apply(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import openings as jo
+    from ..jobs import outcomes as jout
     member = reg.member_by_id_number(ctx.store, args.id_number)
     opening = jo.find_opening(ctx.store, args.opening_id)
     jout.apply_for(ctx.store, member["id"], opening["id"], on=_date(args.on), note=args.note)
@@ -217,6 +223,8 @@ def run_apply(args, ctx) -> int:
 
 
 def run_training(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import measures as jm
     member = reg.member_by_id_number(ctx.store, args.id_number)
     jm.add_training(ctx.store, member["id"], course=args.course, start=_date(args.start),
                     end=_date(args.end, default_today=False), completed=args.completed, certificate=args.certificate)
@@ -225,6 +233,8 @@ def run_training(args, ctx) -> int:
 
 
 def run_self_employ(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import measures as jm
     member = reg.member_by_id_number(ctx.store, args.id_number)
     jm.add_self_employment(ctx.store, member["id"], business=args.business, start=_date(args.start),
                            people_employed=args.employs)
@@ -233,6 +243,7 @@ def run_self_employ(args, ctx) -> int:
 
 
 def run_set_employs(args, ctx) -> int:
+    from ..jobs import measures as jm
     key = args.measure_id.strip().lower()
     rows = ctx.store.rows("SELECT id FROM measures WHERE deleted = 0 AND id >= ? AND id < ? LIMIT 2",
                           [key, key + "\U0010ffff"]) if len(key) >= 4 else []
@@ -244,6 +255,8 @@ def run_set_employs(args, ctx) -> int:
 
 
 def run_welfare_post(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import measures as jm
     member = reg.member_by_id_number(ctx.store, args.id_number)
     jm.add_public_welfare_post(ctx.store, member["id"], post=args.post, start=_date(args.start), months=args.months)
     print(f"已安排 {member['name']} 公益性岗位：{args.post}，{args.months} 个月")
@@ -251,6 +264,8 @@ def run_welfare_post(args, ctx) -> int:
 
 
 def run_pay_subsidy(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import measures as jm
     member = reg.member_by_id_number(ctx.store, args.id_number) if args.id_number else None
     jm.pay_subsidy(ctx.store, kind=args.kind, amount_yuan=args.amount, paid_on=_date(args.on),
                    paid_to=args.to or (member["name"] if member else None),
@@ -260,6 +275,9 @@ def run_pay_subsidy(args, ctx) -> int:
 
 
 def run_measures(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import measures as jm
+    from ..jobs import outcomes as jout
     member = reg.member_by_id_number(ctx.store, args.id_number)
     store = ctx.store
     print(f"{member['name']}（{mask_id(member['id_number'])}）")
@@ -276,6 +294,7 @@ def run_measures(args, ctx) -> int:
 
 
 def run_not_employed(args, ctx) -> int:
+    from ..jobs.progress import not_employed
     rows = not_employed(ctx.store, _date(args.as_of), town=args.town, village=args.village)
     if args.json:
         keep = ("id_number", "name", "sex", "age", "town", "village", "household_number", "labour_ability",
@@ -290,6 +309,7 @@ def run_not_employed(args, ctx) -> int:
 
 
 def run_export_progress(args, ctx) -> int:
+    from ..jobs.progress import export_progress
     figures = export_progress(ctx.store, args.out, _date(args.as_of), town=args.town, village=args.village,
                               mask_ids=args.mask_ids)
     print(f"已导出到 {args.out}：劳动年龄内有劳动能力 {figures['working_age_able']} 人，已就业 {figures['employed']} 人，"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 from ..errors import CadreDeskError
-from ..search import search
 
 
 def register(subparsers) -> None:
@@ -25,6 +24,7 @@ def register(subparsers) -> None:
 
 
 def run(args, ctx) -> int:
+    from ..search import search
     if not args.text.strip():
         raise CadreDeskError("请输入要查找的姓名、拼音、证件号码或户编号")
     if args.limit < 1:

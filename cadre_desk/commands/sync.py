@@ -8,11 +8,6 @@ import argparse
 import json
 import sys
 
-from ..sync import conflicts as conflict_review
-from ..sync import journal, roles
-from ..sync.export import export_package
-from ..sync.importer import SetupCodeNeeded, import_package
-
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -84,6 +79,7 @@ def register(subparsers) -> None:
 
 
 def run_setup(args, ctx) -> int:
+    from ..sync import roles
     result = roles.write_setup_package(ctx.store, args.cadre, args.output)
     print(f"已写出{result.cadre}的启用包：{result.path}（{result.households} 户，{result.members} 人）")
     print(f"设备号：{result.device_id}")
@@ -93,6 +89,7 @@ def run_setup(args, ctx) -> int:
 
 
 def run_export(args, ctx) -> int:
+    from ..sync.export import export_package
     result = export_package(ctx.store, args.output, full=args.full, cadre=args.cadre, device_id=args.device)
     what = "全部数据" if result.full else "改动"
     print(f"已写出发给{result.receiver_name}的第 {result.seq} 号数据包：{result.path}（{what} {result.rows} 条）")
@@ -100,6 +97,7 @@ def run_export(args, ctx) -> int:
 
 
 def run_import(args, ctx) -> int:
+    from ..sync.importer import SetupCodeNeeded, import_package
     code = args.code
     try:
         result = import_package(ctx.store, args.file, code=code)
@@ -115,6 +113,7 @@ def run_import(args, ctx) -> int:
 
 
 def _device_rows(store) -> list[dict]:
+    from ..sync import roles
     rows = roles.devices(store)
     for d in rows:
         d["open_conflicts"] = store.db.execute(
@@ -125,6 +124,7 @@ def _device_rows(store) -> list[dict]:
 
 
 def run_status(args, ctx) -> int:
+    from ..sync import roles
     store = ctx.store
     my_role = roles.role(store)
     info = roles.county_info(store)
@@ -158,6 +158,7 @@ def run_status(args, ctx) -> int:
 
 
 def run_log(args, ctx) -> int:
+    from ..sync import journal
     lines = journal.log_lines(ctx.store, args.device)
     if not lines:
         print("还没有同步记录")
@@ -170,6 +171,7 @@ def run_log(args, ctx) -> int:
 
 
 def run_retire(args, ctx) -> int:
+    from ..sync import roles
     device = roles.retire_device(ctx.store, cadre=args.cadre, device_id=args.device, restore=args.restore)
     who = f"{device['cadre_name'] or ''}的电脑（设备号 {device['id']}）"
     if args.restore:
@@ -181,6 +183,7 @@ def run_retire(args, ctx) -> int:
 
 
 def run_conflicts(args, ctx) -> int:
+    from ..sync import conflicts as conflict_review
     store = ctx.store
     rows = conflict_review.list_conflicts(store, include_resolved=args.all)
     if args.json:
@@ -203,6 +206,7 @@ def run_conflicts(args, ctx) -> int:
 
 
 def run_resolve(args, ctx) -> int:
+    from ..sync import conflicts as conflict_review
     result = conflict_review.resolve(ctx.store, args.id, keep=args.keep, value=args.value)
     words = {"kept": "保留了本机的值", "taken": "采用了对方的值", "edited": "填写了新的值"}
     print(f"冲突 #{result['id']} 已处理：{words[result['status']]}")
