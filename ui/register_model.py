@@ -81,6 +81,25 @@ class RegisterModel(QAbstractTableModel):
         self._ids = self._query_ids()
         self.endResetModel()
 
+    def refresh_rows(self, household_ids) -> None:
+        """Re-read the cells of these households where they are loaded (a write
+        that changed only them: the list and its order stay as they are)."""
+        wanted = set(household_ids)
+        touched = []
+        for block, rows in self._blocks.items():
+            for offset, row in enumerate(rows):
+                if row[0] in wanted:
+                    touched.append((block, offset, row[0]))
+        if not touched:
+            return
+        fresh = {r[0]: r for r in self._fetch_rows(sorted({t[2] for t in touched}))}
+        last = len(COLUMNS) + (1 if self.searching else 0) - 1
+        for block, offset, household_id in touched:
+            if household_id in fresh:
+                self._blocks[block][offset] = fresh[household_id]
+            row = block * BLOCK + offset
+            self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+
     def _where(self) -> tuple[str, list]:
         clauses, params = ["h.deleted = 0"], []
         f = self.filters
