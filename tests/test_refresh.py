@@ -120,3 +120,15 @@ def test_a_hidden_register_catches_up_when_shown(qtbot, window, store, county, m
     window.show_page("household")
     window.show_page("register")
     assert len(refreshed) == 1  # owed once, paid once
+
+
+def test_the_register_is_queried_once_at_start_up(qtbot, store, county, monkeypatch):
+    from ui.register_model import RegisterModel
+
+    queries = count_calls(monkeypatch, RegisterModel, "_query_ids")
+    w = MainWindow(store, install_features=False)
+    qtbot.addWidget(w)
+    w.show()
+    assert len(queries) == 1  # enabling the header sort asks for the order the list already has
+    w.register_view.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+    assert len(queries) == 2

@@ -216,8 +216,12 @@ class RegisterModel(QAbstractTableModel):
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column; a column of -1 restores the natural order (by
         household number, or by relevance while searching)."""
-        self._sort = (column, order) if 0 <= column < len(COLUMNS) else None
-        self.refresh()
+        new = (column, order) if 0 <= column < len(COLUMNS) else None
+        natural = (0, Qt.SortOrder.AscendingOrder)  # by household number, what the list has without a sort
+        same = new == self._sort or (not self.searching and (new or natural) == (self._sort or natural))
+        self._sort = new
+        if not same:  # the view enabling sorting at start-up asks for the order the list already has
+            self.refresh()
 
     def clear_sort(self) -> None:
         """Forget the column sort without re-querying (the next filter change does)."""
