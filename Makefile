@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test sysdeps bundle bench
+.PHONY: run test sysdeps bundle bundle-test deb bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,18 @@ run: sysdeps $(VENV)/.installed
 test: sysdeps $(VENV)/.installed
 	$(PY) -m pytest
 
+# The one-folder bundle dist/cadre-desk/ (build.spec), with DuckDB for export-warehouse.
 bundle: $(VENV)/.installed
-	$(PY) -m pip install -q -e '.[build]'
+	$(PY) -m pip install -q -e '.[build,warehouse]'
 	$(VENV)/bin/pyinstaller --noconfirm build.spec
+
+# Build the bundle in a clean venv and check it from the bundle alone (packaging/bundle-test.sh).
+bundle-test: sysdeps
+	bash packaging/bundle-test.sh
+
+# dist/cadre-desk_VERSION_ARCH.deb from the bundle (desktop entry and icon included).
+deb: bundle
+	bash packaging/build-deb.sh dist/cadre-desk dist
 
 bench: $(VENV)/.installed
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done

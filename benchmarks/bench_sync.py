@@ -26,7 +26,7 @@ from cadre_desk import places  # noqa: E402
 from cadre_desk.idnumber import check_character  # noqa: E402
 from cadre_desk.storage import open_store  # noqa: E402
 from cadre_desk.sync import roles  # noqa: E402
-from cadre_desk.sync.export import export_package  # noqa: E402
+from cadre_desk.sync.export import export_package, write_setup_package  # noqa: E402
 from cadre_desk.sync.importer import import_package  # noqa: E402
 
 
@@ -112,7 +112,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         county = build_county(tmp / "county.db", n)
-        setup = roles.write_setup_package(county, "王芳", tmp / "setup.cdsync")
+        setup = write_setup_package(county, "王芳", tmp / "setup.cdsync")
         laptop = open_store(tmp / "laptop.db")
         places.ensure_county(laptop)
         t0 = time.perf_counter()

@@ -171,5 +171,24 @@ def m0080_change_log_indexes(db: Database) -> None:
     db.execute("CREATE INDEX change_log_row ON change_log(table_name, row_id, field, hlc)")
 
 
+@migrations(name="0120_sync_review")
+def m0120_sync_review(db: Database) -> None:
+    # Rows a package carried that this database did not apply (outside the
+    # sender's households, a duplicate ID number, a clock too far ahead, a
+    # unique number used elsewhere): kept whole for review, never applied,
+    # and told to the sending laptop in the next reply (``told_at``).
+    db["sync_rejected"].create({
+        "id": int, "log_id": int, "device_id": str, "table_name": str, "row_id": str, "reason": str,
+        "row_json": str, "stamp": str, "at": str, "status": str, "told_at": str,
+    }, pk="id", defaults={"status": "open"})
+    db.execute("CREATE UNIQUE INDEX sync_rejected_once ON sync_rejected(device_id, table_name, row_id, stamp)")
+    # ``resend_all``: the laptop was restored from a backup (it is behind its
+    # own history): the next package for it carries everything in its scope,
+    # its own changes included. ``box_keys``: see sync/keys.py (rotation).
+    db["sync_devices"].add_column("resend_all", int, not_null_default=0)
+    db["sync_box_keys"].create({"id": str, "peer": str, "private": str, "public": str, "created_at": str},
+                               pk="id")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -11,6 +11,7 @@ from cadre_desk import places, register
 from cadre_desk.idnumber import check_character
 from cadre_desk.storage import Store, open_store
 from cadre_desk.sync import roles
+from cadre_desk.sync.export import write_setup_package
 from cadre_desk.sync.importer import import_package
 from cadre_desk.sync.tables import SYSTEM, synced_tables
 
@@ -62,15 +63,16 @@ def county_with_households(path: Path) -> Store:
 
 
 def enrol(county: Store, cadre: str, laptop_path: Path, tmp: Path) -> Store:
-    setup = roles.write_setup_package(county, cadre, tmp / f"setup-{cadre}.cdsync")
+    setup = write_setup_package(county, cadre, tmp / f"setup-{cadre}.cdsync")
     laptop = open_db(laptop_path)
     import_package(laptop, setup.path, code=setup.code)
     return laptop
 
 
-def dump(store: Store, *, shared_only: bool = False) -> dict:
+def dump(store: Store, *, shared_only: bool = False, sync_log: bool = True) -> dict:
     """Every row of every table (``shared_only``: the synced tables' data
-    fields only, the view that must agree between databases)."""
+    fields only, the view that must agree between databases; without
+    ``sync_log``: a refused package's log line aside)."""
     out = {}
     if shared_only:
         for table in synced_tables(store):
@@ -79,7 +81,7 @@ def dump(store: Store, *, shared_only: bool = False) -> dict:
                           for r in store.rows(f"SELECT * FROM [{table}]")}
         return out
     for table in store.db.table_names():
-        if table.startswith("sqlite_"):
+        if table.startswith("sqlite_") or (table == "sync_log" and not sync_log):
             continue
         out[table] = sorted(tuple(map(repr, r)) for r in store.db.execute(f"SELECT * FROM [{table}]").fetchall())
     return out

@@ -68,3 +68,44 @@ def test_rejection_is_one_chinese_line(tmp_path, capsys):
     assert code == 1 and err.startswith("错误：") and "文件已损坏或被篡改" in err and err.count("\n") == 1
     code, _, err = run(capsys, "--db", county_db, "sync", "export", "-o", str(tmp_path / "x.cdsync"))
     assert code == 1 and "还没有设置同步" in err
+
+
+def test_many_packages_in_one_run_each_on_its_own(tmp_path, capsys):
+    from helpers_sync_trust import Office
+
+    office = Office(tmp_path)
+    register.save_member(office.a, {"expected_income": 3100}, member_id=member_by_name(office.a, "张三")["id"])
+    register.save_member(office.b, {"expected_income": 4100}, member_id=member_by_name(office.b, "钱五")["id"])
+    a_pkg, b_pkg = office.package(office.a), office.package(office.b)
+    bad = tmp_path / "坏的.cdsync"
+    bad.write_bytes(a_pkg.read_bytes()[:-20])
+    county_db = str(office.county.path)
+    office.close()
+    code, out, _ = run(capsys, "--db", county_db, "sync", "import", str(a_pkg), str(bad), str(b_pkg))
+    lines = out.strip().splitlines()
+    assert code == 1 and len(lines) == 4
+    assert lines[0].startswith(f"{a_pkg.name}：已导入王芳的") and "更新 1 条" in lines[0]
+    assert lines[1].startswith("坏的.cdsync：未导入：") and "损坏" in lines[1]
+    assert lines[2].startswith(f"{b_pkg.name}：已导入李强的")
+    assert lines[3] == "共 3 个文件：导入 2 个，未导入 1 个"
+    county = open_store(county_db)
+    assert member_by_name(county, "张三")["expected_income"] == 3100
+    assert member_by_name(county, "钱五")["expected_income"] == 4100
+
+
+def test_refused_rows_are_listed_for_review(tmp_path, capsys):
+    from helpers_sync_trust import B_HOME, Office
+
+    office = Office(tmp_path)
+    a = office.a
+    register.save_member(a, {"expected_income": 3100}, member_id=member_by_name(a, "张三")["id"])
+    hid = a.rows("SELECT id FROM households WHERE number = '3715811090010002'")[0]["id"]
+    register.save_household(a, {"number": B_HOME, "head_name": "赵四", "size": 1}, household_id=hid)
+    pkg = office.package(a)
+    county_db = str(office.county.path)
+    office.close()
+    assert run(capsys, "--db", county_db, "sync", "import", str(pkg))[0] == 0
+    code, out, _ = run(capsys, "--db", county_db, "sync", "refused", "--device", "王芳")
+    assert code == 0 and "王芳" in out and f"户编号 {B_HOME} 已被本县另一户使用" in out
+    code, out, _ = run(capsys, "--db", county_db, "sync", "refused", "--json")
+    assert json.loads(out.splitlines()[0])["table_name"] == "households"

@@ -8,7 +8,7 @@ import pytest
 
 from cadre_desk import register
 from cadre_desk.sync import keys, roles
-from cadre_desk.sync.export import export_package
+from cadre_desk.sync.export import export_package, write_setup_package
 from cadre_desk.sync.importer import SetupCodeNeeded, import_package
 from cadre_desk.sync.merge import Merger
 from cadre_desk.sync.package import (CORRUPT, NEWER_VERSION, UNKNOWN_DEVICE, WRONG_COUNTY, PackageRejected,
@@ -44,6 +44,7 @@ def reseal(county, laptop, data, *, sign_key=None, manifest_change=None, format_
 
 
 def assert_refused(county, data, reason, tmp_path):
+    """Refused with ``reason``: nothing changed but one 拒收 line in the sync log."""
     before = dump(county)
     path = tmp_path / "bad.cdsync"
     path.write_bytes(data)
@@ -51,7 +52,10 @@ def assert_refused(county, data, reason, tmp_path):
         import_package(county, path)
     assert caught.value.reason == reason
     assert "没有导入任何内容" in caught.value.message
-    assert dump(county) == before
+    after = dump(county)
+    logged = set(after.pop("sync_log")) - set(before.pop("sync_log"))
+    assert after == before
+    assert len(logged) == 1 and "'refused'" in next(iter(logged))
     return caught.value.message
 
 
@@ -86,7 +90,7 @@ def test_bit_flipped_in_header_is_refused(pair, tmp_path):
     path.write_bytes(flipped)
     with pytest.raises(PackageRejected):
         import_package(county, path)
-    assert dump(county) == before
+    assert dump(county, sync_log=False) == {k: v for k, v in before.items() if k != "sync_log"}
 
 
 def test_resigned_by_another_key(pair, tmp_path):
@@ -153,7 +157,7 @@ def test_crash_mid_import_leaves_database_as_before(pair, tmp_path, monkeypatch)
 
 def test_setup_package_needs_the_code_and_a_new_database(tmp_path):
     county = county_with_households(tmp_path / "county.db")
-    setup = roles.write_setup_package(county, "王芳", tmp_path / "setup.cdsync")
+    setup = write_setup_package(county, "王芳", tmp_path / "setup.cdsync")
     from helpers_sync import open_db
 
     laptop = open_db(tmp_path / "laptop.db")
@@ -163,7 +167,12 @@ def test_setup_package_needs_the_code_and_a_new_database(tmp_path):
     with pytest.raises(PackageRejected) as caught:
         import_package(laptop, setup.path, code="AAAA-BBBB-CCCC-DDDD")
     assert "启用码不对" in caught.value.message
-    assert dump(laptop) == before
+    after = dump(laptop)
+    # Only the refusal's log line and the count of wrong codes (for the throttle) are written.
+    assert [line for line in after.pop("sync_log")][0][2] == "'refused'"
+    assert [k for k, _ in after.pop("settings")] == [k for k, _ in before.pop("settings")] + ["'sync_code_failures'"]
+    before.pop("sync_log")
+    assert after == before
     result = import_package(laptop, setup.path, code=setup.code.lower().replace("-", " "))
     assert roles.role(laptop) == roles.LAPTOP and result.counts["new"] > 0
     assert import_package(laptop, setup.path, code=setup.code).duplicate

@@ -63,7 +63,11 @@ def test_import_shows_what_arrived_and_conflicts_are_reviewed(county_window, qtb
     assert texts(page.log, 1).count("导入") == 1
     # The conflict review: take theirs writes the other value back.
     assert page.conflicts.rowCount() == 1
-    assert texts(page.conflicts, 3) == ["玩具厂"] and texts(page.conflicts, 4) == ["手套厂"]
+    assert texts(page.conflicts, 3) == ["玩具厂"] and texts(page.conflicts, 5) == ["手套厂"]
+    # Who set each value and when: both were 王芳's laptops, today.
+    today = time.strftime("%Y-%m-%d")
+    assert texts(page.conflicts, 4)[0].startswith("王芳，" + today)
+    assert texts(page.conflicts, 6)[0].startswith("王芳，" + today)
     page.conflicts.selectRow(0)
     page.take_button.click()
     assert page.conflicts.rowCount() == 0
@@ -100,11 +104,41 @@ def test_a_lost_laptop_is_stopped_and_taken_back_from_the_device_list(county_win
     page.retire_button.click()
     assert "停用王芳的电脑" in asked[0]
     assert texts(page.devices, 6) == ["已停用"]
+    assert page.notice.text().startswith("已停用王芳的电脑")
     assert texts(page.log, 1)[0] == "停用"
     assert page.restore_button.isEnabled() and not page.retire_button.isEnabled()
     with pytest.raises(Exception, match="停用"):
         import_package(county, export_package(laptop, tmp_path / "lost.cdsync").path)
     page.restore_button.click()
     assert texts(page.devices, 6) == ["在用"] and texts(page.log, 1)[0] == "恢复"
+    assert page.notice.text().startswith("已恢复王芳的电脑")
     w.grab().save(str(tmp_path / "devices.png"))
+    laptop.db.conn.close()
+
+
+def test_the_sync_page_shows_what_was_imported_while_it_was_hidden(county_window, tmp_path):
+    w = county_window
+    page = w.show_page("sync")
+    assert page.devices.rowCount() == 0
+    page.hide()  # another page in front
+    enrol(w.store, "王芳", tmp_path / "a.db", tmp_path).db.conn.close()
+    page.show()
+    assert texts(page.devices, 0) == ["王芳"]
+
+
+def test_refused_rows_are_listed_on_the_sync_page(county_window, tmp_path):
+    w = county_window
+    county = w.store
+    laptop = enrol(county, "王芳", tmp_path / "a.db", tmp_path)
+    import_package(county, export_package(laptop, tmp_path / "first.cdsync").path)
+    hid = laptop.rows("SELECT id FROM households WHERE number = '3715811090010002'")[0]["id"]
+    register.save_household(laptop, {"number": "3715811090010003", "head_name": "赵四", "size": 1},
+                            household_id=hid)
+    result = import_package(county, export_package(laptop, tmp_path / "second.cdsync").path)
+    assert result.counts["rejected"] == 1
+    page = w.show_page("sync")
+    page.refresh()
+    assert page.tabs.tabText(2) == "拒收的记录（1）"
+    assert texts(page.refused, 1) == ["王芳"] and "户编号 3715811090010003 已被本县另一户使用" in texts(page.refused, 2)[0]
+    assert texts(page.refused, 3) == ["否"]
     laptop.db.conn.close()

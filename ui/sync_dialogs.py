@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from cadre_desk.sync import conflicts as review
 from cadre_desk.sync import journal, roles
-from cadre_desk.sync.export import export_package
+from cadre_desk.sync.export import export_package, write_setup_package
 from cadre_desk.sync.importer import ImportResult, import_package, read_package_file
 from cadre_desk.sync.package import KIND_SETUP, PackageRejected, read_outer
 
@@ -29,7 +29,8 @@ from . import errors as ui_errors
 PACKAGE_FILTER = "同步数据包 (*.cdsync);;所有文件 (*)"
 DEVICE_HEADERS = ["帮扶干部", "身份", "设备号", "最近导入", "最近导出", "待复核冲突", "状态"]
 LOG_HEADERS = ["时间", "方向", "对方", "数据包", "内容", "文件"]
-CONFLICT_HEADERS = ["编号", "记录", "字段", "现在的值", "被覆盖的值", "被覆盖方"]
+REFUSED_HEADERS = ["时间", "对方", "原因", "已告知对方"]
+CONFLICT_HEADERS = ["编号", "记录", "字段", "现在的值", "由谁、何时改的", "被覆盖的值", "由谁、何时改的"]
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -82,6 +83,9 @@ class SyncPage(QWidget):
         self.identity = QLabel()
         self.identity.setObjectName("syncIdentity")
         self.identity.setWordWrap(True)
+        self.notice = QLabel()  # what the last action on this page did
+        self.notice.setObjectName("syncNotice")
+        self.notice.setWordWrap(True)
         self.tabs = QTabWidget()
 
         log_tab = QWidget()
@@ -129,10 +133,25 @@ class SyncPage(QWidget):
         lay.addLayout(buttons)
         self.tabs.addTab(conflict_tab, "冲突复核")
 
+        refused_tab = QWidget()
+        self.refused = _table(REFUSED_HEADERS, "syncRefused")
+        lay = QVBoxLayout(refused_tab)
+        self.refused_help = QLabel()
+        self.refused_help.setWordWrap(True)
+        lay.addWidget(self.refused_help)
+        lay.addWidget(self.refused, 1)
+        self.tabs.addTab(refused_tab, "拒收的记录")
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.identity)
+        layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)
         self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # Packages may have been imported from the menu while another page was shown.
+        self.refresh()
+        super().showEvent(event)
 
     # ------------------------------------------------------------ contents
     def refresh(self) -> None:
@@ -161,6 +180,19 @@ class SyncPage(QWidget):
         self._device_buttons()
         self.refresh_log()
         self.refresh_conflicts()
+        self.refresh_refused()
+
+    def refresh_refused(self) -> None:
+        if roles.role(self.store) == roles.LAPTOP:
+            self.refused_help.setText("县就业办没有接收的本机改动，每条写明原因。请按原因改正后再导出数据包"
+                                      "（命令行：cadre-desk sync refused）。")
+        else:
+            self.refused_help.setText("数据包里没有导入的记录，原样保存待复核；下次给那台电脑导出时会告诉它"
+                                      "（命令行：cadre-desk sync refused）。")
+        rows = journal.refused_rows(self.store)
+        _fill(self.refused, [[(r["at"] or "")[:16].replace("T", " "), r["cadre_name"] or r["device_id"] or "",
+                              r["reason"] or "", "是" if r["told_at"] else "否"] for r in rows])
+        self.tabs.setTabText(2, f"拒收的记录（{len(rows)}）" if rows else "拒收的记录")
 
     def selected_device(self) -> str | None:
         rows = self.devices.selectionModel().selectedRows() if self.devices.selectionModel() else []
@@ -201,10 +233,13 @@ class SyncPage(QWidget):
 
     def _set_retired(self, device: str, *, restore: bool) -> None:
         try:
-            roles.retire_device(self.store, device_id=device, restore=restore)
+            done = roles.retire_device(self.store, device_id=device, restore=restore)
         except Exception as exc:  # noqa: BLE001 - shown in the standard dialog
             ui_errors.show_error(self, exc)
             return
+        who = f"{done['cadre_name'] or ''}的电脑（设备号 {done['id']}）"
+        self.notice.setText(f"已恢复{who}：县就业办重新接受它的数据包，也可以再给它导出。" if restore else
+                            f"已停用{who}：它的数据包不再导入，也不再给它导出。给这位帮扶干部的新电脑请重新生成启用包。")
         self.refresh()
         for row in range(self.devices.rowCount()):
             if self.devices.item(row, 0).data(Qt.ItemDataRole.UserRole) == device:
@@ -214,8 +249,9 @@ class SyncPage(QWidget):
         rows = review.list_conflicts(self.store)
         _fill(self.conflicts, [[str(r["id"]), r["what"], r["field_label"],
                                 review.shown(self.store, r["table_name"], r["field"], r["current_value"]),
+                                review.set_by(r, "kept"),
                                 review.shown(self.store, r["table_name"], r["field"], r["lost_value"]),
-                                r["lost_by"] or r["lost_device"] or ""] for r in rows], [r["id"] for r in rows])
+                                review.set_by(r, "lost")] for r in rows], [r["id"] for r in rows])
         for b in (self.keep_button, self.take_button, self.edit_button):
             b.setEnabled(bool(rows))
         self.tabs.setTabText(1, f"冲突复核（{len(rows)}）" if rows else "冲突复核")
@@ -355,7 +391,7 @@ class SyncActions:
         store = self.window.store
 
         def work(progress, cancelled):
-            return roles.write_setup_package(store, name, path)
+            return write_setup_package(store, name, path)
 
         def done(result):
             self.last_result = result

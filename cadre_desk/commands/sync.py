@@ -7,6 +7,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
+
+from ..errors import CadreDeskError
 
 
 def register(subparsers) -> None:
@@ -34,10 +37,12 @@ def register(subparsers) -> None:
     e.add_argument("--device", metavar="ID", help="（县就业办）发给哪台设备（设备号见 sync status）")
     e.set_defaults(handler=run_export)
 
-    i = actions.add_parser("import", help="导入数据包或启用包",
-                           description="核验签名、县、发送设备和内容校验后，整包导入（要么全部导入，要么一条不改）。"
-                                       "同一个文件导入两次不会重复。在新的数据库上导入启用包，本机即成为该帮扶干部的电脑。")
-    i.add_argument("file", metavar="FILE", help="数据包或启用包文件")
+    i = actions.add_parser("import", help="导入数据包或启用包（可一次导入多个）",
+                           description="核验签名、县、发送设备和内容校验后导入；不合格的整包拒收，合格包里本机不能接收的"
+                                       "个别记录单独拒收、留待复核。同一个文件导入两次不会重复。一次可给多个文件，"
+                                       "每个文件单独导入（一个被拒收不影响其他），每个文件一行结果。"
+                                       "在新的数据库上导入启用包，本机即成为该帮扶干部的电脑。")
+    i.add_argument("files", nargs="+", metavar="FILE", help="数据包或启用包文件（可以多个）")
     i.add_argument("--code", metavar="CODE", help="启用码（只有启用包需要，县就业办生成启用包时给出）")
     i.set_defaults(handler=run_import)
 
@@ -49,6 +54,13 @@ def register(subparsers) -> None:
     lg = actions.add_parser("log", help="每台设备的同步记录", description="按时间列出导入和导出的数据包。")
     lg.add_argument("--device", metavar="ID", help="只看这台设备（设备号或帮扶干部姓名）")
     lg.set_defaults(handler=run_log)
+
+    rf = actions.add_parser("refused", help="没有导入、留待复核的记录",
+                            description="数据包里本机没有接收的记录（不属于对方负责的户、证件号码已在另一户、"
+                                        "时钟超前、户编号重复等），每条写明原因，原样保存待复核。")
+    rf.add_argument("--device", metavar="ID", help="只看这台设备（设备号或帮扶干部姓名）")
+    rf.add_argument("--json", action="store_true", help="输出 JSON（每行一条）")
+    rf.set_defaults(handler=run_refused)
 
     rt = actions.add_parser("retire", help="（县就业办）停用或恢复一台帮扶干部的电脑",
                             description="电脑丢失、被盗或更换时停用它：县就业办不再接受它签名的数据包（即使有人拿到"
@@ -79,8 +91,8 @@ def register(subparsers) -> None:
 
 
 def run_setup(args, ctx) -> int:
-    from ..sync import roles
-    result = roles.write_setup_package(ctx.store, args.cadre, args.output)
+    from ..sync.export import write_setup_package
+    result = write_setup_package(ctx.store, args.cadre, args.output)
     print(f"已写出{result.cadre}的启用包：{result.path}（{result.households} 户，{result.members} 人）")
     print(f"设备号：{result.device_id}")
     print(f"启用码：{result.code}")
@@ -96,20 +108,37 @@ def run_export(args, ctx) -> int:
     return 0
 
 
-def run_import(args, ctx) -> int:
+def _import_one(store, path: str, code: str | None):
     from ..sync.importer import SetupCodeNeeded, import_package
-    code = args.code
     try:
-        result = import_package(ctx.store, args.file, code=code)
+        return import_package(store, path, code=code)
     except SetupCodeNeeded:
         if not sys.stdin.isatty():
             raise
-        code = input("请输入启用码：").strip()
-        result = import_package(ctx.store, args.file, code=code)
-    print(result.summary)
-    for note in result.notes:
-        print(f"  提示：{note}")
-    return 0
+        return import_package(store, path, code=input("请输入启用码：").strip())
+
+
+def run_import(args, ctx) -> int:
+    if len(args.files) == 1:
+        result = _import_one(ctx.store, args.files[0], args.code)
+        print(result.summary)
+        for note in result.notes:
+            print(f"  提示：{note}")
+        return 0
+    # Many packages in one run: each in its own transaction, one line each;
+    # a refused one is named and the others still go in.
+    failed = 0
+    for path in args.files:
+        name = Path(path).name
+        try:
+            result = _import_one(ctx.store, path, args.code)
+        except CadreDeskError as exc:
+            failed += 1
+            print(f"{name}：未导入：{exc.message}")
+            continue
+        print(f"{name}：{result.summary}" + (f"（提示：{'；'.join(result.notes[:3])}）" if result.notes else ""))
+    print(f"共 {len(args.files)} 个文件：导入 {len(args.files) - failed} 个，未导入 {failed} 个")
+    return 1 if failed else 0
 
 
 def _device_rows(store) -> list[dict]:
@@ -167,6 +196,23 @@ def run_log(args, ctx) -> int:
     for line in lines:
         print(f"{line.at[:19]}  {line.direction_label}{towards.get(line.direction, '')} {line.peer}  "
               f"{line.package + '  ' if line.package else ''}{line.what}  {line.file_name}".rstrip())
+    return 0
+
+
+def run_refused(args, ctx) -> int:
+    from ..sync import journal
+    rows = journal.refused_rows(ctx.store, args.device)
+    if args.json:
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("没有拒收的记录")
+        return 0
+    for r in rows:
+        told = "，已告知对方" if r["told_at"] else ""
+        print(f"#{r['id']}  {(r['at'] or '')[:19]}  {r['cadre_name'] or r['device_id'] or ''}  "
+              f"{r['reason']}{told}")
     return 0
 
 

@@ -10,12 +10,14 @@ the next packages.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from ..errors import CadreDeskError, NotFound, ValidationFailed
 from ..questionnaire import CoerceError, coerce, display, from_column, to_column
 from ..storage import Store, table_label, utc_now
+from .tables import stamp_device, stamp_time
 
 KEEP_MINE = "mine"
 TAKE_THEIRS = "theirs"
@@ -42,7 +44,9 @@ def shown(store: Store, table: str, fld: str, value: Any) -> str:
 
 def list_conflicts(store: Store, *, include_resolved: bool = False) -> list[dict]:
     """Conflicts with what a clerk needs to judge them: whose record, which
-    field, the value in the record now and the value that lost."""
+    field, the value in the record now and the value that lost, and who set
+    each and when (``kept_by``/``kept_at``, ``lost_by``/``lost_at``)."""
+    names = {d["id"]: d["cadre_name"] or "" for d in store.rows("SELECT id, cadre_name FROM sync_devices")}
     rows = store.rows(
         "SELECT c.*, d.cadre_name AS lost_by FROM sync_conflicts c LEFT JOIN sync_devices d ON d.id = c.lost_device "
         + ("" if include_resolved else "WHERE c.status = 'open' ") + "ORDER BY c.id")
@@ -54,7 +58,32 @@ def list_conflicts(store: Store, *, include_resolved: bool = False) -> list[dict
         r["current_value"] = current[0] if current else None
         r["field_label"] = label(store, r["table_name"], r["field"])
         r["what"] = describe_row(store, r["table_name"], r["row_id"])
+        r["kept_by"] = _who(store, names, stamp_device(r["kept_hlc"] or ""))
+        r["lost_by"] = r["lost_by"] or _who(store, names, r["lost_device"] or "")
+        r["kept_at"] = _when(r["kept_hlc"])
+        r["lost_at"] = _when(r["lost_hlc"])
     return rows
+
+
+def _who(store: Store, names: dict[str, str], device_id: str) -> str:
+    """Who set a value: the cadre's name of a laptop, 县就业办, or the device id."""
+    if device_id == store.device_id:
+        return "本机"
+    return names.get(device_id) or device_id or "未知"
+
+
+def _when(stamp: str | None) -> str:
+    """The local time a value was set, to the minute (from its clock stamp)."""
+    text = stamp_time(stamp or "")
+    if not text:
+        return ""
+    return dt.datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def set_by(row: dict, which: str) -> str:
+    """"李强，2026-05-12 14:03" for the kept ("kept") or lost ("lost") value."""
+    who, when = row[f"{which}_by"], row[f"{which}_at"]
+    return f"{who}，{when}" if when else who
 
 
 def describe_row(store: Store, table: str, row_id: str) -> str:

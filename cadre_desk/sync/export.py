@@ -1,137 +1,44 @@
-"""Collecting what goes into a package: the rows changed since the other side
-last acknowledged, with each field's clock stamp.
-
-A package is cumulative: it holds every change after the point the receiver
-has confirmed (``acked_upto``, a ``change_log.seq`` of this database), not
-just the changes after the previous package. So a lost package costs nothing,
-and packages may be imported in any order: an older one only repeats what a
-newer one carries, and older stamps lose to newer ones field by field.
-
-Changes that came FROM the receiver are not sent back to it. From the county
-office to a laptop only what the laptop's cadre needs goes: county-wide data
-(places, enterprises, openings, policies, cadres) and the rows of the
-households currently paired with that cadre; a household newly paired with
-the cadre goes in whole.
+"""Writing packages: one manifest builder and one log writer for both kinds
+(a change package for the other side, a setup package for a new laptop).
+Which rows go in is ``selection.py``'s; who is who (devices, enrolment) is
+``roles.py``'s.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
-from ..storage import CREATE_FIELD, Store, utc_now
-from .tables import columns, current_households, fill_ids, household_link, synced_tables
+from .. import __version__
+from ..storage import Store, utc_now
+from . import keys, roles
+from .package import KIND_CHANGES, KIND_SETUP, content_hash, encode_body, new_code, seal
+from .selection import Scope, apply_scope, changed_rows, collect, high_water
+from .tables import current_households
 
-
-@dataclass(frozen=True)
-class Scope:
-    """What a laptop may receive: its cadre's current households; ``whole``
-    are households to send in full (newly paired, or a full package)."""
-
-    cadre_id: str
-    households: frozenset[str]
-    whole: frozenset[str]
+FORMAT = 2  # manifest format; 1 (no refusals, no restore flags) is still read
+REFUSALS_PER_PACKAGE = 500
 
 
-def high_water(store: Store) -> int:
-    return store.db.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+def build_manifest(store: Store, *, kind: str, county: dict, receiver: str, seq: int, since: int, upto: int,
+                   ack_upto: int, counts: dict, **more) -> dict:
+    """The signed description of a package (sender, receiver, range, schema)."""
+    return {
+        "format": FORMAT, "kind": kind, "county": county, "sender": store.device_id, "receiver": receiver,
+        "seq": seq, "created": utc_now(), "program": __version__, "schema": roles.schema_names(),
+        "questionnaire": store.questionnaire.version, "since": since, "upto": upto, "ack_upto": ack_upto,
+        "counts": counts, **more}
 
 
-def changed_rows(store: Store, since: int, upto: int, receiver: str | None) -> dict[str, dict[str, dict]]:
-    """``{table: {row_id: {field: base}}}`` for changes in ``(since, upto]`` not
-    made by ``receiver``; ``base`` is the value the field had before the
-    latest author's run of changes in that range began: the value that author
-    saw (what conflict detection compares with)."""
-    out: dict[str, dict[str, dict]] = {}
-    # A run of one author's changes to a field starts where the author differs
-    # from the previous entry's (window function: one pass in SQL, not a
-    # Python loop over every change); the last start in seq order wins.
-    for table, row_id, fld, old, starts in store.db.execute(
-            "SELECT table_name, row_id, field, old_value, "
-            "  CASE WHEN prev_seq IS NULL THEN device_id IS NOT NULL ELSE prev IS NOT device_id END "
-            "FROM (SELECT seq, table_name, row_id, field, old_value, device_id, "
-            "        lag(device_id) OVER w AS prev, lag(seq) OVER w AS prev_seq "
-            "      FROM change_log WHERE seq > ? AND seq <= ? AND device_id IS NOT ? "
-            "      WINDOW w AS (PARTITION BY table_name, row_id, field ORDER BY seq)) "
-            "ORDER BY seq", [since, upto, receiver]):
-        fields = out.setdefault(table, {}).setdefault(row_id, {})
-        if starts:
-            fields[fld] = old
-    return out
-
-
-def _member_households(store: Store) -> dict[str, str]:
-    return dict(store.db.execute("SELECT id, household_id FROM members").fetchall())
-
-
-def apply_scope(store: Store, changed: dict[str, dict[str, dict]], scope: Scope) -> dict[str, dict[str, dict]]:
-    """Keep what the laptop of ``scope.cadre_id`` should see, and add whole
-    rows of the households in ``scope.whole``."""
-    members = _member_households(store)
-    out: dict[str, dict[str, dict]] = {}
-    for table in synced_tables(store):
-        link = household_link(store, table)
-        rows = dict(changed.get(table, {}))
-        if link is None:
-            out[table] = rows
-            continue
-        col = "id" if link == "id" else link
-        # Row -> household for the changed rows and the rows of whole households.
-        house_of: dict[str, str | None] = {}
-        fill_ids(store, rows)
-        for rid, value in store.db.execute(
-                f"SELECT t.id, t.[{col}] FROM [{table}] t JOIN temp.sync_ids i ON i.id = t.id"):
-            house_of[rid] = members.get(value) if link == "member_id" else value
-        keep = {rid: b for rid, b in rows.items() if house_of.get(rid) in scope.households}
-        if table == "pairings":  # the laptop must also learn that a pairing of its cadre ended
-            for rid in store.db.execute(
-                    "SELECT p.id FROM pairings p JOIN temp.sync_ids i ON i.id = p.id WHERE p.cadre_id = ?",
-                    [scope.cadre_id]).fetchall():
-                keep.setdefault(rid[0], rows[rid[0]])
-        if scope.whole:
-            fill_ids(store, scope.whole)
-            if link == "member_id":
-                sql = (f"SELECT t.id FROM [{table}] t JOIN members m ON m.id = t.member_id "
-                       "JOIN temp.sync_ids i ON i.id = m.household_id")
-            else:
-                sql = f"SELECT t.id FROM [{table}] t JOIN temp.sync_ids i ON i.id = t.[{col}]"
-            for (rid,) in store.db.execute(sql):
-                keep.setdefault(rid, {})
-        out[table] = keep
-    return out
-
-
-def collect(store: Store, wanted: dict[str, dict[str, dict]]) -> tuple[list[dict], dict[str, int]]:
-    """Blocks of whole rows with field stamps, parents before children."""
-    blocks, counts = [], {}
-    for table in synced_tables(store):
-        rows = wanted.get(table)
-        if not rows:
-            continue
-        fill_ids(store, rows)
-        cols = columns(store, table)
-        values = store.db.execute(
-            f"SELECT {', '.join(f't.[{c}]' for c in cols)} FROM [{table}] t JOIN temp.sync_ids i ON i.id = t.id"
-        ).fetchall()
-        stamps: dict[str, dict[str, str]] = {}
-        for row_id, fld, hlc in store.db.execute(
-                "SELECT c.row_id, c.field, max(c.hlc) FROM temp.sync_ids i "
-                "JOIN change_log c ON c.table_name = ? AND c.row_id = i.id GROUP BY c.row_id, c.field", [table]):
-            per = stamps.get(row_id)
-            if per is None:
-                per = stamps[row_id] = {}
-            per[fld] = hlc
-        meta = []
-        for v in values:
-            s = stamps.get(v[0], {})
-            created = s.pop(CREATE_FIELD, "")
-            bases = rows[v[0]]
-            if CREATE_FIELD in bases:
-                bases = {f: b for f, b in bases.items() if f != CREATE_FIELD}
-            meta.append([created, s, bases])
-        blocks.append({"name": table, "columns": cols, "rows": values, "meta": meta})
-        counts[table] = len(values)
-    return blocks, counts
+def log_export(store: Store, *, device_id: str, seq: int, kind: str, body: bytes, since: int, upto: int,
+               counts: dict, path: Path, note: str = "") -> None:
+    store.db["sync_log"].insert({
+        "at": utc_now(), "direction": "export", "device_id": device_id, "package_seq": seq, "kind": kind,
+        "content_hash": content_hash(body), "since": since, "upto": upto,
+        "counts": json.dumps(counts, ensure_ascii=False), "file_name": path.name, "note": note})
 
 
 @dataclass(frozen=True)
@@ -145,24 +52,26 @@ class ExportResult:
     full: bool
 
 
+def _refusals_for(store: Store, device_id: str) -> list[dict]:
+    """(County) The laptop's changes refused since it was last told: they go
+    in the reply, so that the cadre can correct them."""
+    rows = store.rows("SELECT * FROM sync_rejected WHERE device_id = ? AND status = 'open' AND told_at IS NULL "
+                      "ORDER BY id LIMIT ?", [device_id, REFUSALS_PER_PACKAGE])
+    return [{"table": r["table_name"], "row_id": r["row_id"] or "", "reason": r["reason"] or "",
+             "row": r["row_json"] or "", "stamp": r["stamp"] or "", "at": r["at"] or ""} for r in rows]
+
+
 def export_package(store: Store, path, *, full: bool = False, cadre: str | None = None,
                    device_id: str | None = None) -> ExportResult:
     """Write a change package for the other side: a laptop writes for the
     county office; the county office for one laptop (``cadre``/``device_id``,
     or the only one). Everything since the receiver's last acknowledgement,
     or everything with ``full``."""
-    from pathlib import Path
-
-    from .. import __version__
-    from . import keys, roles
-    from .package import KIND_CHANGES, content_hash, encode_body, seal
-
     path = Path(path)
     my_role = roles.require_role(store)
     info = roles.county_info(store)
     if my_role == roles.LAPTOP:
         peer = roles.device(store, info["device_id"])
-        scope = None
     else:
         peer = roles.laptop_for(store, cadre=cadre, device_id=device_id)
         if not peer.get("box_public"):
@@ -170,45 +79,94 @@ def export_package(store: Store, path, *, full: bool = False, cadre: str | None 
                 f"{peer['cadre_name']}的电脑还没有交回第一个数据包，县里还不能给它发数据。"
                 "请先让帮扶干部导入启用包、导出数据包，并在县就业办导入它")
         homes = current_households(store, peer["cadre_id"])
+    more: dict = {}
     # One transaction: the rows, stamps and high-water mark are read from one
     # snapshot (an edit made meanwhile goes in the next package, not half in
     # this one), and the temporary id tables are not committed row by row.
     with store.transaction():
-        since = 0 if full else int(peer["acked_upto"] or 0)
         upto = high_water(store)
-        wanted = changed_rows(store, since, upto, peer["id"])
+        restored = my_role == roles.LAPTOP and (store.get_setting("sync_restored")
+                                                or int(peer["acked_upto"] or 0) > upto)
+        resend = my_role == roles.COUNTY and bool(peer.get("resend_all"))
+        since = 0 if (full or restored or resend) else int(peer["acked_upto"] or 0)
+        # A restored receiver lacks some of its own changes: send them back too.
+        wanted = changed_rows(store, since, upto, None if resend else peer["id"])
         if my_role == roles.COUNTY:
             fresh = homes if since == 0 else {r[0] for r in store.db.execute(
                 "SELECT p.household_id FROM pairings p JOIN change_log c ON c.table_name = 'pairings' "
                 "AND c.row_id = p.id AND c.field = '*' WHERE p.cadre_id = ? AND p.deleted = 0 "
                 "AND p.until IS NULL AND c.seq > ?", [peer["cadre_id"], since])}
-            scope = Scope(peer["cadre_id"], frozenset(homes), frozenset(fresh & homes))
-            wanted = apply_scope(store, wanted, scope)
+            wanted = apply_scope(store, wanted, Scope(peer["cadre_id"], frozenset(homes), frozenset(fresh & homes)))
+            if resend:
+                more["resend"] = True
+        elif restored:
+            more["restored"] = True
+            store.set_setting("sync_restored", True)
         blocks, counts = collect(store, wanted)
+        refused = _refusals_for(store, peer["id"]) if my_role == roles.COUNTY else []
         seq = int(peer["next_seq"] or 1)
-        manifest = {
-            "format": 1, "kind": KIND_CHANGES,
-            "county": {k: info[k] for k in ("key_id", "code", "name")},
-            "sender": store.device_id, "receiver": peer["id"], "seq": seq, "created": utc_now(),
-            "program": __version__, "schema": roles.schema_names(), "questionnaire": store.questionnaire.version,
-            "since": since, "upto": upto, "ack_upto": int(peer["received_upto"] or 0), "counts": counts,
-        }
         secret = store.get_setting(roles.ENROL_SECRET)
         if my_role == roles.LAPTOP and secret:
             sign_pub, box_pub = keys.public_keys(store)
-            manifest["enrol"] = {"sign_public": sign_pub, "box_public": box_pub,
-                                 "proof": roles.enrol_proof(secret, store.device_id, sign_pub, box_pub)}
-        body = encode_body({"tables": blocks})
+            more["enrol"] = {"sign_public": sign_pub, "box_public": box_pub,
+                             "proof": roles.enrol_proof(secret, store.device_id, sign_pub, box_pub)}
+        more["next_key"] = keys.announce(store, peer["id"])
+        manifest = build_manifest(store, kind=KIND_CHANGES, county={k: info[k] for k in ("key_id", "code", "name")},
+                                  receiver=peer["id"], seq=seq, since=since, upto=upto,
+                                  ack_upto=int(peer["received_upto"] or 0), counts=counts, **more)
+        body = encode_body({"tables": blocks, **({"refused": refused} if refused else {})})
         header = {"kind": KIND_CHANGES, "county": info["key_id"], "sender": store.device_id,
-                  "receiver": peer["id"]}
+                  "receiver": peer["id"], "rk": keys.key_id(peer["box_public"])}
         data = seal(header, manifest, body, keys.signing_key(store),
                     receiver_box=keys.box_public_from(peer["box_public"]))
-        store.db.execute("UPDATE sync_devices SET next_seq = ?, last_export_at = ? WHERE id = ?",
+        store.db.execute("UPDATE sync_devices SET next_seq = ?, last_export_at = ?, resend_all = 0 WHERE id = ?",
                          [seq + 1, utc_now(), peer["id"]])
-        store.db["sync_log"].insert({
-            "at": utc_now(), "direction": "export", "device_id": peer["id"], "package_seq": seq,
-            "kind": KIND_CHANGES, "content_hash": content_hash(body), "since": since, "upto": upto,
-            "counts": json.dumps({"rows": sum(counts.values()), "tables": counts}, ensure_ascii=False),
-            "file_name": path.name, "note": "全部重发" if full else ""})
+        if refused:
+            store.db.execute("UPDATE sync_rejected SET told_at = ? WHERE device_id = ? AND told_at IS NULL "
+                             "AND id IN (SELECT id FROM sync_rejected WHERE device_id = ? AND told_at IS NULL "
+                             "ORDER BY id LIMIT ?)", [utc_now(), peer["id"], peer["id"], REFUSALS_PER_PACKAGE])
+        note = "全部重发" if full or restored or resend else ""
+        log_export(store, device_id=peer["id"], seq=seq, kind=KIND_CHANGES, body=body, since=since, upto=upto,
+                   counts={"rows": sum(counts.values()), "tables": counts}, path=path, note=note)
         roles.write_file(path, data)
-    return ExportResult(path, peer["id"], peer["cadre_name"] or "", seq, sum(counts.values()), counts, full)
+    return ExportResult(path, peer["id"], peer["cadre_name"] or "", seq, sum(counts.values()), counts,
+                        full or bool(restored) or resend)
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    code: str
+    device_id: str
+    cadre: str
+    households: int
+    members: int
+    path: Path
+
+
+def write_setup_package(store: Store, cadre_name: str, path: str | Path) -> SetupResult:
+    """(County office) Register a laptop for the cadre and write its setup
+    package. Returns the one-time enrolment code to hand over separately."""
+    path = Path(path)
+    cadre = roles.cadre_by_name(store, cadre_name)
+    info = roles.become_county(store)
+    device_id = uuid.uuid4().hex[:12]
+    secret = keys.b64(os.urandom(32))
+    code = new_code()
+    upto = high_water(store)
+    homes = frozenset(current_households(store, cadre["id"]))
+    wanted = apply_scope(store, changed_rows(store, 0, upto, None), Scope(cadre["id"], homes, homes))
+    blocks, counts = collect(store, wanted)
+    county = {k: info[k] for k in ("key_id", "code", "name", "device_id", "sign_public", "box_public")}
+    manifest = build_manifest(
+        store, kind=KIND_SETUP, county=county, receiver=device_id, seq=0, since=0, upto=upto, ack_upto=0,
+        counts=counts,
+        device={"id": device_id, "cadre_id": cadre["id"], "cadre_name": cadre["name"], "enrol_secret": secret})
+    body = encode_body({"tables": blocks, "questionnaire": store.questionnaire.raw})
+    header = {"kind": KIND_SETUP, "county": info["key_id"], "sender": info["device_id"], "receiver": device_id}
+    data = seal(header, manifest, body, keys.signing_key(store), code=code)
+    with store.transaction():
+        roles.register_laptop(store, device_id, cadre, secret)
+        log_export(store, device_id=device_id, seq=0, kind=KIND_SETUP, body=body, since=0, upto=upto,
+                   counts=counts, path=path, note="启用包")
+        roles.write_file(path, data)
+    return SetupResult(code, device_id, cadre["name"], counts.get("households", 0), counts.get("members", 0), path)

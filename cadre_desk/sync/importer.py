@@ -16,8 +16,9 @@ changes nothing and says so.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import zlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,26 @@ from .. import search
 from ..storage import Store, utc_now
 from . import keys, roles
 from .merge import ApplyError, Merger
-from .package import (CORRUPT, KIND_SETUP, NEWER_VERSION, RETIRED_DEVICE, UNKNOWN_DEVICE, WRONG_COUNTY,
-                      WRONG_RECEIVER, PackageRejected, Sealed, decode_body, open_sealed, read_outer, verify)
+from .tables import stamp_time
+from .selection import high_water
+from .package import (BAD_CODE, CLONED, CORRUPT, KIND_SETUP, NEWER_VERSION, OLD_KEY, RETIRED_DEVICE,
+                      UNKNOWN_DEVICE, WRONG_COUNTY, WRONG_RECEIVER, PackageRejected, Sealed, decode_body, open_sealed, read_outer,
+                      verify)
+from .tables import current_households, fill_ids
+
+# A received stamp may be at most this far ahead of the receiver's clock
+# (the county office's): later ones are held for review, not applied.
+MAX_DRIFT_MS = 24 * 3600 * 1000
+# Wrong enrolment codes: after this many, a wait that doubles with each more.
+CODE_TRIES = 5
+CODE_WAIT_S = 60
+CODE_FAILURES = "sync_code_failures"
+MAX_FILE = 1 << 30  # a county of 100,000 members makes packages of about 10 MB
+RESTORED = "sync_restored"  # this laptop found itself behind its own history
+
+
+def wall_seconds() -> float:
+    return time.time()
 
 
 class SetupCodeNeeded(roles.SyncSetupError):
@@ -65,6 +84,8 @@ class ImportResult:
 def read_package_file(path: str | Path) -> bytes:
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_FILE:
+            raise PackageRejected(CORRUPT, f"文件有 {path.stat().st_size // (1 << 20)} MB，数据包不会这么大")
         return path.read_bytes()
     except FileNotFoundError:
         raise roles.SyncSetupError(f"找不到文件 {path}，请检查文件名和位置") from None
@@ -77,17 +98,35 @@ def import_package(store: Store, source: str | Path | bytes, *, code: str | None
     data = source if isinstance(source, bytes) else read_package_file(source)
     if not isinstance(source, bytes):
         file_name = file_name or Path(source).name
-    sealed = read_outer(data)
-    if sealed.header.get("kind") == KIND_SETUP:
-        return _import_setup(store, sealed, code, file_name)
-    return _import_changes(store, sealed, file_name)
+    sealed = None
+    try:
+        sealed = read_outer(data)
+        if sealed.header.get("kind") == KIND_SETUP:
+            return _import_setup(store, sealed, code, file_name)
+        return _import_changes(store, sealed, file_name)
+    except PackageRejected as exc:
+        _log_refusal(store, sealed, exc, file_name)
+        raise
+
+
+def _log_refusal(store: Store, sealed: Sealed | None, exc: PackageRejected, file_name: str) -> None:
+    """A refused package leaves one line in the sync log (and nothing else)."""
+    header = sealed.header if sealed is not None else {}
+    try:
+        with store.transaction():
+            store.db["sync_log"].insert({
+                "at": utc_now(), "direction": roles.REFUSED, "device_id": header.get("sender"),
+                "kind": header.get("kind"), "file_name": file_name, "note": exc.message,
+                "counts": json.dumps({"reason": exc.reason}, ensure_ascii=False)})
+    except Exception:  # noqa: BLE001 - a log line must never hide the refusal itself
+        pass
 
 
 # ---------------------------------------------------------------- checks
 
 def _check_schema(manifest: dict) -> None:
     unknown = set(manifest.get("schema") or []) - set(roles.schema_names())
-    if unknown or int(manifest.get("format", 0)) > 1:
+    if unknown or int(manifest.get("format", 0)) > 2:
         raise PackageRejected(NEWER_VERSION, f"生成它的程序版本 {manifest.get('program', '?')}")
 
 
@@ -108,14 +147,25 @@ def _opened(store: Store, sealed: Sealed) -> tuple[dict, bytes, dict | None]:
         raise PackageRejected(UNKNOWN_DEVICE, "帮扶干部的电脑之间不能直接交换数据包，请经县就业办")
     if header.get("receiver") != store.device_id:
         raise PackageRejected(WRONG_RECEIVER)
-    envelope = open_sealed(sealed, box_key=keys.box_key(store))
+    box_key = keys.box_key_for(store, header.get("rk"))
+    if box_key is None:
+        if roles.role(store) == roles.LAPTOP:
+            # Behind the county's idea of our keys (restored from a backup, or
+            # an old package): send the next package under the county's
+            # enrolment key, which the county keeps (a restored laptop is found
+            # by its repeated package numbers).
+            store.db.execute("UPDATE sync_devices SET box_public = ? WHERE id = ?",
+                             [info.get("box_public"), sender["id"]])
+        raise PackageRejected(OLD_KEY)
+    envelope = open_sealed(sealed, box_key=box_key)
     new_keys = None
     sign_public = sender["sign_public"]
+    enrol = envelope.manifest.get("enrol")
+    if sign_public and enrol and enrol.get("sign_public") != sign_public:
+        # Someone opened the same setup package on a second computer: the
+        # county already has the first one's keys.
+        raise PackageRejected(CLONED, f"帮扶干部 {sender['cadre_name'] or ''}，设备号 {sender['id']}")
     if not sign_public:
-        try:
-            enrol = envelope.manifest.get("enrol")
-        except ValueError:
-            raise PackageRejected(CORRUPT) from None
         new_keys = roles.check_enrol_proof(sender, enrol)
         if new_keys is None:
             raise PackageRejected(UNKNOWN_DEVICE, "这台电脑的密钥没有通过登记核验")
@@ -125,22 +175,23 @@ def _opened(store: Store, sealed: Sealed) -> tuple[dict, bytes, dict | None]:
             or manifest.get("receiver") != store.device_id):
         raise PackageRejected(CORRUPT, "封面与内容不符")
     _check_schema(manifest)
+    if (manifest.get("next_key") or {}).get("box_public"):
+        try:
+            keys.box_public_from(manifest["next_key"]["box_public"])
+        except ValueError:
+            raise PackageRejected(CORRUPT, "密钥格式不对") from None
     return manifest, envelope.body, {"sign_public": new_keys[0], "box_public": new_keys[1]} if new_keys else None
 
 
 def _decode(body: bytes) -> dict:
-    try:
-        decoded = decode_body(body)
-        if not isinstance(decoded, dict) or not isinstance(decoded.get("tables"), list):
-            raise ValueError
-        return decoded
-    except (ValueError, zlib.error):
-        raise PackageRejected(CORRUPT, "内容无法读取") from None
+    return decode_body(body)
 
 
 def _already(store: Store, sender: str, manifest: dict) -> dict | None:
-    rows = store.rows("SELECT * FROM sync_log WHERE direction = 'import' AND device_id = ? AND content_hash = ?",
-                      [sender, manifest["content_hash"]])
+    # The same package: same sender, number and rows (two packages with no
+    # rows have the same content hash, yet each carries its own acknowledgement).
+    rows = store.rows("SELECT * FROM sync_log WHERE direction = 'import' AND device_id = ? AND content_hash = ? "
+                      "AND package_seq = ?", [sender, manifest["content_hash"], int(manifest.get("seq") or 0)])
     return rows[0] if rows else None
 
 
@@ -152,11 +203,25 @@ def _users(store: Store) -> dict[str, str]:
 
 def _laptop_acceptor(store: Store, sender: dict):
     """At the county office: a laptop may change only its cadre's households
-    (ever paired: visits made before a re-pairing still count), and its
-    cadre's own row; places, openings, policies and pairings are the county's."""
-    from .tables import ever_households
+    and its cadre's own row; places, openings, policies and pairings are the
+    county's. A household counts if it is paired with the cadre now, or was
+    when the change was made (a visit made before a re-pairing still counts;
+    a change stamped after the pairing ended does not)."""
+    now_homes = current_households(store, sender["cadre_id"])
+    ended: dict[str, str] = {}
+    for r in store.rows("SELECT household_id, max(until) AS until FROM pairings WHERE cadre_id = ? AND deleted = 0 "
+                        "AND until IS NOT NULL GROUP BY household_id", [sender["cadre_id"]]):
+        ended[r["household_id"]] = r["until"]
+    who = sender["cadre_name"] or "这位帮扶干部"
 
-    homes = ever_households(store, sender["cadre_id"])
+    def allowed(home: str | None, row: dict, merger: Merger) -> bool:
+        if home in now_homes:
+            return True
+        until = ended.get(home)
+        if until is None:
+            return False
+        latest = max(merger.row_stamps, default="")
+        return (stamp_time(latest)[:10] or "9999") <= until
 
     def accept(table: str, row: dict, existing: dict | None, merger: Merger) -> str | None:
         if table == "cadres":
@@ -164,8 +229,8 @@ def _laptop_acceptor(store: Store, sender: dict):
         if table == "pairings" or merger.links.get(table) is None:
             return "岗位、政策、地名和包户安排只能由县就业办修改，帮扶干部电脑上的这类改动已拒收"
         for candidate in (row, existing):
-            if candidate is not None and merger.household_of(table, candidate) not in homes:
-                return f"有记录不属于{sender['cadre_name']}负责的户，已拒收"
+            if candidate is not None and not allowed(merger.household_of(table, candidate), row, merger):
+                return f"有记录不属于{who}负责的户（或改动时已不归{who}负责），没有导入，留待县就业办复核"
         return None
 
     return accept
@@ -192,32 +257,95 @@ def _import_changes(store: Store, sealed: Sealed, file_name: str) -> ImportResul
             store.db.execute("UPDATE sync_devices SET sign_public = ?, box_public = ?, keys_at = ?, "
                              "enrol_secret = NULL WHERE id = ?",
                              [new_keys["sign_public"], new_keys["box_public"], now, sender["id"]])
-        accept = _laptop_acceptor(store, sender) if my_role == roles.COUNTY else None
-        merger = Merger(store, record_conflicts=my_role == roles.COUNTY, accept=accept, users=_users(store),
-                        log_id=log_id)
+        next_key = manifest.get("next_key") or {}
+        if next_key.get("box_public"):
+            store.db.execute("UPDATE sync_devices SET box_public = ? WHERE id = ?",
+                             [next_key["box_public"], sender["id"]])
+        keys.after_import(store, sender["id"], sealed.header.get("rk"), laptop=my_role == roles.LAPTOP)
+        county = my_role == roles.COUNTY
+        accept = _laptop_acceptor(store, sender) if county else None
+        limit = f"{store.clock.wall() + MAX_DRIFT_MS:013d}-99999-~" if county else None
+        merger = Merger(store, record_conflicts=county, accept=accept, users=_users(store),
+                        log_id=log_id, sender=sender["id"], sender_name=name, stamp_limit=limit)
         result = merger.apply(decoded["tables"])
-        if store.db.execute("PRAGMA foreign_key_check").fetchone():
-            raise ApplyError("foreign key check failed after merge")
-        _acknowledge(store, sender, manifest, now)
-        if my_role == roles.LAPTOP:
+        broken = merger.check_parents_of_touched()
+        if broken:
+            raise ApplyError(f"foreign key check failed after merge: {broken}")
+        restored = _acknowledge(store, sender, manifest, now)
+        if restored:
+            result.note(restored)
+        if not county:
             # The county could encrypt for this laptop: it has our keys; no more proof needed.
             store.db.execute("DELETE FROM settings WHERE key = ?", [roles.ENROL_SECRET])
+            told = _record_county_refusals(store, sender, decoded.get("refused") or [], log_id)
+            if told:
+                result.notes.insert(0, told)
+            if manifest.get("resend"):
+                store.db.execute("DELETE FROM settings WHERE key = ?", [RESTORED])
+            for note in _drop_handed_over(store, merger):
+                result.note(note)
         counts = result.as_dict()
         store.db.execute("UPDATE sync_log SET counts = ?, note = ? WHERE id = ?",
                          [json.dumps(counts, ensure_ascii=False), "；".join(result.notes[:5]), log_id])
     return ImportResult("changes", sender["id"], name, seq, counts=counts, notes=result.notes)
 
 
-def _acknowledge(store: Store, sender: dict, manifest: dict, now: str) -> None:
+def _acknowledge(store: Store, sender: dict, manifest: dict, now: str) -> str | None:
     """``received_upto``: how far this side holds the sender's changes (a
     package counts when it starts where we already are: packages are
-    cumulative). ``acked_upto``: how far the sender holds ours."""
+    cumulative). ``acked_upto``: how far the sender holds ours.
+
+    A side restored from a backup is behind its own history: its package
+    numbers repeat ones already received with other contents, or it is told
+    it holds changes it no longer has. Then both sides start again from what
+    is true: the restored side re-sends everything (``restored``) and the
+    other side sends it everything in its scope, its own old changes
+    included (``resend_all``). Returns a note when that happens."""
     received = int(sender["received_upto"] or 0)
-    if int(manifest.get("since") or 0) <= received:
-        received = max(received, int(manifest.get("upto") or 0))
-    acked = max(int(sender["acked_upto"] or 0), int(manifest.get("ack_upto") or 0))
+    since, upto = int(manifest.get("since") or 0), int(manifest.get("upto") or 0)
+    ack = int(manifest.get("ack_upto") or 0)
+    seq_seen = store.db.execute(
+        "SELECT 1 FROM sync_log WHERE direction = 'import' AND device_id = ? AND package_seq = ? "
+        "AND content_hash != ? AND kind = 'changes' LIMIT 1",
+        [sender["id"], int(manifest.get("seq") or 0), manifest["content_hash"]]).fetchone()
+    note = None
+    # A package number is never used twice for different rows (it is counted
+    # in the same transaction that writes the file), except by a restored copy.
+    if manifest.get("restored") or seq_seen:
+        # The sender was restored from a backup: what it holds is this package (since 0) or less.
+        received = upto if since == 0 else min(received, upto)
+        acked = ack
+        store.db.execute("UPDATE sync_devices SET resend_all = 1 WHERE id = ?", [sender["id"]])
+        note = (f"{sender['cadre_name'] or '对方'}的电脑像是从备份恢复过（它的数据比上次交来的少）：已收下它现有的数据，"
+                "下一个发给它的数据包会把它缺的全部带回")
+    else:
+        if since <= received:
+            received = max(received, upto)
+        acked = max(int(sender["acked_upto"] or 0), ack)
+        if ack > high_water(store):
+            # We were restored: the other side holds changes of ours that we no longer have.
+            acked = 0
+            store.set_setting(RESTORED, True)
+            note = ("本机的数据比对方记得的少（可能从备份恢复过）：下一个数据包会把本机的数据全部重发，"
+                    "并请对方把本机缺的数据发回")
     store.db.execute("UPDATE sync_devices SET received_upto = ?, acked_upto = ?, last_import_at = ? WHERE id = ?",
                      [received, acked, now, sender["id"]])
+    return note
+
+
+def _record_county_refusals(store: Store, county: dict, refused: list[dict], log_id: int) -> str | None:
+    """(Laptop) The county's reply names the changes of ours it did not take:
+    keep them (同步 page) and say so."""
+    if not refused:
+        return None
+    for item in refused:
+        store.db.execute(
+            "INSERT OR IGNORE INTO sync_rejected(log_id, device_id, table_name, row_id, reason, row_json, stamp, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [log_id, county["id"], item.get("table", ""), item.get("row_id", ""), item.get("reason", ""),
+             item.get("row", ""), item.get("stamp", ""), item.get("at", "")])
+    reasons = "；".join(dict.fromkeys(item.get("reason", "") for item in refused[:5]))
+    return f"县就业办没有接收本机的 {len(refused)} 条改动：{reasons}"
 
 
 # ---------------------------------------------------------------- setup packages
@@ -236,7 +364,13 @@ def _import_setup(store: Store, sealed: Sealed, code: str | None, file_name: str
                                    "请先备份，再换一个新的数据库文件导入")
     if not code:
         raise SetupCodeNeeded()
-    envelope = open_sealed(sealed, code=code)
+    _check_throttle(store)
+    try:
+        envelope = open_sealed(sealed, code=code)
+    except PackageRejected as exc:
+        if exc.reason == BAD_CODE:
+            _count_wrong_code(store)
+        raise
     try:
         manifest = envelope.manifest
         county = manifest["county"]
@@ -246,7 +380,7 @@ def _import_setup(store: Store, sealed: Sealed, code: str | None, file_name: str
             raise PackageRejected(CORRUPT)
         if manifest["device"]["id"] != sealed.header.get("receiver"):
             raise PackageRejected(CORRUPT, "封面与内容不符")
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, AttributeError):
         raise PackageRejected(CORRUPT) from None
     _check_schema(manifest)
     decoded = _decode(envelope.body)
@@ -255,6 +389,7 @@ def _import_setup(store: Store, sealed: Sealed, code: str | None, file_name: str
     with store.transaction(), search.bulk_inserts(store.db):
         store.db.execute("PRAGMA defer_foreign_keys = ON")
         roles.become_laptop(store, manifest)
+        store.db.execute("DELETE FROM settings WHERE key = ?", [CODE_FAILURES])
         store.set_setting(roles.QUESTIONNAIRE, {"version": manifest.get("questionnaire"),
                                                 "definition": decoded.get("questionnaire")})
         log_id = store.db["sync_log"].insert({
@@ -272,3 +407,80 @@ def _import_setup(store: Store, sealed: Sealed, code: str | None, file_name: str
         notes.append(f"县里的问卷版本是 {manifest.get('questionnaire')}，本机程序的是 {store.questionnaire.version}；"
                      "请向县就业办要最新版本的程序")
     return ImportResult(KIND_SETUP, manifest["sender"], "县就业办", 0, counts=counts, notes=notes)
+
+
+# ---------------------------------------------------------------- wrong codes
+
+def _check_throttle(store: Store) -> None:
+    failures = store.get_setting(CODE_FAILURES) or {}
+    wait = float(failures.get("until", 0)) - wall_seconds()
+    if int(failures.get("count", 0)) >= CODE_TRIES and wait > 0:
+        minutes = max(1, int(wait // 60) + (wait % 60 > 0))
+        until = dt.datetime.fromtimestamp(float(failures["until"])).strftime("%H:%M")
+        raise roles.SyncSetupError(f"启用码已经错了 {failures['count']} 次，为防止有人猜码，请在 {minutes} 分钟后再试"
+                                   f"（{until} 以后）。请向县就业办核对启用码")
+
+
+def _count_wrong_code(store: Store) -> None:
+    failures = store.get_setting(CODE_FAILURES) or {}
+    count = int(failures.get("count", 0)) + 1
+    until = wall_seconds() + CODE_WAIT_S * 2 ** (count - CODE_TRIES) if count >= CODE_TRIES else 0
+    store.set_setting(CODE_FAILURES, {"count": count, "until": until})
+
+
+# ---------------------------------------------------------------- households handed over
+
+def _drop_handed_over(store: Store, merger: Merger) -> list[str]:
+    """(Laptop) Households no longer paired with this laptop's cadre (the
+    county handed them to another cadre) leave this laptop: their rows are
+    removed here only (not logged: the county and the new cadre keep them),
+    once every change made here to them has reached the county."""
+    from .tables import synced_tables
+
+    cadre = (roles.my_cadre(store) or {}).get("id")
+    gone = [r for r in store.rows(
+        "SELECT h.id, h.number, h.head_name FROM households h WHERE NOT EXISTS (SELECT 1 FROM pairings p "
+        "WHERE p.household_id = h.id AND p.cadre_id = ? AND p.deleted = 0 AND p.until IS NULL)", [cadre])]
+    if not gone:
+        return []
+    county = roles.device(store, roles.county_info(store).get("device_id", "")) or {}
+    acked = int(county.get("acked_upto") or 0)
+    tables = synced_tables(store)
+    notes = []
+    for home in gone:
+        rows: dict[str, list[str]] = {}
+        for table in tables:
+            link = merger.links.get(table)
+            if link == "id":
+                rows[table] = [home["id"]]
+            elif link == "household_id":
+                rows[table] = [r[0] for r in store.db.execute(
+                    f"SELECT id FROM [{table}] WHERE household_id = ?", [home["id"]])]
+            elif link == "member_id":
+                rows[table] = [r[0] for r in store.db.execute(
+                    f"SELECT t.id FROM [{table}] t JOIN members m ON m.id = t.member_id WHERE m.household_id = ?",
+                    [home["id"]])]
+        unsent = False
+        for table, ids in rows.items():
+            fill_ids(store, ids)
+            if store.db.execute("SELECT 1 FROM change_log c JOIN temp.sync_ids i ON i.id = c.row_id "
+                                "WHERE c.table_name = ? AND c.device_id = ? AND c.seq > ? LIMIT 1",
+                                [table, store.device_id, acked]).fetchone():
+                unsent = True
+                break
+        label = f"户编号 {home['number']} {home['head_name'] or ''}".strip()
+        if unsent:
+            notes.append(f"{label}已由县就业办改由其他帮扶干部负责；本机对它的改动还没交回县里，"
+                         "请先导出数据包交给县就业办，之后这一户会从本机移除")
+            continue
+        for table in reversed(tables):
+            ids = rows.get(table) or []
+            if not ids:
+                continue
+            fill_ids(store, ids)
+            store.db.execute(f"DELETE FROM [{table}] WHERE id IN (SELECT id FROM temp.sync_ids)")
+            store.db.execute("DELETE FROM change_log WHERE table_name = ? AND row_id IN (SELECT id FROM temp.sync_ids)",
+                             [table])
+        people = len(rows.get("members") or [])
+        notes.append(f"{label}已由县就业办改由其他帮扶干部负责，已从本机移除（{people} 人）；县里的记录不受影响")
+    return notes

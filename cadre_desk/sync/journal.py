@@ -8,15 +8,15 @@ from dataclasses import dataclass
 
 from ..storage import Store
 from .package import KIND_SETUP
-from .roles import RESTORE, RETIRE
+from .roles import REFUSED, RESTORE, RETIRE
 
-DIRECTION_LABELS = {"import": "导入", "export": "导出", RETIRE: "停用", RESTORE: "恢复"}
+DIRECTION_LABELS = {"import": "导入", "export": "导出", RETIRE: "停用", RESTORE: "恢复", REFUSED: "拒收"}
 
 
 @dataclass(frozen=True)
 class LogLine:
     at: str  # ISO 8601, UTC
-    direction: str  # import, export, retire, restore
+    direction: str  # import, export, retire, restore, refused
     peer: str  # the cadre's name, else the device id
     package: str  # 启用包, 第 N 号, or "" for a device being stopped or taken back
     what: str
@@ -46,13 +46,28 @@ def _line(r: dict) -> LogLine:
                 f"冲突 {counts.get('conflicts', 0)}，拒收 {counts.get('rejected', 0)}")
     elif direction == "export":
         what = f"{counts.get('rows', sum(v for v in counts.values() if isinstance(v, int)))} 条"
+    elif direction == REFUSED:
+        what = r["note"] or "数据包被拒收"
     elif direction == RETIRE:
         what = "停用这台电脑：不再接受它的数据包，也不再给它导出" + (f"（{r['note']}）" if r["note"] else "")
     else:
         what = "恢复这台电脑：重新接受它的数据包" + (f"（{r['note']}）" if r["note"] else "")
-    if direction in (RETIRE, RESTORE):
+    if direction in (RETIRE, RESTORE, REFUSED):
         package = ""
     else:
         package = "启用包" if r["kind"] == KIND_SETUP else f"第 {r['package_seq']} 号"
     return LogLine(r["at"] or "", direction, r["cadre_name"] or r["device_id"] or "", package, what,
                    r["file_name"] or "")
+
+
+def refused_rows(store: Store, device: str | None = None) -> list[dict]:
+    """Rows that packages carried and this database did not apply (kept for
+    review: ``sync_rejected``), newest first, of one device when given (a
+    device id or a cadre's name)."""
+    sql = ("SELECT r.id, r.at, r.device_id, d.cadre_name, r.table_name, r.row_id, r.reason, r.status, r.told_at "
+           "FROM sync_rejected r LEFT JOIN sync_devices d ON d.id = r.device_id ")
+    params: list = []
+    if device:
+        sql += "WHERE r.device_id = ? OR d.cadre_name = ? "
+        params = [device, device]
+    return store.rows(sql + "ORDER BY r.id DESC", params)

@@ -23,11 +23,12 @@ changes, so that every device ends up the same.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..storage import CREATE_FIELD, Store, utc_now
+from ..storage import CREATE_FIELD, Store, table_label, utc_now
 from .tables import SYSTEM, columns, fill_ids, household_link, stamp_device, stamp_time, synced_tables
 
 NO_STAMP = ""
@@ -72,10 +73,30 @@ def _text(value: Any) -> str | None:
 Acceptor = Callable[[str, dict, "dict | None", "Merger"], "str | None"]
 
 
+def _unique_reason(store: Store, table: str, row: dict, exc: Exception) -> str:
+    """Why a row could not be written, in the clerk's words."""
+    text = str(exc)
+    if "households.number" in text:
+        return (f"户编号 {row.get('number')} 已被本县另一户使用，这一户（{row.get('head_name') or ''}）的改动没有导入；"
+                "请核对户编号后在帮扶干部的电脑上改正")
+    if "members.id_number" in text:
+        return (f"证件号码 {row.get('id_number')} 已登记在本县另一户，{row.get('name') or ''}的改动没有导入，"
+                "留待县就业办复核")
+    return f"有一条{table_label(table)}记录与本机已有的数据冲突（{text}），没有导入，留待县就业办复核"
+
+
 class Merger:
     def __init__(self, store: Store, *, record_conflicts: bool, accept: Acceptor | None = None,
-                 users: dict[str, str] | None = None, log_id: int | None = None):
+                 users: dict[str, str] | None = None, log_id: int | None = None, sender: str | None = None,
+                 stamp_limit: str | None = None, sender_name: str = ""):
         self.store = store
+        self.sender = sender
+        self.sender_name = sender_name
+        # Stamps later than this (the receiver's wall clock plus the allowed
+        # drift) are not applied: their rows are kept for review.
+        self.stamp_limit = stamp_limit
+        self.touched: dict[str, set[str]] = {}
+        self.row_stamps: list[str] = []  # the stamps of the row being accepted
         self.record_conflicts = record_conflicts
         self.accept = accept
         self.users = users or {}
@@ -94,6 +115,78 @@ class Merger:
             self._table(by_name[name])
         self._repoint()
         return self.result
+
+    # ------------------------------------------------------------ refusals
+    def refuse(self, table: str, row: dict, reason: str, stamp: str = "") -> None:
+        """Count and name a row that is not applied, and keep it whole for
+        review (``sync_rejected``), once per row and stamp."""
+        self.result.count(table, "rejected")
+        self.result.note(reason)
+        if self.log_id is None:
+            return
+        self.store.db.execute(
+            "INSERT OR IGNORE INTO sync_rejected(log_id, device_id, table_name, row_id, reason, row_json, stamp, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.log_id, self.sender, table, str(row.get("id")), reason,
+             json.dumps(row, ensure_ascii=False, default=str), stamp, utc_now()])
+
+    def _too_late(self, created: str, stamps: dict) -> str | None:
+        if self.stamp_limit is None:
+            return None
+        top = max([created, *stamps.values()])
+        return top if top > self.stamp_limit else None
+
+    def _write(self, table: str, rows: dict[str, dict], *, new_rows: list = (), updates: list = (),
+               log: list = ()) -> None:
+        """Write received rows; a row the database refuses (a unique number
+        used by another row here) is refused alone, the rest is written."""
+        try:
+            with self.store.transaction():
+                self.store.write_remote(table, new_rows=new_rows, updates=updates, log=log)
+            self._touch(table, [u[0] for u in updates] + [r["id"] for r in new_rows])
+            return
+        except sqlite3.IntegrityError:
+            pass
+        by_row: dict[str, list] = {}
+        for entry in log:
+            by_row.setdefault(entry[1], []).append(entry)
+        pieces = [(u[0], {"updates": [u]}, "updated") for u in updates]
+        pieces += [(r["id"], {"new_rows": [r]}, "new") for r in new_rows]
+        for row_id, what, key in pieces:
+            row_log = by_row.pop(row_id, [])
+            try:
+                with self.store.transaction():
+                    self.store.write_remote(table, log=row_log, **what)
+                self._touch(table, [row_id])
+            except sqlite3.IntegrityError as exc:
+                self.result.count(table, key, -1)
+                row = rows.get(row_id) or (what.get("new_rows") or [{"id": row_id}])[0]
+                self.refuse(table, row, _unique_reason(self.store, table, row, exc),
+                            max((e[8] for e in row_log), default=""))
+        rest = [e for entries in by_row.values() for e in entries]
+        if rest:
+            self.store.write_remote(table, log=rest)
+
+    def _touch(self, table: str, ids) -> None:
+        self.touched.setdefault(table, set()).update(ids)
+
+    def check_parents_of_touched(self) -> list[str]:
+        """Foreign keys of the rows this merge wrote (not of the whole
+        database: the cost follows the package, not the county's size)."""
+        broken = []
+        for table, ids in self.touched.items():
+            fks = self._fks.get(table) or {}
+            if not ids or not fks:
+                continue
+            fill_ids(self.store, ids)
+            for col, parent in fks.items():
+                found = self.store.db.execute(
+                    f"SELECT t.id FROM temp.sync_ids i JOIN [{table}] t ON t.id = i.id "
+                    f"LEFT JOIN [{parent}] p ON p.id = t.[{col}] WHERE t.[{col}] IS NOT NULL AND p.id IS NULL "
+                    "LIMIT 1").fetchone()
+                if found:
+                    broken.append(f"{table}.{col}")
+        return broken
 
     # ------------------------------------------------------------ helpers
     def _user(self, stamp: str) -> str:
@@ -130,6 +223,14 @@ class Merger:
         return self.store.db.execute(
             "SELECT 1 FROM change_log WHERE table_name = ? AND row_id = ? AND field = ? AND hlc = ? LIMIT 1",
             [table, row_id, fld, stamp]).fetchone() is not None
+
+    def _superseded(self, table: str, row_id: str, fld: str, stamp: str) -> bool:
+        """A later change of the same field by the same device is here: the
+        received value is that device's own earlier one (an older package
+        imported after a newer one), not a concurrent edit."""
+        return self.store.db.execute(
+            "SELECT 1 FROM change_log WHERE table_name = ? AND row_id = ? AND field = ? AND device_id = ? "
+            "AND hlc > ? LIMIT 1", [table, row_id, fld, stamp_device(stamp), stamp]).fetchone() is not None
 
     def household_of(self, table: str, row: dict) -> str | None:
         link = self.links.get(table)
@@ -175,17 +276,24 @@ class Merger:
 
         accepted = []
         for item in incoming:
-            row = item[0]
+            row, created, stamps, _bases = item
             target = aliases.get(row["id"], row["id"])
             existing = local.get(target)
+            late = self._too_late(created, stamps)
+            if late:
+                self.refuse(table, row, f"{self.sender_name or '对方'}电脑上的时钟比本机快一天以上（改动时间记为 "
+                            f"{stamp_time(late)[:10]}），这些改动没有导入，留待复核；请把那台电脑的日期和时间改正",
+                            late)
+                continue
             if self.accept is not None:
+                self.row_stamps = [created, *stamps.values()]
                 reason = self.accept(table, row, existing, self)
                 if reason:
-                    self.result.count(table, "rejected")
-                    self.result.note(reason)
+                    self.refuse(table, row, reason, max([created, *stamps.values()]))
                     continue
             accepted.append((item, target, existing))
         accepted = self._check_parents(table, accepted)
+        received = {target: item[0] for item, target, _ in accepted}
 
         updates, log = [], []
         new_items = []
@@ -204,7 +312,7 @@ class Merger:
                 self.result.count(table, "updated")
             else:
                 self.result.count(table, "unchanged")
-        self.store.write_remote(table, updates=updates, log=log)
+        self._write(table, received, updates=updates, log=log)
 
         if table == "members":
             new_items = self._merge_same_people(new_items)
@@ -222,7 +330,7 @@ class Merger:
             if table == "members":
                 self.member_households[full["id"]] = full.get("household_id")
             self.result.count(table, "new")
-        self.store.write_remote(table, new_rows=new_rows, log=log)
+        self._write(table, received, new_rows=new_rows, log=log)
 
     def _check_parents(self, table: str, accepted: list) -> list:
         """Reject rows whose parent (household, member, opening, ...) exists
@@ -252,9 +360,9 @@ class Merger:
                        if ref(row, existing, col, parent) is not None
                        and ref(row, existing, col, parent) not in present[parent]]
             if missing:
-                self.result.count(table, "rejected")
-                self.result.note(f"有记录缺少它所属的上级记录（{table}.{missing[0]}），未导入；"
-                                 "请让对方用“全部重发”导出后再导入")
+                row = item[0][0]
+                self.refuse(table, row, f"有记录缺少它所属的上级记录（{table}.{missing[0]}），未导入；"
+                            "请让对方用“全部重发”导出后再导入", max([item[0][1], *item[0][2].values()]))
                 continue
             out.append(item)
         return out
@@ -291,7 +399,8 @@ class Merger:
                     self._conflict(table, row_id, fld, remote_value, rs, local_value, ls)
                 changes[fld] = remote_value
                 log.append(self._entry(table, row_id, fld, local_value, remote_value, rs))
-            elif rs < ls and fld in bases and not self._seen(table, row_id, fld, rs):
+            elif (rs < ls and fld in bases and not self._seen(table, row_id, fld, rs)
+                  and not self._superseded(table, row_id, fld, rs)):
                 self._conflict(table, row_id, fld, local_value, ls, remote_value, rs)
         return changes
 
@@ -326,6 +435,13 @@ class Merger:
             other = live.get(row.get("id_number")) if not row.get("deleted") else None
             if other is None:
                 out.append((row, created, stamps))
+                continue
+            if other.get("household_id") != row.get("household_id"):
+                # The same ID number in another household: a duplicate for
+                # review, never a move of that person into this household.
+                self.refuse("members", row, f"证件号码 {row.get('id_number')} 已登记在本县另一户"
+                            f"（{self._place(other)}），{self.sender_name or '对方'}新录入的“{row.get('name') or ''}”"
+                            "没有导入，留待县就业办复核", max([created, *stamps.values()]))
                 continue
             ostamps = live_stamps.get(other["id"], {})
             ocreated = ostamps.get(CREATE_FIELD, NO_STAMP)
@@ -376,6 +492,11 @@ class Merger:
                 live[row["id_number"]] = merged
                 self.member_households[row["id"]] = merged.get("household_id")
         return out
+
+    def _place(self, member: dict) -> str:
+        found = self.store.db.execute("SELECT number FROM households WHERE id = ?",
+                                      [member.get("household_id")]).fetchone()
+        return f"户编号 {found[0] if found else '?'} {member.get('name') or ''}".strip()
 
     def _alias(self, old_id: str, new_id: str) -> None:
         # Chains collapse: whatever pointed at old_id now points at new_id.

@@ -26,10 +26,12 @@ the new laptop has no key yet. Only primitives from ``cryptography`` are used.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import secrets
 import struct
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +45,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ..errors import CadreDeskError
+from . import schema
 from .keys import b64, raw_public, unb64
 
 MAGIC = b"CADRE-DESK-SYNC\n"
@@ -62,15 +65,21 @@ RETIRED_DEVICE = "retired"
 NEWER_VERSION = "version"
 WRONG_RECEIVER = "receiver"
 BAD_CODE = "code"
+CLONED = "cloned"
+OLD_KEY = "oldkey"
 _MESSAGES = {
     CORRUPT: "文件已损坏或被篡改，没有导入任何内容。请让对方重新导出一个数据包，再导入新文件",
     WRONG_COUNTY: "不是本县的数据包（它来自另一个县就业办或另一套数据），没有导入任何内容。请确认文件的来源",
-    UNKNOWN_DEVICE: "数据包来自未登记的设备，没有导入任何内容。请先在县就业办为这台电脑办理登记（同步设置）",
+    UNKNOWN_DEVICE: "数据包来自未登记的设备，没有导入任何内容。请先在县就业办为这台电脑生成启用包（同步 → 为帮扶干部生成启用包）",
     RETIRED_DEVICE: "数据包来自已被县就业办停用的电脑，没有导入任何内容。如果这台电脑并没有丢失、是误停用，"
                     "请先在县就业办恢复它（同步 → 设备与记录 → 恢复所选电脑），再导入",
     NEWER_VERSION: "数据包由更新版本的程序生成，本机的程序读不了，没有导入任何内容。请先升级帮扶工作台，再导入",
     WRONG_RECEIVER: "这个数据包是发给另一台设备的，没有导入任何内容。请确认拿到的是发给本机的文件",
     BAD_CODE: "启用码不对，启用包没有打开。请核对县就业办给的启用码（16 个字母或数字）后重试",
+    OLD_KEY: "这个数据包是用本机已经作废的密钥加密的（是很早以前的数据包，或本机或对方从备份恢复过），"
+             "没有导入任何内容。请在本机导出一个数据包交给对方，对方导入后再重新导出给本机",
+    CLONED: "这个数据包来自另一台电脑：它和县就业办已登记的电脑用同一个启用包启用，没有导入任何内容。"
+            "一个启用包只能启用一台电脑；请查明启用包和启用码是否外泄，需要时为这位帮扶干部重新生成启用包",
 }
 
 
@@ -101,7 +110,11 @@ class Envelope:
 
     @property
     def manifest(self) -> dict[str, Any]:
-        return json.loads(self.manifest_bytes)
+        """The manifest, checked against its schema (``PackageRejected`` if not)."""
+        try:
+            return schema.manifest(schema.loads(self.manifest_bytes, limit=schema.MAX_MANIFEST))
+        except schema.Malformed as exc:
+            raise PackageRejected(CORRUPT, exc.detail) from None
 
 
 # ---------------------------------------------------------------- body
@@ -111,7 +124,12 @@ def encode_body(obj: Any) -> bytes:
 
 
 def decode_body(body: bytes) -> Any:
-    return json.loads(zlib.decompress(body))
+    """The rows of a package, bounded in size and checked against the body
+    schema (``PackageRejected`` as damaged if they do not fit)."""
+    try:
+        return schema.body(schema.loads(schema.decompress(body), limit=schema.MAX_BODY))
+    except schema.Malformed as exc:
+        raise PackageRejected(CORRUPT, exc.detail or "内容无法读取") from None
 
 
 def content_hash(body: bytes) -> str:
@@ -127,7 +145,16 @@ def new_code() -> str:
 
 
 def normalize_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    """The code as typed, read the same whatever the input method: full-width
+    letters and digits (ＡＢ１２), lower case, dashes and spaces of any width."""
+    text = unicodedata.normalize("NFKC", str(code)).upper()
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+
+
+def _code_check(key: bytes) -> str:
+    # Tells a wrong code from a damaged file; reveals no more about the code
+    # than the ciphertext already does (both need the scrypt key to test).
+    return b64(hmac.new(key, b"cadre-desk code check", hashlib.sha256).digest()[:8])
 
 
 def _code_key(code: str, salt: bytes, n: int) -> bytes:
@@ -158,7 +185,8 @@ def seal(header: dict[str, Any], manifest: dict[str, Any], body: bytes, sign_key
     elif code is not None:
         salt = os.urandom(16)
         key = _code_key(code, salt, SCRYPT_N)
-        header["enc"] = {"alg": "scrypt-AES256GCM", "salt": b64(salt), "n": SCRYPT_N, "nonce": b64(nonce)}
+        header["enc"] = {"alg": "scrypt-AES256GCM", "salt": b64(salt), "n": SCRYPT_N, "nonce": b64(nonce),
+                         "check": _code_check(key)}
     else:
         raise ValueError("a package is encrypted for a receiver key or with an enrolment code")
     header_bytes = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -176,17 +204,17 @@ def read_outer(data: bytes) -> Sealed:
     fmt, header_len = _PREFIX.unpack_from(data, len(MAGIC))
     if fmt > FORMAT:
         raise PackageRejected(NEWER_VERSION, f"数据包格式 {fmt}，本机只认识到 {FORMAT}")
+    if header_len > schema.MAX_HEADER:
+        raise PackageRejected(CORRUPT, "封面过大")
     start = len(MAGIC) + _PREFIX.size
     header_bytes = data[start:start + header_len]
     ciphertext = data[start + header_len:]
     if fmt < 1 or len(header_bytes) != header_len or len(ciphertext) < 16:
         raise PackageRejected(CORRUPT, "文件不完整")
     try:
-        header = json.loads(header_bytes)
-        if not isinstance(header, dict) or not isinstance(header.get("enc"), dict):
-            raise ValueError
-    except (ValueError, UnicodeDecodeError):
-        raise PackageRejected(CORRUPT) from None
+        header = schema.header(schema.loads(header_bytes, limit=schema.MAX_HEADER))
+    except schema.Malformed as exc:
+        raise PackageRejected(CORRUPT, exc.detail) from None
     return Sealed(fmt, header, header_bytes, ciphertext)
 
 
@@ -204,11 +232,15 @@ def open_sealed(sealed: Sealed, *, box_key: X25519PrivateKey | None = None, code
             if n != SCRYPT_N:
                 raise ValueError("unexpected scrypt cost")
             key = _code_key(code, unb64(enc["salt"]), n)
+            if "check" in enc and not hmac.compare_digest(str(enc["check"]), _code_check(key)):
+                raise PackageRejected(BAD_CODE)
         else:
             raise ValueError("unexpected encryption")
         plain = AESGCM(key).decrypt(nonce, sealed.ciphertext, sealed.header_bytes)
     except InvalidTag:
-        raise PackageRejected(BAD_CODE if code is not None else CORRUPT) from None
+        # With a code check in the header, a right code that fails the tag means a damaged file.
+        wrong_code = code is not None and "check" not in enc
+        raise PackageRejected(BAD_CODE if wrong_code else CORRUPT) from None
     except (KeyError, ValueError, TypeError):
         raise PackageRejected(CORRUPT) from None
     if len(plain) < 4:

@@ -25,20 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
-import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
 from ..errors import CadreDeskError, NotFound
 from ..migrations import migrations as schema_migrations
 from ..storage import Store, utc_now
 from . import keys
-from .export import Scope, apply_scope, changed_rows, collect, high_water
-from .package import KIND_SETUP, content_hash, encode_body, new_code, seal
-from .tables import current_households
 
 ROLE = "sync_role"
 COUNTY = "county"
@@ -78,7 +71,7 @@ def devices(store: Store) -> list[dict]:
 def require_role(store: Store) -> str:
     current = role(store)
     if current is None:
-        raise SyncSetupError("本数据库还没有设置同步。县就业办请先用“同步设置”为帮扶干部生成启用包；"
+        raise SyncSetupError("本数据库还没有设置同步。县就业办请先用“同步 → 为帮扶干部生成启用包”；"
                              "帮扶干部请先导入县就业办给的启用包")
     return current
 
@@ -128,11 +121,18 @@ def laptop_for(store: Store, *, cadre: str | None = None, device_id: str | None 
             raise SyncSetupError("本县登记了多台帮扶干部的电脑，请指定发给谁（--cadre 姓名 或 --device 设备号）")
     if not found:
         who = device_id or cadre or ""
-        raise NotFound(f"没有登记{('“' + who + '”的') if who else ''}帮扶干部电脑。请先用“同步设置”生成启用包")
+        retired = [d for d in store.rows("SELECT * FROM sync_devices WHERE role = ? AND retired = 1", [LAPTOP])
+                   if d["id"] == device_id or (cadre and d["cadre_name"] == cadre.strip())]
+        if retired:
+            raise SyncSetupError(f"{retired[0]['cadre_name'] or ''}的电脑（设备号 {retired[0]['id']}）已停用，"
+                                 "不再给它导出数据包。如果它并没有丢失、是误停用，请先恢复它"
+                                 "（同步 → 设备与记录 → 恢复所选电脑）；给新电脑请重新生成启用包")
+        raise NotFound(f"没有登记{('“' + who + '”的') if who else ''}帮扶干部电脑。请先用“同步 → 为帮扶干部生成启用包”生成启用包")
     return found[0]
 
 
 RETIRE, RESTORE = "retire", "restore"  # sync_log.direction of a device being stopped or taken back
+REFUSED = "refused"  # sync_log.direction of a package refused before anything was read from it
 
 
 def retire_device(store: Store, *, cadre: str | None = None, device_id: str | None = None,
@@ -169,50 +169,11 @@ def retire_device(store: Store, *, cadre: str | None = None, device_id: str | No
     return device(store, laptop["id"])
 
 
-@dataclass(frozen=True)
-class SetupResult:
-    code: str
-    device_id: str
-    cadre: str
-    households: int
-    members: int
-    path: Path
-
-
-def write_setup_package(store: Store, cadre_name: str, path: str | Path) -> SetupResult:
-    """Register a laptop for the cadre and write its setup package. Returns
-    the one-time enrolment code to hand over separately."""
-    path = Path(path)
-    cadre = cadre_by_name(store, cadre_name)
-    info = become_county(store)
-    device_id = uuid.uuid4().hex[:12]
-    secret = keys.b64(os.urandom(32))
-    code = new_code()
-    upto = high_water(store)
-    homes = frozenset(current_households(store, cadre["id"]))
-    wanted = apply_scope(store, changed_rows(store, 0, upto, None), Scope(cadre["id"], homes, homes))
-    blocks, counts = collect(store, wanted)
-    manifest = {
-        "format": 1, "kind": KIND_SETUP, "county": {k: info[k] for k in ("key_id", "code", "name", "device_id",
-                                                                         "sign_public", "box_public")},
-        "sender": info["device_id"], "receiver": device_id, "seq": 0, "created": utc_now(),
-        "program": __version__, "schema": schema_names(), "questionnaire": store.questionnaire.version,
-        "since": 0, "upto": upto, "ack_upto": 0, "counts": counts,
-        "device": {"id": device_id, "cadre_id": cadre["id"], "cadre_name": cadre["name"], "enrol_secret": secret},
-    }
-    body = encode_body({"tables": blocks, "questionnaire": store.questionnaire.raw})
-    header = {"kind": KIND_SETUP, "county": info["key_id"], "sender": info["device_id"], "receiver": device_id}
-    data = seal(header, manifest, body, keys.signing_key(store), code=code)
-    with store.transaction():
-        store.db["sync_devices"].insert({"id": device_id, "role": LAPTOP, "cadre_id": cadre["id"],
-                                         "cadre_name": cadre["name"], "enrol_secret": secret,
-                                         "enrolled_at": utc_now()})
-        store.db["sync_log"].insert({"at": utc_now(), "direction": "export", "device_id": device_id,
-                                     "package_seq": 0, "kind": KIND_SETUP, "content_hash": content_hash(body),
-                                     "since": 0, "upto": upto, "counts": json.dumps(counts, ensure_ascii=False),
-                                     "file_name": path.name, "note": "启用包"})
-        write_file(path, data)
-    return SetupResult(code, device_id, cadre["name"], counts.get("households", 0), counts.get("members", 0), path)
+def register_laptop(store: Store, device_id: str, cadre: dict, secret: str) -> None:
+    """(County office) Record a new laptop for ``cadre`` with its one-time enrolment secret."""
+    store.db["sync_devices"].insert({"id": device_id, "role": LAPTOP, "cadre_id": cadre["id"],
+                                     "cadre_name": cadre["name"], "enrol_secret": secret,
+                                     "enrolled_at": utc_now()})
 
 
 def write_file(path: Path, data: bytes) -> None:
