@@ -202,7 +202,7 @@ def child_floor(path: str) -> dict:
 
 def child_import(path: str, db: str) -> dict:
     from cadre_desk import places
-    from cadre_desk.roster_import import import_roster
+    from cadre_desk.roster import import_roster
     from cadre_desk.storage import open_store
 
     store = open_store(db)

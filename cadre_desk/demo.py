@@ -32,9 +32,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .domain import ABLE_LABOUR, WEAK_LABOUR
 from .errors import CadreDeskError
 from .idnumber import check_character
 from .paths import resource_path
+from . import register
 from .register import encode
 from .storage import Store
 
@@ -44,8 +46,8 @@ NEW_CODE, OLD_CODE = "371581", "372502"
 # Spouses married in from neighbouring counties keep their own address code.
 NEIGHBOUR_CODES = ("371522", "371521", "371524", "130535", "130534")
 
-ABLE = ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力")
-WEAK = "弱劳动力或半劳动力"
+ABLE = ABLE_LABOUR
+WEAK = WEAK_LABOUR
 CHANNELS_ABLE = {"企业就业": 24, "扶贫车间": 14, "居家就业": 9, "劳务输出": 22, "自主创业": 6, "公益性岗位": 7,
                  "灵活就业": 18}
 CHANNELS_WEAK = {"企业就业": 4, "扶贫车间": 20, "居家就业": 30, "公益性岗位": 30, "灵活就业": 10, "自主创业": 6}
@@ -193,6 +195,7 @@ class _DemoBuilder:
         self.words = word_lists()
         self.q = store.questionnaire
         self.rows: dict[str, list[dict]] = defaultdict(list)
+        self.member_rows: list[register.MemberRow] = []
         self.ids_taken = {r[0] for r in store.db.execute("SELECT id_number FROM members WHERE deleted = 0")}
         self.numbers_taken = {r[0] for r in store.db.execute("SELECT number FROM households WHERE deleted = 0")}
         self._surnames = [s for s, _ in self.words["surnames"]]
@@ -265,7 +268,7 @@ class _DemoBuilder:
         self._measures_and_subsidies(households)
         self._encode_members(households)
         self._insert()
-        return {"households": len(households), "members": len(self.rows["members"]),
+        return {"households": len(households), "members": len(self.member_rows),
                 "villages": len(villages), "cadres": sum(len(c) for c in cadres.values()),
                 "enterprises": len(enterprises), "openings": len(openings)}
 
@@ -273,11 +276,22 @@ class _DemoBuilder:
         order = ("villages", "cadres", "enterprises", "openings", "households", "members", "pairings", "visits",
                  "recommendations", "offers", "applications", "measures", "subsidies")
         for table in order:
+            if table == "members":
+                self._save_members()
+                continue
             rows = self.rows.get(table)
             if not rows:
                 continue
             ids = [r.pop("id") for r in rows]
             self.store.insert_many(table, rows, row_ids=ids)
+
+    def _save_members(self) -> None:
+        result = register.save_members(self.store, self.member_rows, as_of=self.as_of, surveyed=False)
+        refused = [(row, problems) for row, problems, member_id in
+                   zip(self.member_rows, result.problems, result.ids) if member_id is None]
+        if refused:  # a mistake in this module, not in anything a user did
+            row, problems = refused[0]
+            raise AssertionError(f"demo member {row.answers.get('name')} refused: {problems}")
 
     # ------------------------------------------------ places
     def _villages(self, towns: list[dict]) -> list[dict]:
@@ -930,17 +944,16 @@ class _DemoBuilder:
 
     # ------------------------------------------------ members as stored rows
     def _encode_members(self, households: list[dict]) -> None:
-        part = self.q.member
-        keys = [f.key for f in part.fields]
+        """The members as rows for the register's one write path (validated
+        like any other member; they are written after their households)."""
+        keys = [f.key for f in self.q.member.fields]
         for h in households:
             for m in h["members"]:
                 values = {k: m.get(k) for k in keys}
                 if values.get("employment_channel") != "自主创业":
                     values["people_employed"] = None
-                row = {"household_id": h["id"], **encode(part, values), "sex": m["sex"],
-                       "birth_date": m["born"].isoformat(), "questionnaire_version": self.q.version,
-                       "surveyed_at": m.get("surveyed_at")}
-                self.rows["members"].append({"id": m["id_ref"], **row})
+                self.member_rows.append(register.MemberRow(values, household_id=h["id"], row_id=m["id_ref"],
+                                                           extra={"surveyed_at": m.get("surveyed_at")}))
         hpart = self.q.household
         self.rows["households"] = [{**h, **encode(hpart, {k: v for k, v in h.items() if k in hpart.by_key})}
                                    for h in self.rows["households"]]

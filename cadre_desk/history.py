@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import CadreDeskError, NotFound
-from .idnumber import parse_id_number
-from .questionnaire import Field, Part, display
-from .register import check_unique_id_number
+from .questionnaire import Part, display
+from . import register
 from .storage import CREATE_FIELD, Change, Store
+from .values import from_storage
 
 # Columns that every save touches (bookkeeping, not answers): not listed.
 HIDDEN_FIELDS = {"surveyed_at", "questionnaire_version", "updated_at", "created_at", "device_id"}
@@ -51,31 +51,11 @@ class HistoryEntry:
             return self.at
 
 
-def _logged_value(fld: Field | None, raw: Any) -> Any:
-    """A value as the change log holds it (TEXT column: numbers and 0/1 may
-    come back as strings) turned into what the form shows."""
-    if raw is None or raw == "":
-        return None
-    if fld is None:
-        return raw
-    if fld.type == "multi":
-        return json.loads(raw) if isinstance(raw, str) else list(raw)
-    if fld.type == "bool":
-        return str(raw).strip() not in ("0", "0.0", "False", "false")
-    if fld.type in ("int", "number"):
-        try:
-            number = float(raw)
-        except (TypeError, ValueError):
-            return raw
-        return int(number) if number.is_integer() else number
-    return raw
-
-
 def describe_value(part: Part, field_key: str, raw: Any) -> str:
     if field_key == "deleted":
         return "已删除" if str(raw) in ("1", "True") else "在册"
     fld = part.by_key.get(field_key)
-    value = _logged_value(fld, raw)
+    value = from_storage(fld, raw)
     if value is None:
         return "（空）"
     return display(fld, value) if fld else str(value)
@@ -143,11 +123,16 @@ def revert_change(store: Store, seq: int) -> dict[str, tuple[Any, Any]]:
     current = store.get("members", change.row_id, include_deleted=True)
     with store.transaction():
         if change.field == "id_number" and change.old_value:
-            ident = parse_id_number(change.old_value)
-            check_unique_id_number(store, ident.value, change.row_id)
-            return store.update("members", change.row_id, {
-                "id_number": ident.value, "sex": ident.sex, "birth_date": ident.birth_date.isoformat()})
+            # Through the one write path: the number must still be free, and
+            # the sex and birth date read from it come back with it.
+            result = register.save_members(store, [register.MemberRow({"id_number": change.old_value},
+                                                                       member_id=change.row_id)],
+                                           surveyed=False, block_missing=False)
+            register.raise_errors(result.problems[0])
+            after = store.get("members", change.row_id, include_deleted=True)
+            return {k: (current.get(k), after[k]) for k in ("id_number", *DERIVED_FIELDS)
+                    if current.get(k) != after[k]}
         if change.field == "deleted" and str(change.old_value) in ("0", "None", ""):
             if current.get("id_number"):
-                check_unique_id_number(store, current["id_number"], change.row_id)
+                register.check_unique_id_number(store, current["id_number"], change.row_id)
         return store.revert(seq)

@@ -8,6 +8,8 @@ running number (the county may correct codes later).
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from .errors import NotFound
@@ -47,8 +49,12 @@ def _short(name: str, suffixes: tuple[str, ...]) -> str:
 
 def town_by_name(store: Store, name: str) -> dict | None:
     """Find a town by its name, also without 镇/街道/乡 (康庄 finds 康庄镇)."""
+    return match_town(store.rows("SELECT * FROM towns WHERE deleted = 0"), name)
+
+
+def match_town(towns: list[dict], name: str) -> dict | None:
+    """``town_by_name`` among ``towns`` (rows of the towns table)."""
     name = name.strip()
-    towns = store.rows("SELECT * FROM towns WHERE deleted = 0")
     for t in towns:
         if t["name"] == name:
             return t
@@ -65,13 +71,41 @@ def village_by_name(store: Store, town_id: str, name: str) -> dict | None:
 
 
 def ensure_village(store: Store, town_id: str, name: str) -> str:
-    found = village_by_name(store, town_id, name)
-    if found:
-        return found["id"]
-    town = store.get("towns", town_id)
-    count = store.db.execute("SELECT count(*) FROM villages WHERE town_id = ?", [town_id]).fetchone()[0]
-    return store.insert("villages", {"town_id": town_id, "name": name.strip(),
-                                     "code": f"{town['code']}{count + 1:03d}"})
+    """The village of ``town_id`` named ``name``, created if needed: the one-row
+    case of ``ensure_villages``."""
+    return ensure_villages(store, [(town_id, name)])[0]
+
+
+def ensure_villages(store: Store, keys: Iterable[tuple[str, str]], *,
+                    new_id: Callable[[], str] | None = None) -> list[str]:
+    """The ids of the villages ``(town id, name)``, in order; the ones not
+    there yet are created in one statement, numbered after their town's last
+    village (deleted ones count) in the order given."""
+    keys = [(town_id, name.strip()) for town_id, name in keys]
+    towns = sorted({town_id for town_id, _ in keys})
+    found: dict[tuple[str, str], str] = {}
+    counts: dict[str, int] = {}
+    codes: dict[str, str] = {}
+    if towns:
+        marks = ", ".join("?" * len(towns))
+        for r in store.rows(f"SELECT town_id, name, id, deleted FROM villages WHERE town_id IN ({marks}) "
+                            "ORDER BY rowid", towns):
+            counts[r["town_id"]] = counts.get(r["town_id"], 0) + 1
+            if not r["deleted"]:
+                found.setdefault((r["town_id"], r["name"]), r["id"])
+        codes = {r["id"]: r["code"] for r in store.rows(f"SELECT id, code FROM towns WHERE id IN ({marks})", towns)}
+    new_rows, new_ids = [], []
+    for town_id, name in dict.fromkeys(keys):
+        if (town_id, name) in found:
+            continue
+        if town_id not in codes:
+            raise NotFound("找不到这个乡镇（街道），它可能已被删除")
+        counts[town_id] = counts.get(town_id, 0) + 1
+        village_id = found[town_id, name] = new_id() if new_id else uuid.uuid4().hex
+        new_rows.append({"town_id": town_id, "name": name, "code": f"{codes[town_id]}{counts[town_id]:03d}"})
+        new_ids.append(village_id)
+    store.insert_many("villages", new_rows, row_ids=new_ids)
+    return [found[k] for k in keys]
 
 
 def find_villages(store: Store, *, town: str | None = None, village: str | None = None) -> list[dict]:

@@ -34,9 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import rules
+from . import domain, rules
 from .errors import CadreDeskError, ImportFailed, NotFound
-from .idnumber import parse_id_number
 from .paths import resource_path
 from .questionnaire import Questionnaire
 from .storage import Store
@@ -391,14 +390,11 @@ def load_sample_policies(store: Store) -> int:
 # ---------------------------------------------------------------- eligibility
 
 def age_bounds(store: Store) -> tuple[int, int]:
-    return int(store.get_setting("working_age_min")), int(store.get_setting("working_age_max"))
+    return domain.working_age_bounds(store)
 
 
 def member_age(member: Mapping[str, Any], as_of: dt.date) -> int | None:
-    try:
-        return parse_id_number(member.get("id_number")).age_on(as_of)
-    except CadreDeskError:
-        return None
+    return domain.member_age(member, as_of)
 
 
 def member_context(member: Mapping[str, Any], household: Mapping[str, Any], q: Questionnaire,
@@ -417,7 +413,8 @@ def eligible_members(policy: Policy, contexts: list[tuple[str, Mapping[str, Any]
     """Names of the members (``(name, context)`` pairs) the policy applies to."""
     if not policy.eligibility:
         return []
-    return [name for name, ctx in contexts if rules.evaluate(policy.eligibility, ctx)]
+    applies = rules.compile_rule(policy.eligibility)
+    return [name for name, ctx in contexts if applies(ctx)]
 
 
 def policies_for_household(store: Store, household: Mapping[str, Any], members: list[Mapping[str, Any]],

@@ -10,18 +10,18 @@ printed handbook; nothing else in the code lists fields by hand.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from . import rules
+from . import rules, validation
 from .codes import CodeList, code_list, split_multi
 from .errors import InvalidIdNumber
-from .idnumber import birth_date_of, id_number_value, parse_id_number
+from .idnumber import id_number_value
+from .domain import age_on  # noqa: F401  (read from here by the tests' literal reading)
 from .paths import resource_path
 
 ERROR = "error"
@@ -89,17 +89,9 @@ class Part:
 
     def __post_init__(self):
         self.by_key = {f.key: f for f in self.fields}
-        self._compiled: _CompiledPart | None = None
-
-    @property
-    def compiled(self) -> _CompiledPart:
-        """The part's coercers and rules compiled once (see ``_CompiledPart``)."""
-        if self._compiled is None:
-            self._compiled = _CompiledPart(self)
-        return self._compiled
 
     def relevant_keys(self, answers: Mapping[str, Any]) -> set[str]:
-        return self.compiled.relevant_keys(answers)
+        return validation.engine(self).relevant_keys(answers)
 
     def prune(self, answers: Mapping[str, Any], relevant: set[str] | None = None) -> dict[str, Any]:
         """Answers with the fields that are not relevant emptied (a cadre who
@@ -117,6 +109,9 @@ class Questionnaire:
     member: Part
     household_rules: list[Mapping]
     raw: Mapping
+    # What other modules build from this definition, built once and kept with
+    # it (the roster's column format).
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def part(self, level: str) -> Part:
         return self.member if level == "member" else self.household
@@ -264,89 +259,6 @@ def _unknown_code_message(fld: Field, raw: Any) -> str:
     return f"{fld.label}“{raw}”不在代码表中，可填：{shown}"
 
 
-# ---------------------------------------------------------------- storage encoding
-
-def to_column(fld: Field, value: Any) -> Any:
-    """The value as stored in SQLite: lists as JSON arrays, bools as 0/1."""
-    if value is None:
-        return None
-    if fld.type == "multi":
-        return json.dumps(list(value), ensure_ascii=False)
-    if fld.type == "bool":
-        return int(bool(value))
-    return value
-
-
-def row_encoder(part: Part) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
-    """``to_column`` for a whole row of ``part``: every field of the part (None
-    when not answered) plus any other keys as they are. Precomputed per field
-    type, for bulk inserts (the same values as ``to_column`` field by field)."""
-    keys = [f.key for f in part.fields]
-    multi = [f.key for f in part.fields if f.type == "multi"]
-    flags = [f.key for f in part.fields if f.type == "bool"]
-
-    def encode(values: Mapping[str, Any]) -> dict[str, Any]:
-        row = dict.fromkeys(keys)
-        row.update(values)
-        for key in multi:
-            if row[key] is not None:
-                row[key] = _to_json(list(row[key]))
-        for key in flags:
-            if row[key] is not None:
-                row[key] = int(bool(row[key]))
-        return row
-    return encode
-
-
-_to_json = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def tuple_encoder(part: Part, keys: list[str]) -> Callable[[Mapping[str, Any]], tuple]:
-    """``to_column`` of the fields ``keys`` of ``part`` as one tuple, in that
-    order (None when not answered): a bulk import's row without a dict."""
-    convert: list[tuple[int, Callable[[Any], Any]]] = []
-    for i, key in enumerate(keys):
-        fld = part.by_key[key]
-        if fld.type == "multi":
-            convert.append((i, _multi_json()))
-        elif fld.type == "bool":
-            convert.append((i, lambda value: int(bool(value))))
-
-    def encode(values: Mapping[str, Any]) -> tuple:
-        row = list(map(values.get, keys))
-        for i, to_stored in convert:
-            if row[i] is not None:
-                row[i] = to_stored(row[i])
-        return tuple(row)
-    return encode
-
-
-def _multi_json() -> Callable[[Any], str]:
-    """A several-values answer as stored (a JSON array), remembered: a roster
-    repeats the same few combinations."""
-    memo: dict[tuple, str] = {}
-
-    def to_json(value: Any) -> str:
-        key = tuple(value)
-        stored = memo.get(key)
-        if stored is None:
-            if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-            stored = memo[key] = _to_json(list(value))
-        return stored
-    return to_json
-
-
-def from_column(fld: Field, stored: Any) -> Any:
-    if stored is None:
-        return None
-    if fld.type == "multi":
-        return json.loads(stored) if isinstance(stored, str) else list(stored)
-    if fld.type == "bool":
-        return bool(stored)
-    return stored
-
-
 def display(fld: Field, value: Any) -> str:
     """How a value is shown on paper and in Excel: several values joined by 、."""
     if rules.is_empty(value):
@@ -362,258 +274,15 @@ def display(fld: Field, value: Any) -> str:
 
 # ---------------------------------------------------------------- validation
 
-def age_on(id_number: str | None, day: dt.date) -> int | None:
-    if not id_number:
-        return None
-    try:
-        return parse_id_number(id_number).age_on(day)
-    except InvalidIdNumber:
-        return None
-
-
-def _age_of_coerced(value: str | None, day: dt.date) -> int | None:
-    """Age from an ID number ``coerce`` has already checked (no second parse;
-    the same arithmetic as ``IdNumber.age_on``)."""
-    if not value:
-        return None
-    born = birth_date_of(value)
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def validate(part: Part, raw_answers: Mapping[str, Any], *, as_of: dt.date | None = None
-             ) -> tuple[dict[str, Any], list[Problem]]:
+def validate(part: Part, raw_answers: Mapping[str, Any], *, as_of: dt.date | None = None,
+             working_age: tuple[int, int] | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Coerce every answer and check required fields, ranges and the part's
     consistency rules. Returns the cleaned answers (irrelevant fields emptied)
-    and every problem found, errors and warnings alike."""
-    return part.compiled.validate(raw_answers, as_of)
-
-
-# ---------------------------------------------------------------- compiled validation
-#
-# ``validate`` runs once per row of a 100,000-row roster import. Walking the
-# definition every time (type dispatch per field, rule dicts, code-list
-# look-ups through properties) cost most of an import, so each part is
-# compiled once: a coercer closure per field, its relevance and consistency
-# rules as closures (``rules.compile_rule``), identical relevance rules
-# evaluated once. The results are exactly those of ``coerce`` and the rules.
-
-_MEMO_LIMIT = 4096  # remembered raw values per field before the memo starts over
-# Types whose coercion depends on the raw value alone and whose values repeat
-# from row to row (code names, yes/no, numbers); not ID numbers (checked
-# against today's date), phones and free text (nearly all different).
-_REMEMBERED = frozenset({"multi", "bool", "int", "number", "date"})
-
-
-class _Refused:
-    """A remembered coercion failure."""
-
-    __slots__ = ("kind", "message")
-
-    def __init__(self, exc: CoerceError):
-        self.message, self.kind = exc.message, exc.kind
-
-
-def field_coercer(fld: Field) -> Callable[[Any], Any]:
-    """``coerce(fld, ·)`` specialised for one field: same values, same errors."""
-    if fld.type == "text":
-        return _text_coercer(fld)
-    if fld.type == "code":
-        return _code_coercer(fld)
-    if fld.type in _REMEMBERED:
-        return _remembering_coercer(fld)
-    if fld.type == "id_number":
-        return _id_number_coercer(fld)
-    if fld.type == "phone":
-        return _phone_coercer(fld)
-    return functools.partial(coerce, fld)
-
-
-def _phone_coercer(fld: Field) -> Callable[[Any], Any]:
-    def coerce_phone(raw: Any) -> Any:
-        if type(raw) is str and _PHONE.fullmatch(raw):  # written as it is stored: nothing to clean up
-            return raw
-        return coerce(fld, raw)
-    return coerce_phone
-
-
-def _id_number_coercer(fld: Field) -> Callable[[Any], Any]:
-    def coerce_id_number(raw: Any) -> Any:
-        if type(raw) is str and len(raw) == 18 and raw.isalnum():  # the usual cell: straight to the check
-            try:
-                return id_number_value(raw)
-            except InvalidIdNumber as exc:
-                raise CoerceError(exc.message, exc.kind) from None
-        return coerce(fld, raw)
-    return coerce_id_number
-
-
-def _text_coercer(fld: Field) -> Callable[[Any], Any]:
-    limit = fld.max_length
-
-    def coerce_text(raw: Any) -> Any:
-        if type(raw) is not str:
-            return coerce(fld, raw)
-        text = raw.strip()
-        if limit and len(text) > limit:
-            return coerce(fld, raw)  # raises, with the message
-        return text or None
-    return coerce_text
-
-
-def _code_coercer(fld: Field) -> Callable[[Any], Any]:
-    names = fld.code_list.exact_names()
-    # Aliases, spellings that need clean-up (full-width brackets, spaces),
-    # empty -> None, unknown -> raises: a roster repeats these too.
-    other = _remembering_coercer(fld)
-
-    def coerce_code(raw: Any) -> Any:
-        if type(raw) is str:
-            value = names.get(raw)  # the name as written: most cells
-            if value is not None:
-                return value
-        return other(raw)
-    return coerce_code
-
-
-def _remembering_coercer(fld: Field) -> Callable[[Any], Any]:
-    memo: dict[Any, Any] = {}
-    copy = list if fld.type == "multi" else None  # callers get their own list
-
-    def coerce_remembered(raw: Any) -> Any:
-        if raw is None:
-            return None
-        key = raw if type(raw) is str else (type(raw), raw)  # 1, 1.0 and True differ for text
-        try:
-            outcome = memo[key]
-        except KeyError:
-            try:
-                outcome = coerce(fld, raw)
-            except CoerceError as exc:
-                outcome = _Refused(exc)
-            if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-            memo[key] = outcome
-        except TypeError:  # unhashable (a list from the form): not remembered
-            return coerce(fld, raw)
-        if type(outcome) is _Refused:
-            raise CoerceError(outcome.message, outcome.kind)
-        return copy(outcome) if copy is not None and outcome is not None else outcome
-    return coerce_remembered
-
-
-def _rule_key(rule: Mapping) -> str:
-    return json.dumps(rule, sort_keys=True, ensure_ascii=False)
-
-
-@dataclass(frozen=True)
-class _CompiledRule:
-    when: Callable[[Mapping[str, Any]], bool]
-    holds: Callable[[Mapping[str, Any]], bool]
-    problem: Problem
-
-
-class _CompiledPart:
-    """One part of the questionnaire, ready to validate answers quickly."""
-
-    def __init__(self, part: Part):
-        self.member_level = part.level == "member"
-        self.coercers = [(f.key, field_coercer(f)) for f in part.fields]
-        self.always = frozenset(f.key for f in part.fields if not f.relevant)
-        # Conditional fields grouped by their relevance rule (several fields
-        # share one, e.g. everything asked only of the employed).
-        groups: dict[str, tuple[Mapping, list[str]]] = {}
-        for f in part.fields:
-            if f.relevant:
-                groups.setdefault(_rule_key(f.relevant), (f.relevant, []))[1].append(f.key)
-        self.relevance = [(rules.compile_rule(rule), tuple(keys)) for rule, keys in groups.values()]
-        self.required = [(f.key, Problem(f.key, f"请填写{f.label}", ERROR, "required"))
-                         for f in part.fields if f.required]
-        self.rules = [_CompiledRule(rules.compile_rule(r.get("when")), rules.compile_rule(r.get("assert")),
-                                    Problem((r.get("fields") or [None])[0], r["message"],
-                                            r.get("severity", WARNING), r["id"]))
-                      for r in part.rules]
-        # What the rules' outcome depends on: the fields they read, the age,
-        # and whether each required field is empty. Rows of a roster repeat
-        # these far more than their whole answers, so outcomes are remembered
-        # by them (see ``_rule_outcome``).
-        read: set[str] = set()
-        for f in part.fields:
-            read |= rules.fields_of(f.relevant)
-        for r in part.rules:
-            read |= rules.fields_of(r.get("when")) | rules.fields_of(r.get("assert"))
-        self.reads_age = self.member_level and "age" in read
-        self.read_keys = tuple(sorted(read - {"age"}))
-        self.read_multi = [i for i, k in enumerate(self.read_keys) if k in part.by_key and part.by_key[k].type == "multi"]
-        self.required_keys = tuple(key for key, _ in self.required)
-        self._outcomes: dict[tuple, tuple[tuple[str, ...], tuple[Problem, ...]]] = {}
-
-    def irrelevant_keys(self, values: Mapping[str, Any]) -> list[str]:
-        return [k for holds, keys in self.relevance if not holds(values) for k in keys]
-
-    def relevant_keys(self, answers: Mapping[str, Any]) -> set[str]:
-        keys = set(self.always)
-        keys.update(k for holds, group in self.relevance if holds(answers) for k in group)
-        return keys
-
-    def validate(self, raw_answers: Mapping[str, Any], as_of: dt.date | None
-                 ) -> tuple[dict[str, Any], list[Problem]]:
-        problems: list[Problem] = []
-        values: dict[str, Any] = {}
-        for key, convert in self.coercers:
-            if key in raw_answers:
-                raw = raw_answers[key]
-                if raw is None or raw == "":  # an empty cell: no answer, nothing to check
-                    values[key] = None
-                    continue
-                try:
-                    values[key] = convert(raw)
-                except CoerceError as exc:
-                    problems.append(Problem(key, exc.message, ERROR, exc.kind))
-                    values[key] = None
-        age = None
-        if self.reads_age:
-            age = _age_of_coerced(values.get("id_number"), as_of or dt.date.today())
-        if problems:  # a value was refused: its field is neither required-checked nor remembered
-            irrelevant, found = self._rule_outcome(values, age, {p.field for p in problems})
-        else:
-            read = list(map(values.get, self.read_keys))
-            for i in self.read_multi:  # lists are not hashable
-                if read[i] is not None:
-                    read[i] = tuple(read[i])
-            key = (*read, *map(rules.is_empty, map(values.get, self.required_keys)), age)
-            outcome = self._outcomes.get(key)
-            if outcome is None:
-                if len(self._outcomes) >= _OUTCOME_LIMIT:
-                    self._outcomes.clear()
-                outcome = self._outcomes[key] = self._rule_outcome(values, age, ())
-            irrelevant, found = outcome
-        for key in irrelevant:  # pruned
-            if key in values:
-                values[key] = None
-        problems.extend(found)
-        return values, problems
-
-    def _rule_outcome(self, values: Mapping[str, Any], age: int | None, bad
-                      ) -> tuple[tuple[str, ...], tuple[Problem, ...]]:
-        """Irrelevant fields, and the required and consistency problems, of
-        coerced ``values`` (``bad``: fields whose value was refused)."""
-        irrelevant = self.irrelevant_keys(values)
-        found = [missing for key, missing in self.required
-                 if key not in bad and key not in irrelevant and rules.is_empty(values.get(key))]
-        if self.rules:
-            context = dict(values)
-            for key in irrelevant:
-                if key in context:
-                    context[key] = None
-            if self.member_level:
-                context["age"] = age
-            for rule in self.rules:
-                if rule.when(context) and not rule.holds(context):
-                    found.append(rule.problem)
-        return tuple(irrelevant), tuple(found)
-
-
-_OUTCOME_LIMIT = 50_000  # remembered rule outcomes per part before the memo starts over
+    and every problem found, errors and warnings alike: the one-row case of
+    the validation engine (``validation.check_rows``). ``working_age``: the
+    settings' bounds (``domain.working_age_bounds``), 16 and 60 by default."""
+    values, problems = validation.check_rows(part, [raw_answers], as_of=as_of, working_age=working_age).rows()[0]
+    return values, list(problems)
 
 
 def household_problems(q: Questionnaire, members: list[Mapping[str, Any]]) -> list[Problem]:

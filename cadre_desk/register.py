@@ -6,13 +6,19 @@ store's change log.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from .domain import working_age_bounds
 from .errors import DuplicateIdNumber, NotFound, ValidationFailed
-from .idnumber import parse_id_number
-from .questionnaire import ERROR, Part, Problem, from_column, to_column, validate
+from .idnumber import parse_id_number, sex_of
+from .questionnaire import ERROR, Part, Problem, validate
 from .storage import Store
+from .values import encode_column, from_storage, to_storage
+
+_CHUNK = 500  # ids per ``IN (...)`` look-up
 
 
 # ---------------------------------------------------------------- reading
@@ -21,13 +27,17 @@ def decode(part: Part, row: Mapping[str, Any]) -> dict[str, Any]:
     """A stored row with questionnaire columns turned back into Python values."""
     out = dict(row)
     for fld in part.fields:
-        if fld.key in out:
-            out[fld.key] = from_column(fld, out[fld.key])
+        value = out.get(fld.key)
+        if value is not None and (type(value) is str or fld.type in _CONVERTED):
+            out[fld.key] = from_storage(fld, value)
     return out
 
 
+_CONVERTED = ("multi", "bool")  # field types whose stored value is not what the core works with
+
+
 def encode(part: Part, values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (to_column(part.by_key[k], v) if k in part.by_key else v) for k, v in values.items()}
+    return {k: (to_storage(part.by_key[k], v) if k in part.by_key else v) for k, v in values.items()}
 
 
 def household_by_number(store: Store, number: str) -> dict:
@@ -111,44 +121,240 @@ def save_household(store: Store, answers: Mapping[str, Any], *, village_id: str 
     return household_id, warnings
 
 
+# ---------------------------------------------------------------- members: the one write path
+#
+# Every member write goes through ``save_members`` (or its two halves,
+# ``check_members`` and ``write_members``): the survey form and the commands
+# (``save_member``, the one-row case), the roster import, undoing a change,
+# settling a sync conflict and the demo. Validation (``questionnaire.validate``),
+# the sex and birth date read from the ID number, the county-wide uniqueness of
+# ID numbers and the change log therefore hold for all of them.
+
+@dataclass
+class MemberRow:
+    """One member to write. A new member names its ``household_id``; an
+    existing one its ``member_id`` (answers not given keep their stored values,
+    and the rules see the whole record; a ``household_id`` moves it)."""
+
+    answers: Mapping[str, Any]
+    household_id: str | None = None
+    member_id: str | None = None
+    row_id: str | None = None  # the id a new member gets (when others refer to it before it is written)
+    extra: Mapping[str, Any] = field(default_factory=dict)  # other columns as they are (roster_extra, surveyed_at)
+
+
+@dataclass
+class CheckedMember:
+    """A ``MemberRow`` after ``check_members``: the values to store (coerced,
+    irrelevant answers emptied, sex and birth date derived) and its problems."""
+
+    row: MemberRow
+    values: dict[str, Any]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == ERROR for p in self.problems)
+
+
+@dataclass
+class SaveResult:
+    """What ``save_members`` did, row by row (``ids[i]`` is None when row i was
+    not written, ``problems[i]`` says why) and as a whole: ``changed`` maps
+    each table written to the ids of its rows that changed."""
+
+    ids: list[str | None]
+    problems: list[list[Problem]]
+    changed: dict[str, set[str]] = field(default_factory=dict)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def derived_from_id(id_number: str) -> tuple[str, str]:
+    """(sex, ISO birth date) read from a checked 18-digit ID number."""
+    return sex_of(id_number), f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+
+
+def stored_members(store: Store, member_ids: Iterable[str], keys: Sequence[str] | None = None) -> dict[str, dict]:
+    """Members by id, decoded, read ``_CHUNK`` at a time (deleted ones too);
+    ``keys``: only these columns (and the id)."""
+    ids = list(dict.fromkeys(member_ids))
+    out: dict[str, dict] = {}
+    part = store.questionnaire.member
+    columns = "*" if keys is None else ", ".join(f"[{k}]" for k in dict.fromkeys(["id", *keys]))
+    for start in range(0, len(ids), _CHUNK):
+        block = ids[start:start + _CHUNK]
+        for r in store.rows(f"SELECT {columns} FROM members WHERE id IN ({', '.join('?' * len(block))})", block):
+            out[r["id"]] = decode(part, r)
+    return out
+
+
+def check_members(store: Store, rows: Sequence[MemberRow], *, as_of: dt.date | None = None,
+                  block_missing: bool = True) -> list[CheckedMember]:
+    """Validate and derive, writing nothing. ``block_missing=False``: a required
+    answer missing from a field the row does not give is not an error (a
+    conflict settled or a change undone touches one field of a record that may
+    be incomplete, e.g. imported before its survey)."""
+    part = store.questionnaire.member
+    bounds = working_age_bounds(store)
+    stored = stored_members(store, [r.member_id for r in rows if r.member_id is not None])
+    checked = []
+    for row in rows:
+        answers = row.answers
+        if row.member_id is not None:
+            if row.member_id not in stored:
+                raise NotFound("找不到这名成员，可能已被删除")
+            answers = {**{k: v for k, v in stored[row.member_id].items() if k in part.by_key}, **answers}
+        values, problems = validate(part, answers, as_of=as_of, working_age=bounds)
+        if not block_missing:
+            problems = [p for p in problems if not (p.rule == "required" and p.field not in row.answers)]
+        if not any(p.severity == ERROR for p in problems):
+            values["sex"], values["birth_date"] = derived_from_id(values["id_number"])
+        checked.append(CheckedMember(row, values, problems))
+    return checked
+
+
+def id_number_holders(store: Store, id_numbers: Iterable[str]) -> dict[str, str]:
+    """ID number -> id of the member (not deleted) registered with it."""
+    values = list(dict.fromkeys(id_numbers))
+    found: dict[str, str] = {}
+    for start in range(0, len(values), _CHUNK):
+        block = values[start:start + _CHUNK]
+        for r in store.rows(f"SELECT id_number, id FROM members WHERE deleted = 0 AND id_number IN "
+                            f"({', '.join('?' * len(block))})", block):
+            found[r["id_number"]] = r["id"]
+    return found
+
+
+def check_unique(store: Store, checked: Sequence[CheckedMember]) -> None:
+    """An ID number registered to another member, or given on two rows of the
+    batch (the later one is refused): a ``duplicate`` error of that row."""
+    good = [c for c in checked if c.ok]
+    holders = id_number_holders(store, (c.values["id_number"] for c in good))
+    claimed: dict[str, str | None] = {}
+    for c in good:
+        value = c.values["id_number"]
+        holder = holders.get(value)
+        if value in claimed or (holder is not None and holder != c.row.member_id):
+            where = describe_member_place(store, holder) if holder is not None and value not in claimed \
+                else "同一批记录的另一行"
+            c.problems.append(Problem("id_number", duplicate_message(value, where), ERROR, "duplicate"))
+            continue
+        claimed[value] = c.row.member_id
+
+
+def duplicate_message(id_number: str, where: str) -> str:
+    return (f"证件号码 {id_number} 已登记在 {where}，同一证件号码在全县只能出现一次。"
+            "请核对号码，或到原户中修改")
+
+
+def write_members(store: Store, checked: Sequence[CheckedMember], *, surveyed: bool = True) -> SaveResult:
+    """Write the rows that passed their checks (in one transaction): new
+    members inserted in one statement, changed fields of existing ones updated
+    and logged. ``surveyed``: a survey answer (stamps ``surveyed_at`` today and
+    the questionnaire version); the roster import and the demo say otherwise."""
+    part = store.questionnaire.member
+    result = SaveResult([None] * len(checked), [c.problems for c in checked])
+    today = dt.date.today().isoformat()
+    version = store.questionnaire.version
+    stamp = {"questionnaire_version": version, "surveyed_at": today} if surveyed else {}
+    new: dict[tuple, list[tuple[int, CheckedMember]]] = {}
+    updates: list[tuple[int, CheckedMember]] = []
+    for i, c in enumerate(checked):
+        if not c.ok:
+            continue
+        if c.row.member_id is None:
+            if not c.row.household_id:
+                raise ValueError("a new member needs a household")
+            new.setdefault(tuple(c.row.extra), []).append((i, c))
+        else:
+            updates.append((i, c))
+    with store.transaction():
+        keys = [f.key for f in part.fields]
+        for extra_keys, group in new.items():
+            columns = ["household_id", "sex", "birth_date", "questionnaire_version", *keys,
+                       *(k for k in ("surveyed_at",) if surveyed and k not in extra_keys), *extra_keys]
+            rows = [c for _, c in group]
+            answers = list(zip(*(list(map(c.values.get, keys)) for c in rows)))
+            cells = [[c.row.household_id for c in rows], [c.values["sex"] for c in rows],
+                     [c.values["birth_date"] for c in rows], [version] * len(rows),
+                     *(encode_column(part.by_key[k], list(col)) for k, col in zip(keys, answers))]
+            if surveyed and "surveyed_at" not in extra_keys:
+                cells.append([today] * len(rows))
+            cells.extend([c.row.extra[k] for c in rows] for k in extra_keys)
+            tuples = list(zip(*cells))
+            ids = [c.row.row_id or uuid.uuid4().hex for _, c in group]
+            store.insert_tuples("members", columns, tuples, ids)
+            for (i, _), member_id in zip(group, ids):
+                result.ids[i] = member_id
+            result.created += len(group)
+            result.changed.setdefault("members", set()).update(ids)
+        if updates:
+            changes = []
+            converted = [f for f in part.fields if f.type in _CONVERTED]
+            for _, c in updates:
+                row = dict(c.values)
+                for fld in converted:
+                    if row.get(fld.key) is not None:
+                        row[fld.key] = to_storage(fld, row[fld.key])
+                if c.row.household_id:
+                    row["household_id"] = c.row.household_id
+                changes.append((c.row.member_id, {**row, **stamp, **c.row.extra}))
+            diffs = store.update_many("members", changes)
+            for (i, c), diff in zip(updates, diffs):
+                result.ids[i] = c.row.member_id
+                if diff:
+                    result.updated += 1
+                    result.changed.setdefault("members", set()).add(c.row.member_id)
+                else:
+                    result.unchanged += 1
+    return result
+
+
+def save_members(store: Store, rows: Sequence[MemberRow], *, as_of: dt.date | None = None,
+                 surveyed: bool = True, block_missing: bool = True) -> SaveResult:
+    """Validate, derive, check uniqueness and write members, in bulk. Rows with
+    errors are not written and their problems are returned (nothing raises for
+    a bad row); warnings are returned beside the rows written."""
+    checked = check_members(store, rows, as_of=as_of, block_missing=block_missing)
+    with store.transaction():
+        check_unique(store, checked)
+        return write_members(store, checked, surveyed=surveyed)
+
+
 def save_member(store: Store, answers: Mapping[str, Any], *, household_id: str | None = None,
                 member_id: str | None = None, as_of: dt.date | None = None) -> tuple[str, list[Problem]]:
-    """Create (in ``household_id``) or update a member from survey answers.
+    """Create (in ``household_id``) or update a member from survey answers: the
+    one-row case of ``save_members``.
 
     Errors (a bad ID number, a missing required answer, the same ID number in
     another household) raise ``ValidationFailed``/``DuplicateIdNumber`` and
     write nothing; warnings are returned."""
-    part = store.questionnaire.member
+    if member_id is None and not household_id:
+        raise ValueError("a new member needs a household")
     if member_id is not None:
-        # Fields not in ``answers`` keep their stored values (relevance and
-        # consistency rules must see the whole record).
-        merged = {k: v for k, v in member(store, member_id).items() if k in part.by_key}
-        merged.update(answers)
-        answers = merged
-    values, problems = validate(part, answers, as_of=as_of)
-    warnings = _raise_errors(problems)
-    ident = parse_id_number(values["id_number"])
-    values.update(sex=ident.sex, birth_date=ident.birth_date.isoformat(),
-                  questionnaire_version=store.questionnaire.version,
-                  surveyed_at=dt.date.today().isoformat())
-    with store.transaction():
-        check_unique_id_number(store, ident.value, member_id)
-        if member_id is None:
-            if not household_id:
-                raise ValueError("a new member needs a household")
-            member_id = store.insert("members", {"household_id": household_id, **encode(part, values)})
-        else:
-            store.update("members", member_id, encode(part, values))
-    return member_id, warnings
+        household_id = None
+    result = save_members(store, [MemberRow(answers, household_id=household_id, member_id=member_id)],
+                          as_of=as_of)
+    (problems,) = result.problems
+    raise_errors(problems)
+    return result.ids[0], problems
+
+
+def raise_errors(problems: Sequence[Problem]) -> list[Problem]:
+    """Raise the errors among ``problems`` (a taken ID number as
+    ``DuplicateIdNumber``); return the warnings."""
+    for p in problems:
+        if p.rule == "duplicate" and p.severity == ERROR:
+            raise DuplicateIdNumber(p.message)
+    return _raise_errors(list(problems))
 
 
 def check_unique_id_number(store: Store, id_number: str, member_id: str | None) -> None:
-    rows = store.rows("SELECT id FROM members WHERE id_number = ? AND deleted = 0 AND id IS NOT ?",
-                      [id_number, member_id])
-    if rows:
-        where = describe_member_place(store, rows[0]["id"])
-        raise DuplicateIdNumber(f"证件号码 {id_number} 已登记在 {where}，同一证件号码在全县只能出现一次。"
-                                "请核对号码，或到原户中修改")
+    holder = id_number_holders(store, [id_number]).get(id_number)
+    if holder is not None and holder != member_id:
+        raise DuplicateIdNumber(duplicate_message(id_number, describe_member_place(store, holder)))
 
 
 def remove_member(store: Store, member_id: str) -> None:
@@ -158,26 +364,78 @@ def remove_member(store: Store, member_id: str) -> None:
 # ---------------------------------------------------------------- cadres, pairings, visits
 
 def ensure_cadre(store: Store, name: str, **details: Any) -> str:
-    rows = store.rows("SELECT id FROM cadres WHERE name = ? AND deleted = 0", [name.strip()])
-    if rows:
-        if details:
-            store.update("cadres", rows[0]["id"], details)
-        return rows[0]["id"]
-    return store.insert("cadres", {"name": name.strip(), **details})
+    """The cadre named ``name`` (created if needed; ``details`` are written
+    either way): the one-row case of ``ensure_cadres``."""
+    return ensure_cadres(store, [name], details=[details] if details else None)[0]
+
+
+def ensure_cadres(store: Store, names: Sequence[str], *, details: Sequence[Mapping[str, Any]] | None = None,
+                  new_id: Callable[[], str] | None = None) -> list[str]:
+    """The ids of the cadres ``names`` (the first registered of each name),
+    in order; the unknown ones are created in one statement. ``details[i]``
+    (unit, phone...) is written to the cadre of ``names[i]``."""
+    names = [n.strip() for n in names]
+    found: dict[str, str] = {}
+    unique = list(dict.fromkeys(names))
+    for start in range(0, len(unique), _CHUNK):
+        block = unique[start:start + _CHUNK]
+        for r in store.rows(f"SELECT name, id FROM cadres WHERE deleted = 0 AND name IN ({', '.join('?' * len(block))}) "
+                            "ORDER BY created_at, rowid", block):
+            found.setdefault(r["name"], r["id"])
+    with store.transaction():
+        new = [n for n in unique if n not in found]
+        given = {n: dict(d) for n, d in zip(names, details or ()) if d}
+        ids = store.insert_many("cadres", [{"name": n} for n in new],
+                                row_ids=[new_id() if new_id else uuid.uuid4().hex for _ in new])
+        found.update(zip(new, ids))
+        for n, d in given.items():
+            store.update("cadres", found[n], d)
+    return [found[n] for n in names]
 
 
 def pair_cadre(store: Store, household_id: str, cadre_id: str, since: dt.date | None = None) -> str | None:
     """Make ``cadre_id`` the household's cadre from ``since``; the previous
-    pairing is closed and stays in the history. No-op if already paired."""
+    pairing is closed and stays in the history. No-op if already paired. The
+    one-row case of ``pair_cadres``."""
+    return pair_cadres(store, [(household_id, cadre_id)], since=since)[0]
+
+
+def pair_cadres(store: Store, pairs: Sequence[tuple[str, str]], *, since: dt.date | None = None,
+                new_id: Callable[[], str] | None = None) -> list[str | None]:
+    """``(household id, cadre id)`` pairings from ``since`` (today): each
+    household's open pairing with another cadre is closed, the new ones are
+    inserted in one statement. Returns each new pairing's id, None where the
+    household was already paired with that cadre (or listed before)."""
     since_s = (since or dt.date.today()).isoformat()
+    households = list(dict.fromkeys(h for h, _ in pairs))
+    current: dict[str, dict] = {}
+    for start in range(0, len(households), _CHUNK):
+        block = households[start:start + _CHUNK]
+        for r in store.rows(f"SELECT * FROM pairings WHERE deleted = 0 AND until IS NULL AND household_id IN "
+                            f"({', '.join('?' * len(block))}) ORDER BY since", block):
+            current[r["household_id"]] = r  # the latest since wins, as current_pairing finds it
+    out: list[str | None] = []
+    written: list[int] = []  # positions in ``out`` of the pairings inserted
+    new_rows, closing = [], []
     with store.transaction():
-        current = current_pairing(store, household_id)
-        if current and current["cadre_id"] == cadre_id:
-            return None
-        if current:
-            store.update("pairings", current["id"], {"until": since_s})
-        return store.insert("pairings", {"household_id": household_id, "cadre_id": cadre_id,
-                                         "since": since_s, "until": None})
+        for household_id, cadre_id in pairs:
+            now = current.get(household_id)
+            if now is not None and now["cadre_id"] == cadre_id:
+                out.append(None)
+                continue
+            if now is not None and now.get("id"):
+                closing.append((now["id"], {"until": since_s}))
+            row = {"household_id": household_id, "cadre_id": cadre_id, "since": since_s, "until": None}
+            current[household_id] = row
+            new_rows.append(row)
+            written.append(len(out))
+            out.append(None)
+        store.update_many("pairings", closing)
+        ids = store.insert_many("pairings", new_rows,
+                                row_ids=[new_id() if new_id else uuid.uuid4().hex for _ in new_rows])
+    for position, pairing_id in zip(written, ids):
+        out[position] = pairing_id
+    return out
 
 
 def current_pairing(store: Store, household_id: str) -> dict | None:

@@ -56,25 +56,14 @@ def evaluate(rule: Mapping | None, context: Mapping[str, Any]) -> bool:
     return compile_rule(rule)(context)
 
 
-# Compiled predicates, keyed by the rule object's id; the rule itself is kept in
-# the value so that its id cannot be reused while the entry lives. Definitions
-# hold a few dozen rules, evaluated once per member of a 100,000-row import, so
-# compiling each once to nested closures pays off (about 4x faster than walking
-# the dict every time).
-_COMPILED: dict[int, tuple[Mapping, Callable[[Mapping[str, Any]], bool]]] = {}
-
-
 def compile_rule(rule: Mapping | None) -> Callable[[Mapping[str, Any]], bool]:
+    """The rule as a predicate of a context (nested closures: about 4x faster
+    than walking the dict on every call). Callers that test many contexts
+    compile once and keep the predicate (the validation engine keeps its part's
+    predicates with the part)."""
     if not rule:
         return _always
-    hit = _COMPILED.get(id(rule))
-    if hit is not None and hit[0] is rule:
-        return hit[1]
-    fn = _compile(rule)
-    if len(_COMPILED) > 10_000:
-        _COMPILED.clear()
-    _COMPILED[id(rule)] = (rule, fn)
-    return fn
+    return _compile(rule)
 
 
 def _always(context: Mapping[str, Any]) -> bool:

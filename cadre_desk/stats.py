@@ -23,37 +23,22 @@ import datetime as dt
 from typing import Any
 
 from . import places
+from .domain import (
+    ABLE_LABOUR,
+    EMPLOYED,
+    HIRED_STATUSES,
+    NOT_STUDENT,
+    PUBLIC_WELFARE,
+    SELF_EMPLOYED,
+    birthday_cutoff,
+    working_age_bounds,
+)
 from .codes import code_list
 from .storage import Store
 
-ABLE_LABOUR = ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力")
-NOT_STUDENT = "非在校生"
-EMPLOYED = "已就业"
-SELF_EMPLOYED = "自主创业"
-PUBLIC_WELFARE = "公益性岗位"
 PUBLIC_WELFARE_SUBSIDY = "公益性岗位补贴"
-# Offer outcomes that mean "hired": taken on, at work, or left after being at work.
-HIRED_STATUSES = ("录用", "在岗", "离岗")
 # by_channel key for employed people whose 就业渠道 was left empty (only present when non-zero).
 CHANNEL_MISSING = "未填写"
-
-
-def birthday_cutoff(as_of: dt.date, years: int) -> str:
-    """The latest ISO birth date of someone who is at least ``years`` old on ``as_of``.
-
-    Age has been reached on the birthday itself. The cutoff is compared as a
-    string, so for ``as_of`` = 29 February and a non-leap target year the
-    non-existent date 'YYYY-02-29' is exactly right: someone born on 28 February
-    qualifies, someone born on 1 March does not (and someone born on 29 February
-    of a leap year reaches the age on 29 February, or on 1 March otherwise, as
-    ``IdNumber.age_on`` counts it)."""
-    return f"{as_of.year - years:04d}-{as_of.month:02d}-{as_of.day:02d}"
-
-
-def _age_bounds(store: Store) -> tuple[int, int]:
-    low = int(store.get_setting("working_age_min", 16))
-    high = int(store.get_setting("working_age_max", 60))
-    return low, high
 
 
 def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, list[Any], dict[str, Any]]:
@@ -82,7 +67,7 @@ def compute_stats(store: Store, as_of: dt.date, *, town: str | None = None,
     nobody is employed through it (so the dashboard and reports have a stable
     shape); employed people with no channel recorded are counted under
     ``"未填写"``, present only when there are any."""
-    low, high = _age_bounds(store)
+    low, high = working_age_bounds(store)
     where_scope, scope_params, scope_info = _scope(store, town, village)
     as_of_s = as_of.isoformat()
     year_start = dt.date(as_of.year, 1, 1).isoformat()

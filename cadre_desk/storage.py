@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import operator
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -44,10 +45,30 @@ DEFAULT_SETTINGS = {
 # every other parameter, None included, through the adaptation protocol: an
 # adapter-registry miss and two failed attribute look-ups per NULL. A member
 # row binds about thirty NULLs (unanswered survey fields), so that was half
-# the cost of inserting a 100,000-member roster. Registering an adapter for
-# None (``{}.get`` is a C function that returns None) turns the miss into a
-# hit; what is bound is still None, i.e. NULL.
-sqlite3.register_adapter(type(None), {}.get)
+# the cost of inserting a 100,000-member roster. An adapter for None
+# (``{}.get`` is a C function that returns None) turns the miss into a hit;
+# what is bound is still None, i.e. NULL. sqlite3's adapters are one registry
+# for the whole process, so it is registered only while a bulk write runs
+# (``_fast_nulls``), not when this module is imported.
+_NONE_KEY = (type(None), sqlite3.PrepareProtocol)
+_fast_nulls_lock = threading.Lock()
+_fast_nulls_users = 0
+
+
+@contextlib.contextmanager
+def _fast_nulls() -> Iterator[None]:
+    global _fast_nulls_users
+    with _fast_nulls_lock:
+        _fast_nulls_users += 1
+        if _fast_nulls_users == 1:
+            sqlite3.adapters[_NONE_KEY] = {}.get
+    try:
+        yield
+    finally:
+        with _fast_nulls_lock:
+            _fast_nulls_users -= 1
+            if _fast_nulls_users == 0:
+                sqlite3.adapters.pop(_NONE_KEY, None)
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
@@ -187,7 +208,7 @@ class Store:
         sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in names)}) "
                f"VALUES ({', '.join('?' * len(names))})")
         conn = self.db.conn
-        with self.transaction():
+        with self.transaction(), _fast_nulls():
             before = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM [{table}]").fetchone()[0]
             conn.executemany(sql, ((rid, now, now, device, 0, *row) for rid, row in zip(row_ids, rows)))
             conn.execute(
@@ -212,6 +233,44 @@ class Store:
                       for k, (old, new) in diff.items())
         return diff
 
+    def update_many(self, table: str, changes: list[tuple[str, Mapping[str, Any]]]
+                    ) -> list[dict[str, tuple[Any, Any]]]:
+        """``update`` for many rows: the current rows are read 500 at a time
+        (not one query per row), only the fields that really change are
+        written and logged. Returns each row's ``{field: (old, new)}``."""
+        if not changes:
+            return []
+        now, user, device = utc_now(), self.user, self.device_id
+        diffs: list[dict[str, tuple[Any, Any]]] = []
+        with self.transaction(), _fast_nulls():
+            for start in range(0, len(changes), 500):
+                block = changes[start:start + 500]
+                ids = [row_id for row_id, _ in block]
+                cursor = self.db.execute(f"SELECT * FROM [{table}] WHERE id IN ({', '.join('?' * len(ids))})", ids)
+                names = [d[0] for d in cursor.description]
+                current = {r[0]: dict(zip(names, r)) for r in cursor.fetchall()}
+                grouped: dict[tuple, list] = {}
+                log = []
+                for row_id, values in block:
+                    if row_id not in current:
+                        raise NotFound(f"找不到这条记录（{table_label(table)}），它可能已被删除")
+                    row = current[row_id]
+                    diff = {k: (row.get(k), v) for k, v in values.items() if k not in SYSTEM_COLUMNS and row.get(k) != v}
+                    diffs.append(diff)
+                    if not diff:
+                        continue
+                    row.update({k: new for k, (_, new) in diff.items()})  # a row listed twice sees the first
+                    grouped.setdefault(tuple(diff), []).append([*(new for _, new in diff.values()), now, device,
+                                                                row_id])
+                    log.extend((table, row_id, k, old, new, user, device, now, self.clock.now())
+                               for k, (old, new) in diff.items())
+                for keys, params in grouped.items():
+                    assignments = ", ".join(f"[{k}] = ?" for k in keys)
+                    self.db.conn.executemany(f"UPDATE [{table}] SET {assignments}, updated_at = ?, device_id = ? "
+                                             "WHERE id = ?", params)
+                self._log(log)
+        return diffs
+
     def write_remote(self, table: str, *, new_rows: list[Mapping[str, Any]] = (),
                      updates: Iterable[tuple[str, Mapping[str, Any], str, str]] = (),
                      log: list[tuple] = ()) -> None:
@@ -222,7 +281,7 @@ class Store:
         ``log`` holds change_log tuples as in ``_log`` carrying the REMOTE
         stamps and devices, so that a field's clock travels with its value. The
         clock moves past every stamp received."""
-        with self.transaction():
+        with self.transaction(), _fast_nulls():
             by_keys: dict[tuple, list] = {}
             for row in new_rows:
                 by_keys.setdefault(tuple(row), []).append(row)

@@ -11,9 +11,9 @@ import pytest
 from cadre_desk import places, register
 from cadre_desk.cli import main
 from cadre_desk.errors import NotFound
-from cadre_desk.roster_export import export_roster
-from cadre_desk.roster_format import roster_format
-from cadre_desk.roster_import import import_roster
+from cadre_desk.roster import export_roster
+from cadre_desk.roster.columns import roster_format
+from cadre_desk.roster import import_roster
 from cadre_desk.storage import memory_store
 from helpers_roster import HEADERS, family, make_id, member, write_roster
 

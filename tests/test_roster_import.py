@@ -16,8 +16,8 @@ import python_calamine
 from cadre_desk import places, register
 from cadre_desk.cli import main
 from cadre_desk.errors import CadreDeskError
-from cadre_desk.roster_export import write_error_report
-from cadre_desk.roster_import import RosterImportFailed, import_roster
+from cadre_desk.roster import write_error_report
+from cadre_desk.roster import RosterImportFailed, import_roster
 from helpers_roster import HEADERS, family, make_id, member, snapshot, write_roster
 
 SAMPLES = Path("/work/shared/samples")
@@ -473,3 +473,61 @@ def test_new_villages_are_numbered_on_from_the_towns_existing_villages(tmp_path,
                      "西王庄村": f"{town['code']}003"}
     hh = register.household_by_number(store, "37158110900100001")
     assert hh["village_id"] == first
+
+
+# ---------------------------------------------------------------- cells that are not what their column holds
+
+def _retype(path, cells):
+    """Give cells ({(Excel row, header): value}) their own Excel type (a date,
+    a yes/no), as a county clerk's formatting does."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    header_row = 2
+    columns = {ws.cell(header_row, c).value: c for c in range(1, ws.max_column + 1)}
+    for (row, header), value in cells.items():
+        ws.cell(row, columns[header]).value = value
+    wb.save(path)
+    return path
+
+
+def test_a_date_or_yes_no_cell_in_a_text_column_is_a_bad_row_also_when_skipping(tmp_path, store):
+    import datetime as dt
+
+    path = _retype(write_roster(tmp_path / "t.xlsx", family()),
+                   {(4, "成员姓名"): dt.datetime(2020, 1, 1), (5, "行政村"): True})
+    error = fails(store, path)
+    assert {(b.row, b.column, b.kind) for b in error.result.bad_rows} == {(4, "成员姓名", "type"), (5, "行政村", "type")}
+    result = import_roster(store, path, skip_bad_rows=True)
+    assert result.members_created == 1
+    names = {m["name"] for m in members(store)}
+    assert names == {"张建国"}
+    assert not store.rows("SELECT * FROM villages WHERE name IN ('True', '1')")
+
+
+def test_an_over_long_cell_is_refused_with_a_message(tmp_path, store):
+    import zipfile
+
+    rows = family()
+    rows[1]["备注"] = "PLACEHOLDER-LONG-CELL"
+    plain = write_roster(tmp_path / "plain.xlsx", rows)
+    path = tmp_path / "long.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as out:
+        for name in src.namelist():
+            out.writestr(name, src.read(name).replace(b"PLACEHOLDER-LONG-CELL", "长".encode() * 40000))
+    error = fails(store, path)
+    (bad,) = error.result.bad_rows
+    assert (bad.row, bad.column, bad.kind) == (4, "备注", "too_long")
+    assert "40000" in bad.reason and "32767" in bad.reason
+
+
+def test_the_result_says_which_rows_were_written(tmp_path, store):
+    first = import_roster(store, write_roster(tmp_path / "1.xlsx", family()))
+    assert first.changed["members"] == {m["id"] for m in members(store)}
+    assert len(first.changed["households"]) == 1
+    rows = family()
+    rows[2]["文化程度"] = "高中"
+    again = import_roster(store, write_roster(tmp_path / "2.xlsx", rows))
+    (son,) = [m for m in members(store) if m["name"] == "张伟"]
+    assert again.changed == {"members": {son["id"]}}

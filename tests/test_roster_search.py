@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from cadre_desk import register, search
-from cadre_desk.roster_import import RosterImportFailed, import_roster
+from cadre_desk.roster import RosterImportFailed, import_roster
 from helpers_roster import family, make_id, member, snapshot, write_roster
 
 _INSERT_TRIGGERS = {"search_members_insert", "search_households_insert"}

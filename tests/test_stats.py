@@ -299,7 +299,7 @@ EXPECTED = SAMPLE.with_name("roster-sample.expected.json")
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="the shared sample roster is not on this machine")
 def test_sample_roster_gives_the_expected_figures(store):
-    roster_import = pytest.importorskip("cadre_desk.roster_import")
+    roster_import = pytest.importorskip("cadre_desk.roster")
     expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
     result = roster_import.import_roster(store, SAMPLE, skip_bad_rows=True)
     assert {(b.row, b.kind) for b in result.bad_rows} == {(b["row"], b["kind"]) for b in expected["bad_rows"]}

@@ -1,10 +1,10 @@
 """A laptop takes roster corrections for its own households only: other rows
-are reported and not applied (cadre_desk.roster_import asks
+are reported and not applied (cadre_desk.roster asks
 ``allowed_household_numbers``)."""
 
 from __future__ import annotations
 
-from cadre_desk.roster_import import import_roster
+from cadre_desk.roster import import_roster
 from helpers_roster import member, write_roster
 from helpers_sync import county_with_households, enrol, make_id, member_by_name
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from cadre_desk import search
-from cadre_desk.roster_export import export_roster, write_error_report
-from cadre_desk.roster_import import ImportResult, RosterImportFailed, import_roster
+from cadre_desk.roster import export_roster, write_error_report
+from cadre_desk.roster import ImportResult, RosterImportFailed, import_roster
 
 from . import errors as ui_errors
 

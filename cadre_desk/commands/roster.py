@@ -29,7 +29,7 @@ def register(subparsers) -> None:
 
 
 def run_import(args, ctx) -> int:
-    from ..roster_import import RosterImportFailed, import_roster
+    from ..roster import RosterImportFailed, import_roster
     store = ctx.store
     try:
         result = import_roster(store, args.file, skip_bad_rows=args.skip_bad_rows)
@@ -43,7 +43,7 @@ def run_import(args, ctx) -> int:
 
 
 def _report(args, result, *, rows: bool = True) -> None:
-    from ..roster_export import write_error_report
+    from ..roster import write_error_report
     if args.errors:
         write_error_report(args.errors, result)
     if args.json:
@@ -60,7 +60,7 @@ def _report(args, result, *, rows: bool = True) -> None:
 
 
 def run_export(args, ctx) -> int:
-    from ..roster_export import export_roster
+    from ..roster import export_roster
     count = export_roster(ctx.store, args.out, town=args.town, village=args.village)
     print(f"已导出 {count} 名成员到 {args.out}")
     return 0

@@ -37,4 +37,4 @@ ROUTE_TO_CHANNEL = {
 EDUCATION_ORDER = ("文盲或半文盲", "小学", "初中", "高中", "大专及以上")
 
 # Labour abilities that can take work; an opening accepts a subset of these.
-ABLE_LABOUR = ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力")
+from ..domain import ABLE_LABOUR  # noqa: E402  (re-exported: the vocabulary of the jobs modules)

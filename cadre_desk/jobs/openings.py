@@ -26,7 +26,7 @@ from . import ABLE_LABOUR, EDUCATION_ORDER, HOME_ROUTE, PAY_UNITS, ROUTES
 
 # Working days in a month, to turn a day rate into a monthly pay (county may change it).
 DEFAULT_WORK_DAYS_PER_MONTH = 22
-HIRED_NOW = ("录用", "在岗")  # offers that hold one of an opening's places
+from ..domain import HIRED_NOW  # noqa: E402  (offers that hold one of an opening's places)
 
 # GB/T 2260 province-level codes, so a labour-export opening can name its province.
 PROVINCES = {
@@ -464,19 +464,18 @@ def read_openings_workbook(path: str | Path) -> list[tuple[int, dict[str, Any]]]
     except (CalamineError, ValueError, OSError) as exc:
         raise ImportFailed(f"无法读取 {path.name}：不是有效的 Excel 文件（{exc}）。请用 Excel 另存为 .xlsx 后重试") \
             from None
+    from ..roster.read import find_header
+
     names = _header_map()
-    header_index = None
-    for i, cells in enumerate(sheet[:15]):
-        found = {names.get(_canon_header(c)) for c in cells}
-        if {"title", "route"} <= found:
-            header_index = i
-            break
-    if header_index is None:
+    lines = iter(sheet)
+    found = find_header(lines, lambda cells: {"title", "route"} <= {names.get(_canon_header(c)) for c in cells}, 15)
+    if found is None:
         raise ImportFailed(f"{path.name} 中找不到表头：需要“{'”“'.join(_REQUIRED_HEADERS)}”等列。"
                            "请用 cadre-desk export-openings 导出的模板填写")
-    columns = [names.get(_canon_header(c)) for c in sheet[header_index]]
+    header_index, header = found
+    columns = [names.get(_canon_header(c)) for c in header]
     rows = []
-    for i, cells in enumerate(sheet[header_index + 1:], start=header_index + 2):
+    for i, cells in enumerate(lines, start=header_index + 2):
         values = {}
         for key, cell in zip(columns, cells):
             if key is None:

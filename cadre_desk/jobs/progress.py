@@ -16,7 +16,8 @@ from typing import Any
 
 from .. import places
 from ..idnumber import mask_id
-from ..stats import ABLE_LABOUR, birthday_cutoff, compute_stats
+from ..domain import ABLE_LABOUR, birthday_cutoff, working_age_bounds
+from ..stats import compute_stats
 from ..storage import Store
 from ..xlsx import close_workbook, open_workbook, write_value
 
@@ -34,8 +35,7 @@ def not_employed(store: Store, as_of: dt.date, *, town: str | None = None,
                  village: str | None = None) -> list[dict[str, Any]]:
     """Working-age members with labour capacity who are not 已就业, by town,
     village, household number and name."""
-    low = int(store.get_setting("working_age_min", 16))
-    high = int(store.get_setting("working_age_max", 60))
+    low, high = working_age_bounds(store)
     where, params = _scope(store, town, village)
     sql = (
         "SELECT m.id, m.name, m.id_number, m.sex, m.birth_date, m.labour_ability, m.health, m.job_intention, "

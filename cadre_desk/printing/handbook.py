@@ -24,7 +24,9 @@ from reportlab.platypus import NextPageTemplate, PageBreak, Spacer
 from .. import places, register
 from ..errors import NotFound
 from ..idnumber import mask_id
-from ..policies import Policy, age_bounds, list_policies, member_age, policies_for_household
+from ..domain import ABLE_LABOUR, EMPLOYED, INCOME_PARTS, SURVEY_SECTIONS, income_summary, member_age, working_age_bounds
+from ..domain import amount as yuan
+from ..policies import Policy, list_policies, policies_for_household
 from ..questionnaire import display
 from ..storage import Store
 from . import styles
@@ -43,8 +45,6 @@ from .flowables import (
 )
 
 TITLE = "就业帮扶手册"
-SURVEY_SECTIONS = ("work", "survey", "employment")
-INCOME_KEYS = ("wage_income", "business_income", "property_income", "transfer_income")
 TRAINING_KIND = "培训"
 DEFAULT_ISSUER = "{county}人力资源和社会保障局"
 
@@ -112,7 +112,7 @@ def collect(store: Store, household_id: str, *, as_of: dt.date | None = None,
     place = register.household_place(store, household_id) or {}
     members = register.members_of(store, household_id)
     ages = {m["id"]: member_age(m, as_of) for m in members}
-    age_min, age_max = age_bounds(store)
+    age_min, age_max = working_age_bounds(store)
     ids = [m["id"] for m in members]
     measures = _rows_for_members(store, "SELECT * FROM measures WHERE deleted = 0 AND member_id IN ({}) "
                                         "ORDER BY start_date, created_at", ids)
@@ -175,13 +175,6 @@ def cn_date(value: str | None) -> str:
     except ValueError:
         return str(value)
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def yuan(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    number = float(value)
-    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
 
 
 def health_text(m: Mapping[str, Any]) -> str:
@@ -275,7 +268,7 @@ def _situation(d: HandbookData, width: float, no: str) -> list:
         [lab["main_cause"], hh.get("main_cause") or "", lab["other_causes"], causes],
     ]
     t = grid_table(None, rows, w, label_columns=(0, 2), spans={2: (1, 3)})
-    income = [(lab[k], yuan(hh.get(k))) for k in (*INCOME_KEYS, "business_expense")]
+    income = [(lab[k], yuan(hh.get(k))) for k in (*INCOME_PARTS, "business_expense")]
     net, per_head = net_income(hh, len(d.members))
     income += [("家庭纯收入", yuan(net)), ("人均纯收入", yuan(per_head))]
     iw = [width / 4] * 4
@@ -291,13 +284,9 @@ def _int_text(v: Any) -> str:
 
 
 def net_income(hh: Mapping[str, Any], people: int) -> tuple[float | None, float | None]:
-    """纯收入 = 年收入 − 生产经营性支出; 人均 = 纯收入 ÷ 家庭人口数 (domain.md §2)."""
-    parts = [hh.get(k) for k in INCOME_KEYS]
-    if all(v in (None, "") for v in parts):
-        return None, None
-    net = sum(float(v or 0) for v in parts) - float(hh.get("business_expense") or 0)
-    size = hh.get("size") or people
-    return net, (round(net / size, 2) if size else None)
+    """(纯收入, 人均纯收入) of ``domain.income_summary``."""
+    s = income_summary(hh, people)
+    return s.net_income, s.per_capita
 
 
 def _members(d: HandbookData, no: str) -> list:
@@ -469,9 +458,8 @@ def _measures(d: HandbookData, width: float, no: str) -> list:
     blank = hb["measure_blank_rows"]
     rows += blank_rows(blank, len(header))
     heights = [None] * (1 + len(d.measures)) + [hb["blank_row_height"]] * blank
-    capable = [p for p in d.working_age
-               if p.member.get("labour_ability") in ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力")]
-    employed = [p for p in capable if p.member.get("employment_status") == "已就业"]
+    capable = [p for p in d.working_age if p.member.get("labour_ability") in ABLE_LABOUR]
+    employed = [p for p in capable if p.member.get("employment_status") == EMPLOYED]
     _, per_head = net_income(d.household, len(d.members))
     result = (f"本户劳动年龄内有劳动能力的成员 {len(capable)} 人，已实现就业 {len(employed)} 人"
               + (f"；上年度人均纯收入 {yuan(per_head)} 元。" if per_head is not None else "。"))

@@ -15,9 +15,11 @@ import json
 from typing import Any
 
 from ..errors import CadreDeskError, NotFound, ValidationFailed
-from ..questionnaire import CoerceError, coerce, display, from_column, to_column
+from .. import register
+from ..questionnaire import CoerceError, coerce, display
 from ..storage import Store, table_label, utc_now
 from .tables import stamp_device, stamp_time
+from ..values import from_storage, to_storage
 
 KEEP_MINE = "mine"
 TAKE_THEIRS = "theirs"
@@ -38,7 +40,7 @@ def shown(store: Store, table: str, fld: str, value: Any) -> str:
     if value is None:
         return "（空）"
     if spec:
-        return display(spec, from_column(spec, value)) or "（空）"
+        return display(spec, from_storage(spec, value)) or "（空）"
     return str(value)
 
 
@@ -121,11 +123,25 @@ def resolve(store: Store, conflict_id: int, *, keep: str | None = None, value: s
         status, new = "edited", _coerce_text(store, table, fld, value)
     with store.transaction():
         if status != "kept":
-            store.update(table, c["row_id"], {fld: new})
+            _write(store, table, c["row_id"], fld, new)
         store.db.execute("UPDATE sync_conflicts SET status = ?, resolved_at = ?, resolved_by = ?, resolved_value = ? "
                          "WHERE id = ?", [status, utc_now(), store.user, json.dumps(new, ensure_ascii=False)
                                           if status != "kept" else c["kept_value"], conflict_id])
     return {"id": conflict_id, "status": status}
+
+
+def _write(store: Store, table: str, row_id: str, fld: str, new: Any) -> None:
+    """The settled value written as an ordinary edit. A member's answer goes
+    through the register's one write path: the whole record is validated (a
+    value that makes other answers irrelevant empties them), an ID number
+    brings its sex and birth date and must be free in the county."""
+    spec = _field_of(store, table, fld)
+    if table == "members" and spec is not None:
+        result = register.save_members(store, [register.MemberRow({fld: from_storage(spec, new)}, member_id=row_id)],
+                                       surveyed=False, block_missing=False)
+        register.raise_errors(result.problems[0])
+        return
+    store.update(table, row_id, {fld: new})
 
 
 def _coerce_text(store: Store, table: str, fld: str, text: str) -> Any:
@@ -133,7 +149,7 @@ def _coerce_text(store: Store, table: str, fld: str, text: str) -> Any:
     if spec is None:
         return text
     try:
-        return to_column(spec, coerce(spec, text))
+        return to_storage(spec, coerce(spec, text))
     except CoerceError as exc:
         raise ValidationFailed([_problem(fld, exc.message)]) from None
 

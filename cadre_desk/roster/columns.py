@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .questionnaire import Field, Questionnaire, default_questionnaire
+from ..questionnaire import Field, Questionnaire, default_questionnaire
 
 # Column kinds that are not questionnaire fields.
 COUNTY = "county"
@@ -140,13 +140,11 @@ def build_format(q: Questionnaire) -> RosterFormat:
     return RosterFormat(columns, lookup, frozenset(normalize_header(h) for h in IGNORED_HEADERS))
 
 
-_FORMATS: dict[int, tuple[Questionnaire, RosterFormat]] = {}
-
-
 def roster_format(q: Questionnaire | None = None) -> RosterFormat:
-    """The roster format of ``q`` (default: the bundled questionnaire), built once."""
+    """The roster format of ``q`` (default: the bundled questionnaire), built
+    once per definition and kept with it."""
     q = q or default_questionnaire()
-    cached = _FORMATS.get(id(q))
-    if cached is None or cached[0] is not q:
-        cached = _FORMATS[id(q)] = (q, build_format(q))
-    return cached[1]
+    fmt = q.derived.get("roster_format")
+    if fmt is None:
+        fmt = q.derived["roster_format"] = build_format(q)
+    return fmt

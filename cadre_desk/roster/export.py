@@ -1,7 +1,7 @@
 """Write the register as a roster workbook (花名册, domain.md §10), and write
 the problem list of an import as a workbook.
 
-The export uses the canonical header names of ``roster_format`` and every
+The export uses the canonical header names of ``columns`` and every
 questionnaire field, ID numbers and household numbers as text cells and
 several values joined with 、, so that importing the file into an empty
 database gives back every household and member field. Columns an earlier
@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 
-from . import places
-from .errors import CadreDeskError
-from .questionnaire import display, from_column
-from .roster_format import CADRE, COUNTY, IGNORED_HEADERS, SEX, TOWN, VILLAGE, Column, roster_format
-from .storage import Store
-from .xlsx import close_workbook, open_workbook
+from .. import places
+from ..errors import CadreDeskError
+from ..questionnaire import display
+from ..storage import Store
+from ..values import from_storage
+from ..xlsx import close_workbook, open_workbook
+from .columns import CADRE, COUNTY, IGNORED_HEADERS, SEX, TOWN, VILLAGE, Column, roster_format
 
 SHEET_NAME = "花名册"
 _RELATION_ORDER = "CASE m.relation WHEN '户主' THEN 0 WHEN '配偶' THEN 1 ELSE 2 END"
@@ -57,7 +58,7 @@ def _cell(col: Column, stored: Any) -> Any:
     fld = col.field
     if fld is None:
         return str(stored)
-    value = from_column(fld, stored)
+    value = from_storage(fld, stored)
     if fld.type in ("int", "number") and isinstance(value, (int, float)):
         return value
     return display(fld, value)

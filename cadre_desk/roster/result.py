@@ -1,0 +1,119 @@
+"""What a roster import reports: the bad rows (sheet, Excel row, column,
+reason), the converted ID numbers, the counts, and the failure that carries
+them when nothing was imported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ImportFailed
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """One problem of one row. ``row`` is the row number Excel shows (1-based,
+    title rows counted); ``column`` is the header as written in the file."""
+
+    sheet: str
+    row: int | None
+    column: str
+    reason: str
+    kind: str
+
+    def to_json(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "reason": self.reason,
+                "kind": self.kind}
+
+    def line(self) -> str:
+        where = f"工作表“{self.sheet}”" if self.sheet else ""
+        if self.row:
+            where += f"第 {self.row} 行"
+        col = f"【{self.column}】" if self.column else ""
+        return f"{where}{col}：{self.reason}"
+
+
+@dataclass(frozen=True)
+class ConvertedId:
+    """An old 15-digit ID number that was converted to 18 digits."""
+
+    sheet: str
+    row: int
+    old: str
+    new: str
+
+
+@dataclass
+class ImportResult:
+    households_created: int = 0
+    households_updated: int = 0
+    members_created: int = 0
+    members_updated: int = 0
+    members_unchanged: int = 0
+    bad_rows: list[BadRow] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)  # kept aside per member
+    ignored_columns: list[str] = field(default_factory=list)  # recognised and not needed (序号)
+    converted_ids: list[ConvertedId] = field(default_factory=list)
+    skipped_rows: bool = False  # bad rows were skipped (and the rest written)
+    # On a cadre's laptop: rows of households it does not hold (cadre_desk/sync), reported, not applied.
+    not_own_rows: list[str] = field(default_factory=list)
+    written: bool = False
+    # For the error workbook: each sheet's header cells and each bad row's cells.
+    headers: dict[str, list] = field(default_factory=dict)
+    bad_cells: dict[tuple[str, int], list] = field(default_factory=dict)
+    # What was written: table -> ids of the rows created or changed (for the window to refresh from).
+    changed: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def bad_row_count(self) -> int:
+        return len({(b.sheet, b.row) for b in self.bad_rows})
+
+    def to_json(self) -> dict:
+        return {
+            "households_created": self.households_created,
+            "households_updated": self.households_updated,
+            "members_created": self.members_created,
+            "members_updated": self.members_updated,
+            "members_unchanged": self.members_unchanged,
+            "bad_rows": [b.to_json() for b in self.bad_rows],
+            "extra_columns": list(self.extra_columns),
+            "converted_ids": [{"sheet": c.sheet, "row": c.row, "from": c.old, "to": c.new}
+                              for c in self.converted_ids],
+        }
+
+    def summary(self) -> str:
+        """One Chinese line: what was written and what was left out."""
+        head = "导入完成" if self.written else "未导入"
+        parts = [f"{head}：新建 {self.households_created} 户、更新 {self.households_updated} 户；"
+                 f"新建成员 {self.members_created} 人、更新 {self.members_updated} 人、"
+                 f"未变 {self.members_unchanged} 人"]
+        if self.bad_rows:
+            parts.append(f"问题行 {self.bad_row_count} 行" + ("（已跳过）" if self.skipped_rows else ""))
+        else:
+            parts.append("问题行 0 行")
+        if self.not_own_rows:
+            parts.append(f"{len(self.not_own_rows)} 行不属于本机负责的户，未导入（请交县就业办导入）")
+        if self.converted_ids:
+            parts.append(f"{len(self.converted_ids)} 个15位证件号码已转换为18位")
+        if self.extra_columns:
+            parts.append(f"其他列 {len(self.extra_columns)} 列已另存：{'、'.join(self.extra_columns)}")
+        if self.ignored_columns:
+            parts.append(f"忽略的列：{'、'.join(self.ignored_columns)}")
+        return "；".join(parts)
+
+
+class RosterImportFailed(ImportFailed):
+    """Nothing was imported. ``result`` holds the bad rows found (and, for a
+    file that cannot be read at all, one problem describing it)."""
+
+    def __init__(self, message: str, result: ImportResult):
+        super().__init__(message, result.bad_rows)
+        self.result = result
+
+
+def file_failure(path: Path, message: str, kind: str, *, sheet: str = "", row: int | None = None,
+                 column: str = "") -> RosterImportFailed:
+    """A file that cannot be imported at all, as one problem."""
+    result = ImportResult()
+    result.bad_rows.append(BadRow(sheet, row, column, message, kind))
+    return RosterImportFailed(message, result)
