@@ -80,15 +80,19 @@ def main() -> None:
         scan_sql = ("SELECT count(*), sum(m.employment_status = '已就业') FROM members m NOT INDEXED "
                     "WHERE m.deleted = 0")
         floor_ms = median_ms(lambda: store.db.execute(scan_sql).fetchone(), args.repeats)
+        floor_cpu_ms = median_ms(lambda: store.db.execute(scan_sql).fetchone(), args.repeats, time.process_time)
         store.db.conn.close()
 
     print(f"demo county: {summary.households} households, {summary.members} members, built in {build_s:.1f} s "
           f"({summary.members / build_s:,.0f} members/s)")
     print(f"compute_stats county {county_ms:.1f} ms (CPU {county_cpu_ms:.1f} ms), town {town} {town_ms:.1f} ms, village {village} "
-          f"{village_ms:.1f} ms; plain member scan {floor_ms:.1f} ms")
+          f"{village_ms:.1f} ms; plain member scan {floor_ms:.1f} ms (CPU {floor_cpu_ms:.1f} ms); "
+          f"ratio CPU over CPU {county_cpu_ms / floor_cpu_ms:.2f}")
     print(f"working_age_able {figures['working_age_able']}, employed {figures['employed']}")
-    print(json.dumps({"benchmark": "stats_county_ms", "value": round(county_ms, 2), "unit": "ms",
-                      "floor": round(floor_ms, 2), "ratio": round(county_ms / floor_ms, 2),
+    # One clock for the ratio: CPU time of this process for both (wall times beside them).
+    print(json.dumps({"benchmark": "stats_county_ms", "value": round(county_cpu_ms, 2), "unit": "ms CPU",
+                      "floor": round(floor_cpu_ms, 2), "ratio": round(county_cpu_ms / floor_cpu_ms, 2),
+                      "wall_ms": round(county_ms, 2), "floor_wall_ms": round(floor_ms, 2),
                       "params": {"members": summary.members, "households": summary.households,
                                  "county_cpu_ms": round(county_cpu_ms, 2), "town_ms": round(town_ms, 2), "village_ms": round(village_ms, 2),
                                  "demo_build_s": round(build_s, 2), "quick": args.quick}}, ensure_ascii=False))

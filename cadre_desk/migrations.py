@@ -9,7 +9,7 @@ questionnaire's own columns are added from the definition by
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from .lazydb import Database, Migrations
 
 migrations = Migrations("cadre_desk")
 

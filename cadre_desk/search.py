@@ -32,7 +32,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from sqlite_utils import Database
+from .lazydb import Database
 
 KIND_LABELS = {
     "name": "姓名",
@@ -231,9 +231,18 @@ def update_search_index(store, member_ids: Iterable[str] | None = None, *, progr
     else:
         rows = conn.execute("SELECT member_id, name FROM search_people WHERE initials IS NULL").fetchall()
     total = len(rows)
+    # A county repeats names a lot (one pypinyin call per distinct name, not per person).
+    memo: dict[str | None, tuple[str, str]] = {}
+
+    def pinyin_of(name: str | None) -> tuple[str, str]:
+        got = memo.get(name)
+        if got is None:
+            got = memo[name] = name_pinyin(name)
+        return got
+
     for start in range(0, total, batch):
         part = rows[start:start + batch]
-        values = [(*name_pinyin(name), member_id) for member_id, name in part]
+        values = [(*pinyin_of(name), member_id) for member_id, name in part]
         with store.db.atomic():
             conn.executemany("UPDATE search_people SET initials = ?, pinyin = ? WHERE member_id = ?", values)
         if progress is not None:

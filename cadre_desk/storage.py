@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from . import migrations
 from .clock import HybridClock
 from .errors import DatabaseError, NotFound
+from .lazydb import Database
 from .paths import default_db_path
 from .questionnaire import Questionnaire, default_questionnaire
 
@@ -458,7 +457,7 @@ def sync_questionnaire_columns(db: Database, q: Questionnaire) -> None:
     """Add a column for every questionnaire field the tables do not have yet
     (a newer questionnaire from the county adds fields; none are dropped)."""
     for table, part in (("households", q.household), ("members", q.member)):
-        existing = set(db[table].columns_dict)
+        existing = set(db.columns_of(table))
         for fld in part.fields:
             if fld.key not in existing:
                 db[table].add_column(fld.key, fld.sql_type)
@@ -563,7 +562,8 @@ def _open_plain(path: Path) -> Store:
     db = Database(conn)
     try:
         with db.atomic():
-            if not db["_sqlite_migrations"].exists() and db.table_names():
+            tables = db.table_names()
+            if tables and "_sqlite_migrations" not in tables:
                 raise DatabaseError(f"{path} 不是帮扶工作台的数据库。请选择正确的数据库文件，或换一个新文件名")
         migrations.apply(db)
         return Store(db, path)

@@ -187,9 +187,12 @@ def test_through_the_main_window(qtbot, store, household):
     assert window.current_member_id() == household[1][1]
     page.form.rows["work_months"].editor.setFocus()
     type_text(qtbot, "3")
-    with qtbot.waitSignal(window.data_changed, timeout=1000):
+    # The save tells the window which rows it wrote (the member and the household).
+    with qtbot.waitSignal(window.rows_changed, timeout=1000) as saved:
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert register.member(store, household[1][1])["work_months"] == 3
+    assert saved.args[0].ids("members") == {household[1][1]}
+    assert saved.args[0].ids("households") == {household[0]}
 
     # Another part of the app writes: the page follows.
     register.save_member(store, {"labour_ability": "普通劳动力"}, member_id=household[1][1])

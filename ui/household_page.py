@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from cadre_desk import drafts, households, register
+from cadre_desk.changes import Changed
 from cadre_desk.errors import CadreDeskError, NotFound
 from cadre_desk.household_summary import income_summary, measures_of, member_age, yuan
 from cadre_desk.questionnaire import display, household_problems
@@ -62,10 +63,11 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
 
 
 class HouseholdPage(QWidget):
-    """``changed()`` after every write made here; ``back_requested()`` when
-    the user leaves for the register (the window shows it)."""
+    """``changed(Changed)`` after every write made here, with the rows it
+    wrote; ``back_requested()`` when the user leaves for the register (the
+    window shows it)."""
 
-    changed = Signal()
+    changed = Signal(object)
     back_requested = Signal()
 
     def __init__(self, store: Store, window=None, parent: QWidget | None = None):
@@ -85,7 +87,7 @@ class HouseholdPage(QWidget):
         layout.addWidget(self.stack)
 
         self._build_overview()
-        self.form.saved.connect(lambda _mid: self._written())
+        self.form.saved.connect(lambda mid: self._written(Changed.of(members=mid, households=self.household_id)))
         self.form.closed.connect(self.show_overview)
         self.form.history_requested.connect(self.show_history)
 
@@ -231,10 +233,12 @@ class HouseholdPage(QWidget):
         self.household_id = household_id
         self.refresh()
         self.stack.setCurrentWidget(self.overview)
-        pending = getattr(self.main_window, "_pending_member_id", None)
-        if pending in self.member_ids:
-            self.members.selectRow(self.member_ids.index(pending))
         self.members.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def select_member(self, member_id: str) -> None:
+        """Select this person in the members table (a search hit pointed at them)."""
+        if member_id in self.member_ids:
+            self.members.selectRow(self.member_ids.index(member_id))
 
     def show_overview(self) -> None:
         self.refresh()
@@ -380,24 +384,38 @@ class HouseholdPage(QWidget):
         if self.stack.currentWidget() is self.form:
             self.form.reload()
 
-    def _written(self) -> None:
+    def on_rows_changed(self, changed: Changed) -> None:
+        """Rows were written elsewhere: re-read the household if it is one of them."""
+        if changed is self._own_change or not self.household_id:
+            return
+        if self.household_id in changed.ids("households") or set(self.member_ids) & changed.ids("members"):
+            self.on_data_changed()
+
+    _own_change: Changed | None = None
+
+    def _written(self, changed: Changed | None = None) -> None:
+        """After a write made here; ``changed`` None (household moves, leaves,
+        a new head) means every page re-reads (``data_changed``)."""
         self.refresh()
-        self.changed.emit()
+        self._own_change = changed
+        try:
+            self.changed.emit(changed)
+        finally:
+            self._own_change = None
 
     def _household_for_action(self) -> str | None:
         """The household a menu action works on: when the window shows another
         page (the register), the one selected there; else the one shown here."""
         window = self.main_window
-        elsewhere = window is not None and getattr(window, "current_page_key", lambda: "household")() != "household"
-        if elsewhere or not self.household_id:
-            getter = getattr(window, "current_household_id", None)
-            household_id = getter() if callable(getter) else None
+        if window is None:
+            return self.household_id
+        if window.current_page_key() != "household" or not self.household_id:
+            household_id = window.current_household_id()
             if household_id:
-                member_getter = getattr(window, "current_member_id", None)
-                member_id = member_getter() if callable(member_getter) else None
+                member_id = window.current_member_id()
                 self.show_household(household_id)
-                if member_id in self.member_ids:
-                    self.members.selectRow(self.member_ids.index(member_id))
+                if member_id:
+                    self.select_member(member_id)
                 self._show_in_window()
         return self.household_id
 
@@ -455,7 +473,7 @@ class HouseholdPage(QWidget):
             self.message.setText(exc.message)
             return False
         drafts.discard_draft(self.store, drafts.draft_key(member_id=member_id))
-        self._written()
+        self._written(Changed.of(members=member_id, households=self.household_id))
         self.message.setStyleSheet("")
         self.message.setText(f"已删除 {m['name']}")
         return True
@@ -468,16 +486,15 @@ class HouseholdPage(QWidget):
             self.message.setText("请先在家庭成员表中选中一名成员")
             return None
         dialog = HistoryDialog(self.store, member_id, self)
-        dialog.reverted.connect(lambda _seq: self._after_revert())
+        dialog.reverted.connect(lambda _seq, mid=member_id: self._after_revert(mid))
         self.history_dialog = dialog
         dialog.exec()
         return dialog
 
-    def _after_revert(self) -> None:
-        self.refresh()
+    def _after_revert(self, member_id: str) -> None:
         if self.stack.currentWidget() is self.form:
             self.form.reload()
-        self.changed.emit()
+        self._written(Changed.of(members=member_id, households=self.household_id))
 
     def add_visit(self) -> str | None:
         if not self._household_for_action():
@@ -485,7 +502,7 @@ class HouseholdPage(QWidget):
         dialog = VisitDialog(self.store, self.household_id, self)
         self.visit_dialog = dialog
         if dialog.exec() and dialog.visit_id:
-            self._written()
+            self._written(Changed.of(visits=dialog.visit_id, households=self.household_id))
             return dialog.visit_id
         return None
 
@@ -589,6 +606,7 @@ def install(window) -> HouseholdPage:
         action = menu.addAction(text)
         action.setObjectName(f"householdAction_{text.rstrip('…')}")
         action.triggered.connect(lambda _checked=False, s=slot: s())
-    page.changed.connect(window.data_changed.emit)
+    page.changed.connect(window.notify_changed)
     window.data_changed.connect(page.on_data_changed)
+    window.rows_changed.connect(page.on_rows_changed)
     return page

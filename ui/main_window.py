@@ -4,8 +4,17 @@ demo banner, background jobs, and the plug-in point for feature modules.
 Feature modules (``ui.household_page``, ``ui.print_preview``, ``ui.dashboard``,
 ``ui.sync_dialogs``) each define ``install(window)`` and use only this API:
 ``store``, ``menu(title)``, ``add_page(key, widget, title)``, ``show_page(key)``,
-``open_household(id)``, ``current_household_id()``, ``current_member_id()``,
-``data_changed`` (emit after any write) and ``run_job(title, fn, on_done)``.
+``open_household(id, member_id=None)``, ``current_household_id()``, ``current_member_id()``,
+``notify_changed(changed)`` after a write, ``refresh_when_shown(widget, fn)`` and
+``run_job(title, fn, on_done)``.
+
+What a write changed decides what is refreshed. ``notify_changed(changed)``
+with a ``cadre_desk.changes.Changed`` (the tables and ids written: a survey
+save, a visit) emits ``rows_changed(changed)``, and each page refreshes only the
+rows it shows of those; without one (an import, a sync package, a setting) it
+emits ``data_changed`` and every page re-reads what it shows. A page that is
+not on screen does neither at once: ``refresh_when_shown`` runs its refresh
+when it is shown next.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from cadre_desk import register
+from cadre_desk.changes import Changed
 from cadre_desk.storage import Store
 
 from . import errors as ui_errors
@@ -38,7 +48,8 @@ BACK_TO_REGISTER = "Alt+Home"
 
 
 class MainWindow(QMainWindow):
-    data_changed = Signal()
+    data_changed = Signal()  # anything may have changed: every page re-reads what it shows
+    rows_changed = Signal(object)  # a Changed: only those rows were written
 
     def __init__(self, store: Store, parent=None, *, install_features: bool = True):
         super().__init__(parent)
@@ -50,6 +61,7 @@ class MainWindow(QMainWindow):
         self._jobs: set[Job] = set()
         self._current_household_id: str | None = None
         self._pending_member_id: str | None = None  # the person a search hit pointed at
+        self._stale: dict[int, tuple[QWidget, list[Callable[[], None]]]] = {}  # page → refreshes owed
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -80,7 +92,9 @@ class MainWindow(QMainWindow):
         self.register_view = RegisterView(store)
         self.register_view.open_requested.connect(self._open_from_register)
         self.add_page("register", self.register_view, "户花名册")
-        self.data_changed.connect(self._after_write)
+        self.data_changed.connect(self.refresh_when_shown(self.register_view, self.register_view.refresh))
+        self.data_changed.connect(self.update_demo_banner)
+        self.rows_changed.connect(self._after_rows_changed)
         self._build_own_menus()
         self.update_demo_banner()
 
@@ -182,6 +196,7 @@ class MainWindow(QMainWindow):
     def show_page(self, key: str) -> QWidget:
         widget = self._pages[key]
         self.stack.setCurrentWidget(widget)
+        self._run_owed(widget)
         for row in range(self.nav.count()):
             item = self.nav.item(row)
             if item.data(Qt.ItemDataRole.UserRole) == key and self.nav.currentRow() != row:
@@ -207,21 +222,23 @@ class MainWindow(QMainWindow):
         self.register_view.focus_search()
 
     # ------------------------------------------------------------ households
-    def open_household(self, household_id: str) -> None:
-        if household_id != self._current_household_id:
-            self._pending_member_id = None
+    def open_household(self, household_id: str, member_id: str | None = None) -> None:
+        """Show the household (with ``member_id``, that person selected)."""
+        self._pending_member_id = member_id or None
         self._current_household_id = household_id
         page = self._pages.get("household")
         if page is None:
             self._show_household_summary(household_id)
             return
         page.show_household(household_id)
+        select_member = getattr(page, "select_member", None)  # optional in a household page
+        if member_id and select_member is not None:
+            select_member(member_id)
         self.show_page("household")
 
     def _open_from_register(self, household_id: str, member_id: str) -> None:
         try:
-            self.open_household(household_id)
-            self._pending_member_id = member_id or None
+            self.open_household(household_id, member_id or None)
         except Exception as exc:  # noqa: BLE001 - shown in the standard dialog
             ui_errors.show_error(self, exc)
 
@@ -257,12 +274,50 @@ class MainWindow(QMainWindow):
                                 f"{place.get('village', '')}\n\n" + "\n".join(lines))
 
     # ------------------------------------------------------------ writes and jobs
-    def _after_write(self) -> None:
-        self.register_view.refresh()
-        self.update_demo_banner()
+    def notify_changed(self, changed: Changed | None = None) -> None:
+        """After a write: ``changed`` says which rows (``rows_changed``); None
+        means it is not known (``data_changed``, every page re-reads)."""
+        if changed is None:
+            self.data_changed.emit()
+        elif changed:
+            self.rows_changed.emit(changed)
 
-    def notify_changed(self) -> None:
-        self.data_changed.emit()
+    def _after_rows_changed(self, changed: Changed) -> None:
+        # The register shows one row per household (head, people, status, cadre):
+        # the rows of the households written, or of the members written, are re-read.
+        households = set(changed.ids("households"))
+        members = list(changed.ids("members"))
+        for i in range(0, len(members), 500):
+            chunk = members[i:i + 500]
+            households.update(r[0] for r in self.store.db.execute(
+                f"SELECT household_id FROM members WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        if households:
+            self.register_view.update_households(households)
+
+    def refresh_when_shown(self, widget: QWidget, refresh: Callable[[], None]) -> Callable[..., None]:
+        """A slot that runs ``refresh`` now if ``widget`` is the page on screen,
+        else the next time it is shown (a hidden page costs a write nothing)."""
+        def slot(*_args) -> None:
+            if self._on_screen(widget):
+                refresh()
+            else:
+                _w, owed = self._stale.setdefault(id(widget), (widget, []))
+                if refresh not in owed:
+                    owed.append(refresh)
+        return slot
+
+    def _on_screen(self, widget: QWidget) -> bool:
+        page = widget
+        while page is not None and page not in self._pages.values():
+            page = page.parentWidget()
+        return page is None or self.stack.currentWidget() is page
+
+    def _run_owed(self, page: QWidget) -> None:
+        for key, (widget, owed) in list(self._stale.items()):
+            if self._on_screen(widget) and (widget is page or page.isAncestorOf(widget)):
+                del self._stale[key]
+                for refresh in owed:
+                    refresh()
 
     def update_demo_banner(self) -> None:
         self.banner.setVisible(bool(self.store.get_setting("is_demo")))

@@ -81,6 +81,25 @@ class RegisterModel(QAbstractTableModel):
         self._ids = self._query_ids()
         self.endResetModel()
 
+    def refresh_rows(self, household_ids) -> None:
+        """Re-read the cells of these households where they are loaded (a write
+        that changed only them: the list and its order stay as they are)."""
+        wanted = set(household_ids)
+        touched = []
+        for block, rows in self._blocks.items():
+            for offset, row in enumerate(rows):
+                if row[0] in wanted:
+                    touched.append((block, offset, row[0]))
+        if not touched:
+            return
+        fresh = {r[0]: r for r in self._fetch_rows(sorted({t[2] for t in touched}))}
+        last = len(COLUMNS) + (1 if self.searching else 0) - 1
+        for block, offset, household_id in touched:
+            if household_id in fresh:
+                self._blocks[block][offset] = fresh[household_id]
+            row = block * BLOCK + offset
+            self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+
     def _where(self) -> tuple[str, list]:
         clauses, params = ["h.deleted = 0"], []
         f = self.filters
@@ -197,8 +216,12 @@ class RegisterModel(QAbstractTableModel):
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column; a column of -1 restores the natural order (by
         household number, or by relevance while searching)."""
-        self._sort = (column, order) if 0 <= column < len(COLUMNS) else None
-        self.refresh()
+        new = (column, order) if 0 <= column < len(COLUMNS) else None
+        natural = (0, Qt.SortOrder.AscendingOrder)  # by household number, what the list has without a sort
+        same = new == self._sort or (not self.searching and (new or natural) == (self._sort or natural))
+        self._sort = new
+        if not same:  # the view enabling sorting at start-up asks for the order the list already has
+            self.refresh()
 
     def clear_sort(self) -> None:
         """Forget the column sort without re-querying (the next filter change does)."""

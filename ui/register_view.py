@@ -191,6 +191,11 @@ class RegisterView(QWidget):
         self._load_filter_choices()
         self.model.refresh()
 
+    def update_households(self, household_ids) -> None:
+        """After a write to these households only (a survey save): re-read
+        their rows; the list, its order and the filter choices stay."""
+        self.model.refresh_rows(household_ids)
+
     # ------------------------------------------------------------ actions
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..backup import backup_database, default_backup_name
-
 
 def register(sub) -> None:
     p = sub.add_parser("backup", help="备份数据库（程序运行中也可备份）",
@@ -15,6 +13,7 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
+    from ..backup import backup_database, default_backup_name
     dest = Path(args.output) if args.output else Path(default_backup_name())
     written = backup_database(ctx.store, dest)
     print(f"已备份到 {written}")

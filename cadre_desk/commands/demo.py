@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from ..demo import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, build_demo, check_can_build
 from ..errors import CadreDeskError
 from .stats import parse_date
+
+# The demo's defaults, here so that ``cadre-desk --help`` need not load the
+# demo builder; tests/test_startup.py checks they equal cadre_desk.demo's.
+DEFAULT_HOUSEHOLDS = 300
+DEFAULT_SEED = 2020
 
 
 def register(subparsers) -> None:
@@ -23,6 +27,8 @@ def register(subparsers) -> None:
 
 
 def run(args, ctx) -> int:
+    from ..demo import build_demo, check_can_build
+
     if args.households < 1 or args.households > 200_000:
         raise CadreDeskError(f"户数应在 1 到 200000 之间，现为 {args.households}")
     as_of = parse_date(args.as_of)

@@ -9,14 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from .. import register as reg
 from ..errors import CadreDeskError, ImportFailed
 from ..idnumber import mask_id
-from ..jobs import measures as jm
-from ..jobs import openings as jo
-from ..jobs import outcomes as jout
-from ..jobs.matching import recommend
-from ..jobs.progress import export_progress, not_employed
 
 
 def _date(text: str | None, *, default_today: bool = True) -> dt.date | None:
@@ -135,6 +129,7 @@ def register(sub) -> None:  # noqa: C901 - one place that lists the commands
 # ---------------------------------------------------------------- handlers
 
 def run_import(args, ctx) -> int:
+    from ..jobs import openings as jo
     try:
         result = jo.import_openings(ctx.store, args.file)
     except ImportFailed as exc:
@@ -146,6 +141,7 @@ def run_import(args, ctx) -> int:
 
 
 def run_export(args, ctx) -> int:
+    from ..jobs import openings as jo
     n = jo.export_openings(ctx.store, args.out)
     from ..audit import record
 
@@ -155,6 +151,7 @@ def run_export(args, ctx) -> int:
 
 
 def run_openings(args, ctx) -> int:
+    from ..jobs import openings as jo
     rows = jo.list_openings(ctx.store)
     if args.json:
         keep = ("id", "title", "employer", "route", "town_name", "village_name", "county_code", "province_code",
@@ -172,6 +169,9 @@ def run_openings(args, ctx) -> int:
 
 
 def run_recommend(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import outcomes as jout
+    from ..jobs.matching import recommend
     store = ctx.store
     member = reg.member_by_id_number(store, args.id_number)
     rec = recommend(store, member, as_of=_date(args.as_of), repeat=args.repeat)
@@ -190,6 +190,8 @@ def run_recommend(args, ctx) -> int:
 
 
 def run_offers(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import outcomes as jout
     member = reg.member_by_id_number(ctx.store, args.id_number)
     rows = jout.offers_of(ctx.store, member["id"])
     if args.json:
@@ -207,6 +209,7 @@ def run_offers(args, ctx) -> int:
 
 
 def run_offer_status(args, ctx) -> int:
+    from ..jobs import outcomes as jout
     offer = jout.find_offer(ctx.store, args.offer_id)
     jout.set_offer_status(ctx.store, offer["id"], args.status, reason=args.reason, on=_date(args.on))
     extra = "；成员已改为已就业" if args.status.strip() == "录用" else ""
@@ -215,6 +218,9 @@ def run_offer_status(args, ctx) -> int:
 
 
 def run_apply(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import openings as jo
+    from ..jobs import outcomes as jout
     member = reg.member_by_id_number(ctx.store, args.id_number)
     opening = jo.find_opening(ctx.store, args.opening_id)
     jout.apply_for(ctx.store, member["id"], opening["id"], on=_date(args.on), note=args.note)
@@ -223,6 +229,8 @@ def run_apply(args, ctx) -> int:
 
 
 def run_training(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import measures as jm
     member = reg.member_by_id_number(ctx.store, args.id_number)
     jm.add_training(ctx.store, member["id"], course=args.course, start=_date(args.start),
                     end=_date(args.end, default_today=False), completed=args.completed, certificate=args.certificate)
@@ -231,6 +239,8 @@ def run_training(args, ctx) -> int:
 
 
 def run_self_employ(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import measures as jm
     member = reg.member_by_id_number(ctx.store, args.id_number)
     jm.add_self_employment(ctx.store, member["id"], business=args.business, start=_date(args.start),
                            people_employed=args.employs)
@@ -239,6 +249,7 @@ def run_self_employ(args, ctx) -> int:
 
 
 def run_set_employs(args, ctx) -> int:
+    from ..jobs import measures as jm
     key = args.measure_id.strip().lower()
     rows = ctx.store.rows("SELECT id FROM measures WHERE deleted = 0 AND id >= ? AND id < ? LIMIT 2",
                           [key, key + "\U0010ffff"]) if len(key) >= 4 else []
@@ -250,6 +261,8 @@ def run_set_employs(args, ctx) -> int:
 
 
 def run_welfare_post(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import measures as jm
     member = reg.member_by_id_number(ctx.store, args.id_number)
     jm.add_public_welfare_post(ctx.store, member["id"], post=args.post, start=_date(args.start), months=args.months)
     print(f"已安排 {member['name']} 公益性岗位：{args.post}，{args.months} 个月")
@@ -257,6 +270,8 @@ def run_welfare_post(args, ctx) -> int:
 
 
 def run_pay_subsidy(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import measures as jm
     member = reg.member_by_id_number(ctx.store, args.id_number) if args.id_number else None
     jm.pay_subsidy(ctx.store, kind=args.kind, amount_yuan=args.amount, paid_on=_date(args.on),
                    paid_to=args.to or (member["name"] if member else None),
@@ -266,6 +281,9 @@ def run_pay_subsidy(args, ctx) -> int:
 
 
 def run_measures(args, ctx) -> int:
+    from .. import register as reg
+    from ..jobs import measures as jm
+    from ..jobs import outcomes as jout
     member = reg.member_by_id_number(ctx.store, args.id_number)
     store = ctx.store
     print(f"{member['name']}（{mask_id(member['id_number'])}）")
@@ -282,6 +300,7 @@ def run_measures(args, ctx) -> int:
 
 
 def run_not_employed(args, ctx) -> int:
+    from ..jobs.progress import not_employed
     rows = not_employed(ctx.store, _date(args.as_of), town=args.town, village=args.village)
     if args.json:
         keep = ("id_number", "name", "sex", "age", "town", "village", "household_number", "labour_ability",
@@ -296,6 +315,7 @@ def run_not_employed(args, ctx) -> int:
 
 
 def run_export_progress(args, ctx) -> int:
+    from ..jobs.progress import export_progress
     figures = export_progress(ctx.store, args.out, _date(args.as_of), town=args.town, village=args.village,
                               mask_ids=not args.full_ids)
     from ..audit import record

@@ -6,9 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..roster import export_roster, write_error_report
-from ..roster import RosterImportFailed, import_roster
-
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -35,6 +32,7 @@ def register(subparsers) -> None:
 
 
 def run_import(args, ctx) -> int:
+    from ..roster import RosterImportFailed, import_roster
     store = ctx.store
     try:
         result = import_roster(store, args.file, skip_bad_rows=args.skip_bad_rows)
@@ -48,6 +46,7 @@ def run_import(args, ctx) -> int:
 
 
 def _report(args, result, *, rows: bool = True) -> None:
+    from ..roster import write_error_report
     if args.errors:
         write_error_report(args.errors, result, full_numbers=args.full_ids)
     if args.json:
@@ -64,6 +63,7 @@ def _report(args, result, *, rows: bool = True) -> None:
 
 
 def run_export(args, ctx) -> int:
+    from ..roster import export_roster
     count = export_roster(ctx.store, args.out, town=args.town, village=args.village)
     from ..audit import record
 

@@ -10,7 +10,6 @@ import os
 import sys
 
 from ..errors import CadreDeskError
-from ..search import search
 
 
 def register(subparsers) -> None:
@@ -43,6 +42,8 @@ def argument_text(text: str) -> str:
 
 
 def run(args, ctx) -> int:
+    from ..search import search
+
     args.text = argument_text(args.text)
     if not args.text.strip():
         raise CadreDeskError("请输入要查找的姓名、拼音、证件号码或户编号")

@@ -8,7 +8,6 @@ import json
 import unicodedata
 
 from ..errors import CadreDeskError
-from ..stats import compute_stats
 
 
 def register(subparsers) -> None:
@@ -34,6 +33,7 @@ def parse_date(text: str | None) -> dt.date:
 
 
 def run(args, ctx) -> int:
+    from ..stats import compute_stats
     as_of = parse_date(args.as_of)
     figures = compute_stats(ctx.store, as_of, town=args.town, village=args.village)
     if args.json:

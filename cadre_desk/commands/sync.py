@@ -10,10 +10,6 @@ import sys
 from pathlib import Path
 
 from ..errors import CadreDeskError
-from ..sync import conflicts as conflict_review
-from ..sync import journal, roles
-from ..sync.export import export_package, write_setup_package
-from ..sync.importer import SetupCodeNeeded, import_package
 
 
 def register(subparsers) -> None:
@@ -95,6 +91,7 @@ def register(subparsers) -> None:
 
 
 def run_setup(args, ctx) -> int:
+    from ..sync.export import write_setup_package
     result = write_setup_package(ctx.store, args.cadre, args.output)
     print(f"已写出{result.cadre}的启用包：{result.path}（{result.households} 户，{result.members} 人）")
     print(f"设备号：{result.device_id}")
@@ -104,6 +101,7 @@ def run_setup(args, ctx) -> int:
 
 
 def run_export(args, ctx) -> int:
+    from ..sync.export import export_package
     result = export_package(ctx.store, args.output, full=args.full, cadre=args.cadre, device_id=args.device)
     what = "全部数据" if result.full else "改动"
     print(f"已写出发给{result.receiver_name}的第 {result.seq} 号数据包：{result.path}（{what} {result.rows} 条）")
@@ -111,6 +109,7 @@ def run_export(args, ctx) -> int:
 
 
 def _import_one(store, path: str, code: str | None):
+    from ..sync.importer import SetupCodeNeeded, import_package
     try:
         return import_package(store, path, code=code)
     except SetupCodeNeeded:
@@ -143,6 +142,7 @@ def run_import(args, ctx) -> int:
 
 
 def _device_rows(store) -> list[dict]:
+    from ..sync import roles
     rows = roles.devices(store)
     for d in rows:
         d["open_conflicts"] = store.db.execute(
@@ -153,6 +153,7 @@ def _device_rows(store) -> list[dict]:
 
 
 def run_status(args, ctx) -> int:
+    from ..sync import roles
     store = ctx.store
     my_role = roles.role(store)
     info = roles.county_info(store)
@@ -186,6 +187,7 @@ def run_status(args, ctx) -> int:
 
 
 def run_log(args, ctx) -> int:
+    from ..sync import journal
     lines = journal.log_lines(ctx.store, args.device)
     if not lines:
         print("还没有同步记录")
@@ -198,6 +200,7 @@ def run_log(args, ctx) -> int:
 
 
 def run_refused(args, ctx) -> int:
+    from ..sync import journal
     rows = journal.refused_rows(ctx.store, args.device)
     if args.json:
         for r in rows:
@@ -214,6 +217,7 @@ def run_refused(args, ctx) -> int:
 
 
 def run_retire(args, ctx) -> int:
+    from ..sync import roles
     device = roles.retire_device(ctx.store, cadre=args.cadre, device_id=args.device, restore=args.restore)
     who = f"{device['cadre_name'] or ''}的电脑（设备号 {device['id']}）"
     if args.restore:
@@ -225,6 +229,7 @@ def run_retire(args, ctx) -> int:
 
 
 def run_conflicts(args, ctx) -> int:
+    from ..sync import conflicts as conflict_review
     store = ctx.store
     rows = conflict_review.list_conflicts(store, include_resolved=args.all)
     if args.json:
@@ -247,6 +252,7 @@ def run_conflicts(args, ctx) -> int:
 
 
 def run_resolve(args, ctx) -> int:
+    from ..sync import conflicts as conflict_review
     result = conflict_review.resolve(ctx.store, args.id, keep=args.keep, value=args.value)
     words = {"kept": "保留了本机的值", "taken": "采用了对方的值", "edited": "填写了新的值"}
     print(f"冲突 #{result['id']} 已处理：{words[result['status']]}")
