@@ -60,6 +60,11 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(args.db.parent), "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen"}
+    # The database is encrypted: its user signs in from the environment, as a
+    # county script would (otherwise the sign-in window would be what paints).
+    for name in ("CADRE_DESK_USER", "CADRE_DESK_PASSWORD"):
+        if os.environ.get(name):
+            env[name] = os.environ[name]
     evicted = evict([args.bundle, args.db])
     cold = start_once(args.bundle, args.db, env)
     warm = [start_once(args.bundle, args.db, env) for _ in range(args.runs)]
