@@ -25,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from cadre_desk import places  # noqa: E402
 from cadre_desk.idnumber import check_character  # noqa: E402
 from cadre_desk.storage import open_store  # noqa: E402
-from cadre_desk.sync import roles  # noqa: E402
 from cadre_desk.sync.export import export_package, write_setup_package  # noqa: E402
 from cadre_desk.sync.importer import import_package  # noqa: E402
 

@@ -492,7 +492,7 @@ def open_store(path: str | Path | None = None, *, credentials=None, plaintext: b
                                       "（这是旧版本的未加密数据库，登录时会把它加密）")
         encrypt_plaintext(path, creds)
         notices.append("数据库已加密。之前做的备份和拷贝（U 盘、其他电脑上的）仍是未加密的，请删除或妥善保管")
-    from .keys import KeyFile, KeyFileError, keys_path
+    from .keys import KeyFileError, keys_path
 
     if not keys_path(path).exists():
         try:

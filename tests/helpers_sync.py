@@ -10,7 +10,6 @@ from pathlib import Path
 from cadre_desk import places, register
 from cadre_desk.idnumber import check_character
 from cadre_desk.storage import Store, open_store
-from cadre_desk.sync import roles
 from cadre_desk.sync.export import write_setup_package
 from cadre_desk.sync.importer import import_package
 from cadre_desk.sync.tables import SYSTEM, synced_tables

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import atexit
-import shutil
 import tempfile
 from pathlib import Path
 

@@ -18,7 +18,6 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from ..keys import KeyFile
     from ..storage import default_db_path, file_kind, open_store
 
     path = Path(ctx.db_path) if ctx.db_path else default_db_path()

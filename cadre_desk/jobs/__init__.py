@@ -37,4 +37,4 @@ ROUTE_TO_CHANNEL = {
 EDUCATION_ORDER = ("文盲或半文盲", "小学", "初中", "高中", "大专及以上")
 
 # Labour abilities that can take work; an opening accepts a subset of these.
-from ..domain import ABLE_LABOUR  # noqa: E402  (re-exported: the vocabulary of the jobs modules)
+from ..domain import ABLE_LABOUR as ABLE_LABOUR  # noqa: E402  (re-exported: the vocabulary of the jobs modules)
