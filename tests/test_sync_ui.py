@@ -142,3 +142,22 @@ def test_refused_rows_are_listed_on_the_sync_page(county_window, tmp_path):
     assert texts(page.refused, 1) == ["王芳"] and "户编号 3715811090010003 已被本县另一户使用" in texts(page.refused, 2)[0]
     assert texts(page.refused, 3) == ["否"]
     laptop.db.conn.close()
+
+
+def test_a_package_is_refused_while_the_demo_is_open(qtbot, tmp_path):
+    from cadre_desk import first_start
+    from helpers_qt import when_modal
+
+    demo = first_start.open_demo(tmp_path / "cadre-desk.db", households=4, seed=3)
+    before = demo.rows("SELECT count(*) AS n FROM households")[0]["n"]
+    w = MainWindow(demo, install_features=False)
+    sync_dialogs.install(w)
+    qtbot.addWidget(w)
+    w.show()
+    seen = []
+    when_modal(QMessageBox, lambda box: (seen.append(box.text()), box.accept()))
+    w.sync_actions.import_from(str(tmp_path / "any.cdsync"))
+    assert seen and "演示数据库" in seen[0] and "关闭演示" in seen[0]
+    assert w.running_jobs() == 0
+    assert demo.rows("SELECT count(*) AS n FROM households")[0]["n"] == before
+    demo.db.conn.close()

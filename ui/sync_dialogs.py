@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from cadre_desk import first_start
+from cadre_desk.errors import CadreDeskError
 from cadre_desk.sync import conflicts as review
 from cadre_desk.sync import journal, roles
 from cadre_desk.sync.export import export_package, write_setup_package
@@ -338,7 +340,18 @@ class SyncActions:
         self.window.run_job("导出数据包", work, done)
 
     # ------------------------------------------------------------ import
+    def _refused_in_demo(self) -> bool:
+        """Real packages never go into the demo county's file."""
+        try:
+            first_start.refuse_in_demo(self.window.store, "数据包和启用包")
+        except CadreDeskError as exc:
+            ui_errors.show_error(self.window, exc)
+            return True
+        return False
+
     def import_(self) -> None:
+        if self._refused_in_demo():
+            return
         path, _ = QFileDialog.getOpenFileName(self.window, "导入数据包", str(Path.home()), PACKAGE_FILTER)
         if not path:
             return
@@ -356,6 +369,8 @@ class SyncActions:
         self.import_from(path, code=code)
 
     def import_from(self, path: str, *, code: str | None = None, show: bool = True) -> None:
+        if self._refused_in_demo():
+            return
         store = self.window.store
 
         def work(progress, cancelled):
