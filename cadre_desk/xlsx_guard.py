@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from .errors import ImportFailed
@@ -68,8 +69,8 @@ def check_workbook(path: str | Path) -> None:
                 if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
                     continue
                 produced = _check_sheet(path, zf, info, produced)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
-        return  # not a readable zip: the reader says what is wrong with it
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
+        return  # not a readable zip (or damaged inside): the reader says what is wrong with it
 
 
 def _check_sheet(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, produced: int) -> int:

@@ -41,9 +41,10 @@ export CADRE_DESK_USER=县就业办测试 CADRE_DESK_PASSWORD=bundle-test-2026
 creds=(CADRE_DESK_USER="$CADRE_DESK_USER" CADRE_DESK_PASSWORD="$CADRE_DESK_PASSWORD")
 bundle_bare() { env -i HOME="$RUN/home" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen "$APP/$1" "${@:2}"; }
 bundle() { env -i HOME="$RUN/home" PATH=/usr/bin:/bin LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen "${creds[@]}" "$APP/$1" "${@:2}"; }
-# Looking inside an encrypted database from the test: the clean venv's own copy
-# of the app's library (the bundle has no Python prompt).
-query() { "$WORK/venv/bin/python" -c 'import sys
+# Looking inside an encrypted database from the test (the bundle has no Python
+# prompt): the clean venv's drivers with the source tree's library. Only these
+# look-ups use the source; every step under test runs the bundle alone.
+query() { PYTHONPATH="$SRC" "$WORK/venv/bin/python" -c 'import sys
 from cadre_desk.storage import open_store
 s = open_store(sys.argv[1]); print(s.db.execute(sys.argv[2]).fetchone()[0])' "$@"; }
 cd_ok() { [[ "$(pwd)" != "$SRC"* ]] || fail "running inside the source tree"; }
