@@ -38,13 +38,16 @@ _WRITES = {"roster.run_import", "demo.run", "policy.import_cmd", "policy.retire_
            "policy.samples_cmd", "jobs.run_import", "jobs.run_apply", "jobs.run_training", "jobs.run_self_employ",
            "jobs.run_set_employs", "jobs.run_welfare_post", "jobs.run_pay_subsidy", "jobs.run_offer_status",
            "sync.run_setup", "sync.run_retire", "restore.run"}
-_COUNTY_EXPORTS = {"roster.run_export", "jobs.run_export", "jobs.run_export_progress", "jobs.run_not_employed"}
+_COUNTY_EXPORTS = {"roster.run_export", "jobs.run_export", "jobs.run_export_progress", "jobs.run_not_employed",
+                   "warehouse.run"}
+# Permissions checked inside a command (users.require), beyond the command itself.
+_FULL_NUMBERS = {"warehouse.full"}
 _MANAGE_USERS = {"user.add", "user.disable"}
 DENIED = {
     "admin": set(),
     "county": _MANAGE_USERS,
-    "town": _WRITES | _COUNTY_EXPORTS | _MANAGE_USERS | {"recovery.answer"},
-    "cadre": _MANAGE_USERS | {"sync.run_setup", "sync.run_retire", "recovery.answer"},
+    "town": _WRITES | _COUNTY_EXPORTS | _MANAGE_USERS | _FULL_NUMBERS | {"recovery.answer"},
+    "cadre": _MANAGE_USERS | _FULL_NUMBERS | {"sync.run_setup", "sync.run_retire", "recovery.answer"},
 }
 
 

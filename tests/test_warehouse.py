@@ -283,3 +283,27 @@ def test_a_cadres_laptop_does_not_export(counties, tmp_path):
     store.db.conn.close()
     rc, _, err = run_cli("--db", str(laptop), "export-warehouse", str(tmp_path / "x"), "--key-file", str(key_file))
     assert rc == 1 and "县就业办" in err and not (tmp_path / "x").exists()
+
+
+def test_full_numbers_only_for_the_county_office_and_recorded_in_the_audit_trail(counties, tmp_path, monkeypatch):
+    from cadre_desk import audit
+    from cadre_desk.users import add_user
+
+    root, dbs, key_file = counties
+    store = open_store(dbs[2])
+    add_user(store, "乡镇丙", "town-pass-2026", "town", town="烟店镇")
+    store.db.conn.close()
+    rc, out, err = run_cli("--db", str(dbs[2]), "export-warehouse", str(tmp_path / "full"), "--as-of", AS_OF,
+                           "--key-file", str(key_file), "--full")
+    assert rc == 0, err
+    store = open_store(dbs[2])
+    last = [e for e in audit.entries(store) if e["action"] == "export"][-1]
+    store.db.conn.close()
+    assert last["action"] == "export" and last["detail"]["what"] == "warehouse" and last["detail"]["ids"] == "full"
+    assert last["people"] > 0
+    monkeypatch.setenv("CADRE_DESK_USER", "乡镇丙")
+    monkeypatch.setenv("CADRE_DESK_PASSWORD", "town-pass-2026")
+    rc, out, err = run_cli("--db", str(dbs[2]), "export-warehouse", str(tmp_path / "town"), "--as-of", AS_OF,
+                           "--key-file", str(key_file), "--full")
+    assert rc == 1 and "乡镇" in err and "不能" in err and "Traceback" not in err
+    assert not (tmp_path / "town").exists()

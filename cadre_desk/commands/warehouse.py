@@ -4,6 +4,8 @@ docs/province.md). DuckDB is imported only when the command runs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .stats import parse_date
 
 
@@ -28,9 +30,14 @@ def run(args, ctx) -> int:
 
     as_of = parse_date(args.as_of)
     key = load_key(args.key_file)
-    # TODO(i12): once users and the audit chain exist, --full requires a 县就业办
-    # user and is written to the audit log here, before anything is exported.
+    from .. import audit, users
+
+    if args.full:  # names, ID numbers and phones leave the county: only its own office may
+        users.require(ctx.store, "warehouse.full")
     s = export_warehouse(ctx.store, args.dir, as_of=as_of, key=key, full=args.full)
+    audit.record(ctx.store, "export", {"what": "warehouse", "folder": Path(args.dir).name, "as_of": str(s.as_of),
+                                       "ids": "full" if s.full else "pseudonymous", "key": s.key_id},
+                 people=s.rows.get("members", 0))
     counts = "、".join(f"{name} {n:,} 行" for name, n in s.rows.items())
     kind = "含姓名、身份证号码和电话（--full）" if s.full else "人员已假名化，不含姓名、身份证号码和电话"
     print(f"已导出 {s.county_name}（{s.county_code}）截至 {s.as_of} 的台账到 {s.folder}：{counts}；{kind}；"
