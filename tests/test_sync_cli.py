@@ -109,3 +109,24 @@ def test_refused_rows_are_listed_for_review(tmp_path, capsys):
     assert code == 0 and "王芳" in out and f"户编号 {B_HOME} 已被本县另一户使用" in out
     code, out, _ = run(capsys, "--db", county_db, "sync", "refused", "--json")
     assert json.loads(out.splitlines()[0])["table_name"] == "households"
+
+
+def test_a_new_laptop_from_a_setup_package_is_the_cadres_and_a_wrong_code_creates_nothing(tmp_path, capsys,
+                                                                                          monkeypatch):
+    county_db = tmp_path / "county.db"
+    county_with_households(county_db).db.conn.close()
+    code, out, _ = run(capsys, "--db", str(county_db), "sync", "setup", "--cadre", "王芳", "-o",
+                       str(tmp_path / "setup.cdsync"))
+    enrol_code = re.search(r"启用码：(\S+)", out).group(1)
+    monkeypatch.setenv("CADRE_DESK_USER", "王芳")
+    monkeypatch.setenv("CADRE_DESK_PASSWORD", "wangfang-2026")
+    laptop = tmp_path / "laptop.db"
+    code, _, err = run(capsys, "--db", str(laptop), "sync", "import", str(tmp_path / "setup.cdsync"),
+                       "--code", "AAAA-BBBB-CCCC-DDDD")
+    assert code == 1 and "启用码" in err and "Traceback" not in err
+    assert not laptop.exists() and not (tmp_path / "laptop.db.keys").exists()
+    code, out, _ = run(capsys, "--db", str(laptop), "sync", "import", str(tmp_path / "setup.cdsync"),
+                       "--code", enrol_code)
+    assert code == 0 and "启用完成" in out
+    code, out, _ = run(capsys, "--db", str(laptop), "user", "list", "--json")
+    assert code == 0 and [(u["name"], u["role"]) for u in json.loads(out)] == [("王芳", "cadre")]

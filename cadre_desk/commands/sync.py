@@ -118,9 +118,38 @@ def _import_one(store, path: str, code: str | None):
         return import_package(store, path, code=input("请输入启用码：").strip())
 
 
+def _new_laptop(ctx, path: str, code: str | None):
+    """A setup package on a path with no database yet: the cadre's laptop is
+    created encrypted with the signed-in user as its first user, role 帮扶干部
+    (not the county's 管理员). The package and its code are checked first, so
+    a wrong code or a damaged file creates nothing. None when this is not
+    that case (an existing database, or not a setup package)."""
+    from .. import first_start, places, users
+    from ..storage import file_kind
+    from ..sync.importer import SetupCodeNeeded, read_package_file
+    from ..sync.package import KIND_SETUP, read_outer
+
+    target = ctx.check_path()
+    if file_kind(target) != "new" or read_outer(read_package_file(path)).header.get("kind") != KIND_SETUP:
+        return None
+    if not code:
+        if not sys.stdin.isatty():
+            raise SetupCodeNeeded()
+        code = input("请输入启用码：").strip()
+    first_start.check_setup_package(path, code)
+    creds = users.credentials_from_env(ctx.user, ask=True)
+    if creds is None:
+        raise users.LoginRequired(users.login_required_message())
+    store = users.create_encrypted_database(target, creds.user, creds.password, "cadre")
+    places.ensure_county(store)
+    ctx._store = store
+    return code
+
+
 def run_import(args, ctx) -> int:
     if len(args.files) == 1:
-        result = _import_one(ctx.store, args.files[0], args.code)
+        code = _new_laptop(ctx, args.files[0], args.code) or args.code
+        result = _import_one(ctx.store, args.files[0], code)
         print(result.summary)
         for note in result.notes:
             print(f"  提示：{note}")
