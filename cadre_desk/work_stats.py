@@ -1,0 +1,264 @@
+"""务工监测: the county's work figures from the work spells (domain.md §11), and
+the monitoring figures of 防止返贫动态监测.
+
+- ``workers(store, as_of)``: people with a work spell covering the month of
+  ``as_of``, each person once, split 县内 / 省内县外 / 省外 by the place's
+  division code (the county's own code, another county of the same province,
+  another province). When one person's spells overlap that month, the
+  later-started spell decides the place and the channel.
+- ``monthly(store, year)``: the same figure for every month of ``year`` (up to
+  the current month), by channel, with the same month of the previous year and
+  the year's target (setting ``work_target.YYYY``): the ``work-stats --json``
+  shape.
+- ``monitoring(store, as_of)``: households of 户类型 监测户 identified
+  (识别监测时间) in or before the month of ``as_of``, their members who have not
+  left, by 监测对象类别, and those whose risk was cleared (风险已消除, 消除监测时间
+  in or before that month).
+- ``ended_without_new(store, as_of)``: the cadre's to-do list, people whose
+  last spell ended by the month of ``as_of`` and who have no spell running or
+  starting after it.
+
+A person counts in a month while a member of the register: neither the member
+nor the household deleted, and not left (``left_on``) before the month began.
+Everything is counted in SQL, one statement per figure, grouped by member with
+SQLite's min/max bare-column rule (the other columns of a ``max(start_month)``
+group come from the row holding the maximum), so the figures of a county with
+15,000 spells come back in milliseconds (benchmarks/bench_stats.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from . import places
+from .codes import code_list
+from .storage import Store
+
+IN_COUNTY, IN_PROVINCE, OUT_OF_PROVINCE = "县内", "省内县外", "省外"
+SCOPES = (IN_COUNTY, IN_PROVINCE, OUT_OF_PROVINCE)
+# A spell whose place resolved to no code (or only to the home province) is
+# counted in the total and under this key, present only when non-zero.
+PLACE_UNKNOWN = "地点不详"
+CHANNEL_MISSING = "未填写"  # as stats.CHANNEL_MISSING
+
+MONITORED = "监测户"
+CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+TARGET_SETTING = "work_target.{year}"
+
+
+# ---------------------------------------------------------------- helpers
+
+def month_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _months(year: int, until: str | None = None) -> list[str]:
+    months = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
+    return [m for m in months if until is None or m <= until]
+
+
+def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, list[Any]]:
+    """SQL condition on ``h`` (households) for a town or village, as stats counts it."""
+    from .stats import _scope as stats_scope
+
+    where, params, _ = stats_scope(store, town, village)
+    return where, params
+
+
+def home_codes(store: Store) -> tuple[str, str]:
+    """(county code, province code) of the register's county: 371581, 370000."""
+    code = str(places.county(store).get("code") or "")
+    return code, (code[:2] + "0000") if len(code) >= 2 else ""
+
+
+def _place_case(alias: str = "s") -> str:
+    """SQL giving 县内 / 省内县外 / 省外 / NULL for a spell, by its division codes.
+    A spell with a county code in the home province but another county is
+    省内县外; a province code other than the home one is 省外 even without a
+    county; only the home province without a county stays unknown."""
+    county = f"nullif({alias}.county_code, '')"
+    province = f"coalesce(nullif({alias}.province_code, ''), substr({county}, 1, 2) || '0000')"
+    return (f"CASE WHEN {county} = :home THEN '{IN_COUNTY}' "
+            f"WHEN {province} IS NULL THEN NULL "
+            f"WHEN {province} <> :province THEN '{OUT_OF_PROVINCE}' "
+            f"WHEN {county} IS NOT NULL THEN '{IN_PROVINCE}' END")
+
+
+def _empty_figures() -> dict[str, Any]:
+    return {"total": 0, IN_COUNTY: 0, IN_PROVINCE: 0, OUT_OF_PROVINCE: 0}
+
+
+def _count_months(store: Store, months: list[str], *, town: str | None = None,
+                  village: str | None = None) -> dict[str, dict[str, Any]]:
+    """For each month: total, the three places (and 地点不详 when any) and
+    ``by_channel`` of the people working in it."""
+    channels = list(code_list("employment_channel").values)
+    out = {m: {**_empty_figures(), "by_channel": dict.fromkeys(channels, 0)} for m in months}
+    if not months:
+        return out
+    where, scope_params = _scope(store, town, village)
+    home, province = home_codes(store)
+    values = ", ".join("(?)" for _ in months)
+    # Named and positional parameters cannot be mixed: the codes are inlined as
+    # quoted literals (digits from the county table).
+    case = _place_case("c").replace(":home", _quote(home)).replace(":province", _quote(province))
+    sql = (
+        f"WITH months(month) AS (VALUES {values}), "
+        "covering AS ("
+        "  SELECT mo.month AS month, s.member_id, max(s.start_month) AS started, s.county_code, s.province_code, "
+        "         s.channel "
+        "  FROM months mo JOIN work_spells s ON s.start_month <= mo.month "
+        "       AND (s.end_month IS NULL OR s.end_month = '' OR s.end_month >= mo.month) "
+        "  JOIN members m ON m.id = s.member_id JOIN households h ON h.id = m.household_id "
+        "  WHERE s.deleted = 0 AND m.deleted = 0 AND h.deleted = 0 "
+        "    AND (m.left_on IS NULL OR m.left_on = '' OR m.left_on >= mo.month || '-01') "
+        f"    AND ({where}) "
+        "  GROUP BY mo.month, s.member_id) "
+        f"SELECT c.month, {case} AS place, c.channel, count(*) FROM covering c "
+        "GROUP BY c.month, place, c.channel"
+    )
+    for month, place, channel, n in store.db.execute(sql, [*months, *scope_params]):
+        f = out[month]
+        f["total"] += n
+        key = place or PLACE_UNKNOWN
+        f[key] = f.get(key, 0) + n
+        ch = channel or CHANNEL_MISSING
+        f["by_channel"][ch] = f["by_channel"].get(ch, 0) + n
+    return out
+
+
+def _quote(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------- the figures
+
+def workers(store: Store, as_of: dt.date, *, town: str | None = None,
+            village: str | None = None) -> dict[str, int]:
+    """``{"total", "县内", "省内县外", "省外"}`` for the month of ``as_of`` (and
+    ``"地点不详"`` when a working person's place has no code)."""
+    f = _count_months(store, [month_of(as_of)], town=town, village=village)[month_of(as_of)]
+    f.pop("by_channel")
+    return f
+
+
+def target(store: Store, year: int) -> int | None:
+    """The year's target 务工规模 (setting ``work_target.YYYY``), or None."""
+    value = store.get_setting(TARGET_SETTING.format(year=int(year)))
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def set_target(store: Store, year: int, people: int) -> None:
+    from .errors import CadreDeskError
+
+    if not 1900 < int(year) < 2200:
+        raise CadreDeskError(f"年份 {year} 无效，请写四位年份，例如 2026")
+    if int(people) < 0:
+        raise CadreDeskError(f"务工规模目标不能为负数，现为 {people}")
+    store.set_setting(TARGET_SETTING.format(year=int(year)), int(people))
+
+
+def monthly(store: Store, year: int, *, town: str | None = None, village: str | None = None,
+            today: dt.date | None = None) -> dict[str, Any]:
+    """The ``work-stats --json`` object: ``{"year", "target", "months": [...]}``,
+    one entry per month of ``year`` up to the current month (all twelve for a
+    past year, none for a future one), each ``{"month", "total", "县内",
+    "省内县外", "省外", "by_channel", "same_month_last_year"}``. The target is
+    the county's and is given for the whole county only (null for a town or
+    village, and when not set)."""
+    year = int(year)
+    now = month_of(today or dt.date.today())
+    months = _months(year, now)
+    this = _count_months(store, months, town=town, village=village)
+    last = _count_months(store, [f"{year - 1:04d}{m[4:]}" for m in months], town=town, village=village)
+    rows = []
+    for m in months:
+        f = this[m]
+        row = {"month": m, "total": f["total"], IN_COUNTY: f[IN_COUNTY], IN_PROVINCE: f[IN_PROVINCE],
+               OUT_OF_PROVINCE: f[OUT_OF_PROVINCE]}
+        if f.get(PLACE_UNKNOWN):
+            row[PLACE_UNKNOWN] = f[PLACE_UNKNOWN]
+        row["by_channel"] = f["by_channel"]
+        row["same_month_last_year"] = last[f"{year - 1:04d}{m[4:]}"]["total"]
+        rows.append(row)
+    return {"year": year, "target": None if (town or village) else target(store, year), "months": rows}
+
+
+def monitoring(store: Store, as_of: dt.date, *, town: str | None = None,
+               village: str | None = None) -> dict[str, Any]:
+    """``{"households", "people", "by_category", "risk_cleared_households"}``
+    on ``as_of`` (see the module docstring). A 监测户 with no 识别监测时间 counts
+    (it is monitored; the missing month is a finding of the check rules); one
+    marked cleared with no 消除监测时间 counts as cleared. Households with no
+    category are under ``"未填写"`` in ``by_category``, present only when any."""
+    where, params = _scope(store, town, village)
+    month = month_of(as_of)
+    monitored = (f"h.deleted = 0 AND h.household_type = '{MONITORED}' "
+                 "AND (h.monitoring_since IS NULL OR h.monitoring_since = '' OR h.monitoring_since <= ?) "
+                 f"AND ({where})")
+    cleared = ("(coalesce(h.risk_cleared, nullif(h.risk_cleared_on, '') IS NOT NULL) = 1 "
+               "AND (h.risk_cleared_on IS NULL OR h.risk_cleared_on = '' OR h.risk_cleared_on <= ?))")
+    by_category: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
+    households = cleared_n = 0
+    for category, n, c in store.db.execute(
+            f"SELECT h.monitoring_category, count(*), coalesce(sum({cleared}), 0) FROM households h "
+            f"WHERE {monitored} GROUP BY h.monitoring_category", [month, month, *params]):
+        households += n
+        cleared_n += c
+        key = category or CHANNEL_MISSING
+        by_category[key] = by_category.get(key, 0) + n
+    (people,) = store.db.execute(
+        f"SELECT count(*) FROM members m WHERE +m.deleted = 0 "
+        f"AND (m.left_on IS NULL OR m.left_on = '' OR m.left_on > ?) "
+        f"AND m.household_id IN (SELECT h.id FROM households h WHERE {monitored})",
+        [as_of.isoformat(), month, *params]).fetchone()
+    return {"households": households, "people": people, "by_category": by_category,
+            "risk_cleared_households": cleared_n}
+
+
+def ended_without_new(store: Store, as_of: dt.date, *, town: str | None = None,
+                      village: str | None = None) -> list[dict[str, Any]]:
+    """People whose work spells have all ended by the month of ``as_of`` (the
+    last one's 结束时间 is that month or earlier) and who have no spell running
+    or starting later: returnees a cadre should see about a new job. One row
+    per person with their last spell, by town, village, household number and
+    name: ``member_id, household_id, name, sex, age, household_number, town,
+    village, cadre, spell_id, start_month, end_month, idle_months, place,
+    channel, employer, phone``."""
+    where, params = _scope(store, town, village)
+    month = month_of(as_of)
+    rows = store.rows(
+        "SELECT m.id AS member_id, m.household_id, m.name, m.sex, m.birth_date, h.number AS household_number, "
+        "t.name AS town, v.name AS village, "
+        "(SELECT c.name FROM pairings p JOIN cadres c ON c.id = p.cadre_id WHERE p.household_id = h.id "
+        "   AND p.deleted = 0 AND p.until IS NULL ORDER BY p.since DESC LIMIT 1) AS cadre, "
+        "x.spell_id, x.start_month, x.end_month, x.place, x.channel, x.employer "
+        "FROM (SELECT s.member_id, s.id AS spell_id, max(s.start_month) AS start_month, s.end_month, s.place, "
+        "        s.channel, s.employer FROM work_spells s WHERE s.deleted = 0 GROUP BY s.member_id) x "
+        "JOIN members m ON m.id = x.member_id JOIN households h ON h.id = m.household_id "
+        "LEFT JOIN villages v ON v.id = h.village_id LEFT JOIN towns t ON t.id = v.town_id "
+        "WHERE NOT EXISTS (SELECT 1 FROM work_spells s2 WHERE s2.member_id = x.member_id AND s2.deleted = 0 "
+        "  AND (s2.end_month IS NULL OR s2.end_month = '' OR s2.end_month > ?)) AND m.deleted = 0 AND h.deleted = 0 "
+        "AND (m.left_on IS NULL OR m.left_on = '' OR m.left_on > ?) "
+        f"AND ({where}) ORDER BY t.code, v.code, h.number, m.name",
+        [month, as_of.isoformat(), *params])
+    for r in rows:
+        born = r.pop("birth_date")
+        r["age"] = _age(born, as_of)
+        end = r["end_month"] or r["start_month"]
+        r["idle_months"] = max(0, (as_of.year - int(end[:4])) * 12 + as_of.month - int(end[5:7]))
+    return rows
+
+
+def _age(born: str | None, on: dt.date) -> int | None:
+    try:
+        b = dt.date.fromisoformat(str(born)[:10])
+    except (TypeError, ValueError):
+        return None
+    return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
