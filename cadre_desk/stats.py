@@ -10,7 +10,9 @@
   by ``as_of``, who of the applicants were hired into a recommended opening,
   the self-employed and the people they employ;
 - people on public-welfare posts (any age) and the 公益性岗位补贴 paid from
-  1 January of ``as_of``'s year to ``as_of``.
+  1 January of ``as_of``'s year to ``as_of``;
+- ``workers`` (务工规模 of ``as_of``'s month from the work spells, 县内 / 省内县外 /
+  省外) and ``monitoring`` (监测户 and their people): see ``work_stats``.
 
 Everything is counted in SQL (one pass per figure over indexed columns), so the
 figures of a 100,000-member county come back in a fraction of a second; the
@@ -22,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import places
+from . import places, work_stats
 from .domain import (
     ABLE_LABOUR,
     EMPLOYED,
@@ -167,4 +169,7 @@ def compute_stats(store: Store, as_of: dt.date, *, town: str | None = None,
         "driven_by_self_employed": driven,
         "public_welfare_posts": public_welfare_posts,
         "public_welfare_subsidy_yuan": round(float(subsidy), 2),
+        # Issue 14 §3: 务工规模 from the work spells and the 监测对象 figures (work_stats.py).
+        "workers": work_stats.workers(store, as_of, town=town, village=village),
+        "monitoring": work_stats.monitoring(store, as_of, town=town, village=village),
     }

@@ -50,6 +50,7 @@ LAYOUT: dict = {
         "toc1": {"size": 11, "leading": 20},
         "section_title": {"size": 15, "leading": 22, "align": "center", "before": 4, "after": 8},
         "signature": {"size": 10.5, "leading": 26},
+        "sign_right": {"size": 12, "leading": 22, "align": "right"},  # the office under a public notice
     },
     "table": {"padding": 3, "grid_width": 0.5, "outer_width": 0.9},
     "handbook": {
