@@ -135,7 +135,7 @@ def _term(store: Store, key: str, default: str) -> str:
 
 def _printed_kind(store: Store, kind: str) -> str:
     if kind == PUBLIC_WELFARE:
-        return _term(store, "公益性岗位", "公益性岗位") + "补贴"
+        return _term(store, "public_welfare_post", "公益性岗位") + "补贴"
     return kind
 
 

@@ -62,6 +62,9 @@ LAYOUT: dict = {
         "measure_blank_rows": 3,
         "offer_blank_rows": 3,
         "training_blank_rows": 2,
+        # work spells: name, start, end, place, channel, employer, income, point to point
+        "spell_columns": [40, 40, 40, 70, 46, 76, 38, 30],
+        "spell_blank_rows": 2,
     },
 }
 
