@@ -383,8 +383,15 @@ def _code(raw: Any, label: str, *, county: bool) -> str | None:
     return text if county else found.province_code
 
 
+def check_spells(store: Store, rows: Sequence[SpellRow]) -> SpellResult:
+    """What ``save_spells`` would say about ``rows``, writing nothing (live
+    hints in a dialog): ``written`` is False, ``ids`` the spells they would
+    update (None: a new one)."""
+    return save_spells(store, rows, _dry_run=True)
+
+
 def save_spells(store: Store, rows: Sequence[SpellRow], *, skip_bad: bool = False,
-                as_of: dt.date | None = None, follow_status: bool = True) -> SpellResult:
+                as_of: dt.date | None = None, follow_status: bool = True, _dry_run: bool = False) -> SpellResult:
     """Write work spells: the one write path (see the module docstring).
     All or nothing: when any row has an error and ``skip_bad`` is False,
     nothing is written (``written`` False); with ``skip_bad`` the good rows
@@ -425,6 +432,10 @@ def save_spells(store: Store, rows: Sequence[SpellRow], *, skip_bad: bool = Fals
     _overlaps(store, rows, final, stored, problems)
     bad = [i for i, ps in enumerate(problems) if any(p.severity == ERROR for p in ps)]
     result = SpellResult([None] * len(rows), problems)
+    if _dry_run:
+        result.written = False
+        result.ids = [s["id"] if s else None for s in stored]
+        return result
     if bad and not skip_bad:
         result.written = False
         return result
@@ -571,9 +582,18 @@ def end_spell(store: Store, spell_id: str, month: Any, *, as_of: dt.date | None 
 def delete_spell(store: Store, spell_id: str, *, as_of: dt.date | None = None) -> None:
     """Delete a spell (soft: sync carries it; the change log can undo it)."""
     spell = store.get(TABLE, spell_id)
+    mid = spell["member_id"]
     with store.transaction():
         store.delete(TABLE, spell_id)
-        follow_employment(store, {spell["member_id"]}, as_of=as_of)
+        if store.rows("SELECT 1 FROM work_spells WHERE member_id = ? AND deleted = 0 LIMIT 1", [mid]):
+            follow_employment(store, {mid}, as_of=as_of)
+            return
+        # The person's last spell, entered by mistake: the 已就业 it set goes with it.
+        m = store.rows("SELECT employment_status, employer FROM members WHERE id = ?", [mid])
+        if m and m[0]["employment_status"] == EMPLOYED and m[0]["employer"] == spell["employer"]:
+            register.save_members(store, [register.MemberRow(
+                {"employment_status": UNEMPLOYED, "employment_channel": None, "employer": None,
+                 "monthly_income": None}, member_id=mid)], as_of=as_of, surveyed=False, block_missing=False)
 
 
 def save_spell(store: Store, row: SpellRow, *, as_of: dt.date | None = None) -> tuple[str, list[Problem]]:
@@ -582,6 +602,42 @@ def save_spell(store: Store, row: SpellRow, *, as_of: dt.date | None = None) -> 
     if not result.ok:
         raise SpellError("；".join(p.message for _, p in result.errors))
     return result.ids[0], [p for _, p in result.warnings]
+
+
+def spell_warnings(store: Store, member_ids: Iterable[str] | None = None) -> list[tuple[dict[str, Any], Problem]]:
+    """The warnings of ``save_spells`` over STORED spells (all, or of
+    ``member_ids``): overlap (naming the other spell), low income, county
+    missing, an in-county channel outside the county. For the whole-register
+    check report. Returns (spell row, problem) pairs, by member and start."""
+    home, aliases = home_county(store)
+    if member_ids is None:
+        rows = store.rows("SELECT * FROM work_spells WHERE deleted = 0 ORDER BY member_id, start_month")
+    else:
+        ids = sorted(set(member_ids))
+        rows = []
+        for start in range(0, len(ids), 500):
+            block = ids[start:start + 500]
+            rows += store.rows(f"SELECT * FROM work_spells WHERE deleted = 0 AND member_id IN "
+                               f"({', '.join('?' * len(block))}) ORDER BY member_id, start_month", block)
+        rows.sort(key=lambda r: (r["member_id"], r["start_month"]))
+    out: list[tuple[dict[str, Any], Problem]] = []
+    by_member: dict[str, list[dict]] = {}
+    for r in rows:
+        by_member.setdefault(r["member_id"], []).append(r)
+    for own in by_member.values():
+        for k, r in enumerate(own):
+            found: list[Problem] = []
+            _row_warnings(r, found, home, aliases)
+            for other in own[:k] + own[k + 1:]:
+                if _overlap(r, other):
+                    found.append(_overlap_problem(
+                        f"{months.display(other['start_month'])}—{months.display(other.get('end_month')) or '至今'}"
+                        f"{'（' + other['place'] + '）' if other.get('place') else ''}的务工"))
+            if r.get("place") and not r.get("county_code"):
+                found.append(Problem("place", f"务工所在地“{r['place']}”没有对应到县（市、区），"
+                                     "请写明省份和县（如：江苏省苏州市昆山市）", WARNING, "place_unresolved"))
+            out.extend((_decode(r), p) for p in found)
+    return out
 
 
 # ---------------------------------------------------------------- 就业状态 follows the spells

@@ -239,3 +239,30 @@ def test_working_on_counts_each_person_once_later_spell_decides(store, person):
     assert len(working) == 1 and working[0]["scope"] == "县内"
     assert spells.working_on(store, "2025-03")[0]["scope"] == "省外"
     assert spells.working_on(store, "2024-12") == []
+
+
+def test_check_only_writes_nothing_and_stored_warnings_for_the_report(store, person):
+    mid, number = person
+    rows = [SpellRow(id_number=number, start_month="2023-03", end_month="2023-08", place="朝阳区", monthly_income=350),
+            SpellRow(id_number=number, start_month="2023-05", place="临清市")]
+    checked = spells.check_spells(store, rows)
+    assert not checked.written and spells.spells_of(store, mid) == []
+    assert {"overlap", "low_income", "place_ambiguous"} <= set(kinds(checked.problems[0]))
+    save_spells(store, rows, as_of=TODAY)
+    found = spells.spell_warnings(store)
+    rules = {(s["start_month"], p.rule) for s, p in found}
+    assert {("2023-03", "overlap"), ("2023-05", "overlap"), ("2023-03", "low_income"),
+            ("2023-03", "place_unresolved")} <= rules
+    assert spells.spell_warnings(store, [mid]) == found
+    assert spells.spell_warnings(store, ["nobody"]) == []
+
+
+def test_edit_by_spell_id_moves_the_start_and_delete(store, person):
+    mid, number = person
+    sid, _ = spells.save_spell(store, SpellRow(id_number=number, start_month="2024-03", place="昆山市"), as_of=TODAY)
+    same, _ = spells.save_spell(store, SpellRow(spell_id=sid, start_month="2024-04"), as_of=TODAY)
+    assert same == sid
+    assert [(s["start_month"], s["place"]) for s in spells.spells_of(store, mid)] == [("2024-04", "昆山市")]
+    spells.delete_spell(store, sid, as_of=TODAY)
+    assert spells.spells_of(store, mid) == []
+    assert register.member(store, mid)["employment_status"] == "未就业"
