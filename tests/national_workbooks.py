@@ -285,10 +285,11 @@ def small_county() -> list[Household]:
         out_of_pocket=1500,
         members=[
             Person("刘玉哲", make_id("19880808", 31), education="本科及以上", phone="1390535000",
+                   labour="弱劳动力或半劳动力",
                    spells=[Spell("2024年02月", None, place="山东省济南市历下区", channel="有组织劳务输出",
                                  employer="济南某物流公司", income=5200, point_to_point="是", subsidy=300)]),
             Person("刘晓雨", make_id("20120301", 32), relation="之女", education="", school_status="小学",
-                   labour="无劳动力", health="残疾", disability_category="", disability_grade=""),
+                   labour="无劳动力", health="残疾", disability_category="肢体", disability_grade="四级"),
         ])
     h4 = Household(
         "371581110001000104", "唐园镇", "江大楼村", household_type="建档立卡贫困户", risks=("缺技术",),

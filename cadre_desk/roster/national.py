@@ -52,7 +52,6 @@ from .columns import COUNTY, TOWN, VILLAGE, normalize_header, roster_format
 from .read import HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, cell_text, is_blank, not_excel, open_workbook
 from .result import BadRow, ImportResult, RosterImportFailed, file_failure
 
-NATIONAL_HEADER_ROWS = 5  # a national list's header is one of its first five rows
 CHUNK_ROWS = 2000
 
 MEMBER_KINDS = ("roster", "monitoring")
@@ -83,6 +82,9 @@ SPELL_HEADERS = {key: header for key, header, _ in SPELL_COLUMNS}
 # A planned-work list names these member fields (and the person).
 PLANNED_FIELDS = ("planned_work", "planned_work_county", "work_service_needs")
 _IDENTITY = {"member.name", "member.id_number"}
+# Columns only a spell list has (就业渠道, 就业单位 and 月收入 are also a 2020 roster's).
+_SPELL_ONLY = {SPELL + k for k in ("start_month", "end_month", "place", "county", "industry", "point_to_point",
+                                   "transport_subsidy", "working")}
 _MONITORING_FIELDS = {"household.household_type", "household.monitoring_category", "household.monitoring_since"}
 
 
@@ -143,7 +145,10 @@ class Vocabulary:
         keys = {k for k in map(self.key, cells) if k}
         has_id = "member.id_number" in keys
         answers = {k for k in keys if k.startswith("member.")} - _IDENTITY - self.planned
-        if has_id and SPELL + "start_month" in keys:
+        spell_signal = SPELL + "start_month" in keys or len(keys & _SPELL_ONLY) >= 2
+        # A person list may carry a 务工所在地 of its own; a spell list names the
+        # person, not his survey (at most 与户主关系 or so).
+        if has_id and spell_signal and len(answers) <= 2:
             return "spells"
         if has_id and keys & self.planned and not answers:
             return "planned"
@@ -185,14 +190,14 @@ def survey_file(path: Path, vocab: Vocabulary, file_label: str) -> tuple[calamin
 
 
 def _find_kind(vocab: Vocabulary, sheet: calamine.CalamineSheet) -> tuple[str | None, int, list]:
-    """(kind, header row number, header cells): a national list's header in
-    the first five rows; a roster's (at least three known headers) in the
-    first thirty, as the roster import has always looked."""
+    """(kind, header row number, header cells): the first row that names a
+    list (a national export's is one of its first five rows; up to thirty
+    title rows are tolerated, as the roster import always has), or that has
+    at least three roster headers (the roster import then checks it)."""
     for index, cells in enumerate(itertools.islice(sheet.iter_rows(), HEADER_SCAN_ROWS)):
-        if index < NATIONAL_HEADER_ROWS:
-            kind = vocab.kind_of(cells)
-            if kind is not None:
-                return kind, index + 1, cells
+        kind = vocab.kind_of(cells)
+        if kind is not None:
+            return kind, index + 1, cells
         if sum(1 for c in cells if not is_blank(c) and vocab.fmt.match(c) is not None) >= MIN_HEADER_MATCHES:
             return "roster", index + 1, cells  # the roster import finds and checks it
     return None, 0, []
@@ -260,18 +265,21 @@ def _extras(item: ListSheet, cells: list) -> dict[str, str]:
 
 def import_files(store: Store, paths: Sequence[str | Path], *, allowed_numbers: set[str] | None = None,
                  skip_bad_rows: bool = False, progress: Callable[[int, int | None], None] | None = None,
-                 cancel: Callable[[], bool] | None = None, as_of: dt.date | None = None) -> ImportResult:
+                 cancel: Callable[[], bool] | None = None, as_of: dt.date | None = None,
+                 **importer_options: Any) -> ImportResult:
     """Import ``paths`` (2020 rosters and national list exports, in any order)
     as one import; see the module docstring. Raises ``RosterImportFailed``
     (nothing written) for a file that cannot be read, a sheet without its
-    required columns, or bad rows unless ``skip_bad_rows``."""
+    required columns, or bad rows unless ``skip_bad_rows``. ``importer_options``
+    go to the roster import of the member lists (``importer.Importer``)."""
     return NationalImport(store, [Path(p) for p in paths], allowed_numbers=allowed_numbers,
-                          skip_bad_rows=skip_bad_rows, progress=progress, cancel=cancel, as_of=as_of).run()
+                          skip_bad_rows=skip_bad_rows, progress=progress, cancel=cancel, as_of=as_of,
+                          importer_options=importer_options).run()
 
 
 class NationalImport:
     def __init__(self, store: Store, paths: list[Path], *, allowed_numbers, skip_bad_rows, progress, cancel,
-                 as_of):
+                 as_of, importer_options=None):
         if not paths:
             raise CadreDeskError("请至少选择一个要导入的文件")
         self.store = store
@@ -282,6 +290,7 @@ class NationalImport:
         self.cancel = cancel
         self.as_of = as_of or dt.date.today()
         self.q = store.questionnaire
+        self.importer_options = dict(importer_options or {})
         self.vocab = Vocabulary(store)
         self.many = len(paths) > 1
         self.result = ImportResult(skipped_rows=skip_bad_rows)
@@ -376,7 +385,7 @@ class NationalImport:
 
         importer = Importer(self.store, path, allowed_numbers=self.allowed_numbers, skip_bad_rows=True,
                             progress=self._progress_from(self.done), cancel=self.cancel,
-                            sheets={s.index: s.sheet for s in sheets} or None)
+                            sheets={s.index: s.sheet for s in sheets} or None, **self.importer_options)
         got = importer.run()
         self.touched_households.update(importer.reconciler.households)
         for s in sheets:
