@@ -254,5 +254,16 @@ def m0160_work_spells(db: Database) -> None:
         db.execute("INSERT INTO settings(key, value) VALUES ('terms', '\"2020\"')")
 
 
+@migrations(name="0170_household_and_planned_extras")
+def m0170_household_and_planned_extras(db: Database) -> None:
+    # Columns of the national system's lists that the questionnaire does not
+    # know, kept with their row and written back by the roster export
+    # (roster/national.py): a household's from the household list (户信息), a
+    # member's from the planned-work list (计划外出务工信息), each a JSON object
+    # {header: text} like members.roster_extra. A spell's live in work_spells.extra.
+    db["households"].add_column("roster_extra", str)
+    db["members"].add_column("planned_extra", str)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

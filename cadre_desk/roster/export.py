@@ -126,6 +126,10 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
     widths.see(0, count)
     widths.apply(sheet, {i: text for i in range(1, len(headers))})
     sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
+    # The national lists' households, work spells and planned-work rows (issue 14).
+    from .national_export import write_national_sheets
+
+    write_national_sheets(store, workbook, head, text, where, params)
     close_workbook(workbook, path)
     return count
 

@@ -57,9 +57,10 @@ def import_roster(store: Store, path: str | Path, *, allowed_numbers: set[str] |
 
 class Importer:
     def __init__(self, store: Store, path: Path, *, allowed_numbers: set[str] | None, skip_bad_rows: bool,
-                 progress, cancel):
+                 progress, cancel, sheets: dict | None = None):
         self.store = store
         self.path = path
+        self.sheets = sheets  # only these sheets, already read (national.py), or None: every roster sheet
         self.allowed_numbers = allowed_numbers
         self.skip = skip_bad_rows
         self.progress = progress
@@ -100,7 +101,7 @@ class Importer:
             with self.store.transaction(), search.bulk_inserts(self.store.db):
                 self._load_existing()
                 self.reconciler = Reconciler(self.q, self.existing_members, self.allowed_numbers)
-                for index, layout in roster_sheets(workbook, self.path, self.fmt):
+                for index, layout in roster_sheets(workbook, self.path, self.fmt, self.sheets):
                     self._sheet_order[layout.name] = index
                     self._read_sheet(layout)
                 if not self.reconciler.seen_ids and not self.result.bad_rows:
