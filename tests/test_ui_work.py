@@ -50,11 +50,11 @@ def test_the_block_shows_the_households_monitoring_answers(page):
     shown = page.monitoring_box.shown()
     assert shown["户类型"] == "监测户"
     assert shown["监测对象类别"] == "边缘易致贫户"
-    assert shown["识别监测时间"] == "2023-06"
+    assert shown["识别监测时间"] == "2023年06月"
     assert shown["致贫/返贫风险"] == "因病、因学"
     assert shown["风险是否已消除"] == "是"
     assert shown["风险消除方式"] == "帮扶消除"
-    assert shown["消除监测时间"] == "2024-09"
+    assert shown["消除监测时间"] == "2024年09月"
     assert page.income["合规自付支出"].text() == "3,200 元"
     assert page.monitoring_box.empty.isHidden()
     assert not page.monitoring_box.isHidden()
@@ -87,7 +87,7 @@ def test_the_household_form_edits_the_monitoring_section(qtbot, store, page):
     assert (h["monitoring_category"], h["monitoring_since"], h["risk_3"]) == ("突发严重困难户", "2024-03", "缺劳动力")
     page.refresh()
     assert page.monitoring_box.shown()["致贫/返贫风险"] == "因病、因学、缺劳动力"
-    assert page.monitoring_box.shown()["识别监测时间"] == "2024-03"
+    assert page.monitoring_box.shown()["识别监测时间"] == "2024年03月"
 
 
 def test_a_new_household_form_asks_the_monitoring_section(qtbot, store, page):
@@ -104,7 +104,7 @@ def test_the_spell_list_shows_the_selected_members_spells(page):
     rows = page.spells.shown_rows()
     assert "武学亮" in page.spells.title()
     assert [(r["开始时间"], r["结束时间"], r["范围"]) for r in rows] == [
-        ("2023-03", "2023-10", "县内"), ("2024-03", "仍在务工", "省外")]
+        ("2023年03月", "2023年10月", "县内"), ("2024年03月", "仍在务工", "省外")]
     assert rows[1]["就业渠道"] == "有组织劳务输出" and rows[1]["点对点"] == "是"
     page.select_member(page.ids[1][1])  # 李秀英 has none
     assert page.spells.shown_rows() == [] and "没有务工记录" in page.spells.message.text()
@@ -112,6 +112,10 @@ def test_the_spell_list_shows_the_selected_members_spells(page):
 
 def _fill_spell_dialog(qtbot, dialog, *, start: str, place: str, income: str = "3600") -> None:
     """Type into the dialog field by field, Enter moving on, as a cadre does."""
+    dialog.show()
+    dialog.activateWindow()
+    # (offscreen, qWaitForWindowActive may answer before the window really is)
+    qtbot.waitUntil(dialog.isActiveWindow)
     start_editor = dialog.editors["start_month"]
     start_editor.setFocus()
     start_editor.selectAll()
@@ -139,7 +143,7 @@ def test_adding_a_spell_through_the_dialog_stores_it(qtbot, store, page):
     assert [(s["start_month"], s["end_month"], s["county_code"], s["channel"], s["monthly_income"])
             for s in stored] == [("2026-09", None, "371581", "企业就业", 3600)]
     assert page.spells.shown_rows()[0]["范围"] == "县内"
-    assert page.spells.message.text() == "已保存"
+    assert page.spells.message.text() == "已保存（2026年09月—至今，临清市）"
 
 
 def test_an_overlapping_spell_shows_the_warning_naming_both(qtbot, store, page):
@@ -152,9 +156,9 @@ def test_an_overlapping_spell_shows_the_warning_naming_both(qtbot, store, page):
     assert dialog.save()  # a warning, not an error: saved, then said
     page.spells.after_save(dialog)
     said = page.spells.message.text()
-    assert said.startswith("已保存。请核实：")
-    assert "2023-08" in said.replace("年", "-").replace("月", "") or "2023年08月" in said
-    assert "2023-03" in said.replace("年", "-").replace("月", "") or "2023年03月" in said
+    # the new spell and the one it overlaps, both named
+    assert said.startswith("已保存（2023年08月—2023年12月，聊城市东昌府区）。请核实：")
+    assert "2023年03月—2023年10月，临清市" in said and "重叠" in said
     assert len(spells.spells_of(store, member_id)) == 3
 
 
@@ -197,7 +201,7 @@ def test_ending_a_spell(qtbot, store, page):
     assert dialog.save()
     page.spells.after_end(dialog)
     assert spells.spells_of(store, member_id)[1]["end_month"] == "2026-10"
-    assert page.spells.shown_rows()[1]["结束时间"] == "2026-10"
+    assert page.spells.shown_rows()[1]["结束时间"] == "2026年10月"
 
 
 def test_an_end_before_the_start_is_refused_in_the_dialog(qtbot, store, page):
@@ -245,7 +249,8 @@ def test_the_page_shows_the_months_figures_that_work_stats_gives(store, monitor)
                                        "progress": "60.0%"}
     bars = monitor.chart_values()
     assert bars["县内"]["11月"] == 1 and bars["省外"]["11月"] == 2 and bars["省内县外"]["5月"] == 1
-    assert bars["2025 年同月"]["11月"] == 2 and bars["2025 年同月"]["12月"] == 1
+    assert bars["2025 年同月"]["11月"] == 2 and bars["2025 年同月"]["12月"] == 2
+    assert bars["2025 年同月"]["1月"] == 0 and bars["2025 年同月"]["2月"] == 1
     assert set(bars["年度目标 5"].values()) == {5}
 
 

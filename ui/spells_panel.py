@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from cadre_desk import gazetteer, places, spells
+from cadre_desk import gazetteer, months, spells
 from cadre_desk.changes import Changed
 from cadre_desk.errors import CadreDeskError
 from cadre_desk.questionnaire import Field, display
@@ -79,8 +79,8 @@ def scope_of(store: Store, found: gazetteer.Resolved) -> str | None:
 def cell_text(store: Store, spell: dict[str, Any], key: str) -> str:
     if key == "scope":
         return spell.get("scope") or UNKNOWN_PLACE
-    if key == "end_month":
-        return spell.get("end_month") or "仍在务工"
+    if key == "end_month" and not spell.get("end_month"):
+        return "仍在务工"
     value = spell.get(key)
     fld = FIELD_BY_KEY.get(key)
     if fld is None:
@@ -88,6 +88,13 @@ def cell_text(store: Store, spell: dict[str, Any], key: str) -> str:
     if fld.type == "bool" and value is not None:
         return display(fld, bool(value))
     return display(fld, value)
+
+
+def spell_label(spell: dict[str, Any]) -> str:
+    """A spell as the messages name it: 2023年08月—2023年12月，聊城市东昌府区."""
+    start = months.display(spell.get("start_month"))
+    end = months.display(spell.get("end_month")) if spell.get("end_month") else "至今"
+    return f"{start}—{end}" + (f"，{spell['place']}" if spell.get("place") else "")
 
 
 def problem_texts(found) -> list[tuple[str, str]]:
@@ -296,7 +303,7 @@ class EndSpellDialog(QDialog):
         self.month.set_value(dt.date.today().strftime("%Y-%m"))
         self.month.selectAll()
         form = QFormLayout()
-        form.addRow(QLabel(f"{spell.get('start_month')} 起在 {spell.get('place') or '（地点未填）'} 的务工"))
+        form.addRow(QLabel(spell_label(spell)))
         form.addRow("结束时间", self.month)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -384,6 +391,12 @@ class SpellsPanel(QGroupBox):
         self._update_buttons()
 
     def eventFilter(self, obj, event) -> bool:
+        # Insert and Enter belong to the list here, not to the household page's
+        # shortcuts (Insert there adds a member).
+        if obj is self.table and event.type() == QEvent.Type.ShortcutOverride and not event.modifiers() \
+                and event.key() in (Qt.Key.Key_Insert, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return True
         if obj is self.table and event.type() == QEvent.Type.KeyPress and not event.modifiers():
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.edit_spell()
@@ -469,12 +482,16 @@ class SpellsPanel(QGroupBox):
     def after_save(self, dialog: SpellDialog) -> None:
         """Show the saved spell and what the core warned about it."""
         self.refresh()
+        saved = next((s for s in self.spells if s["id"] in dialog.saved_ids), None)
+        what = f"已保存（{spell_label(saved)}）" if saved else "已保存"
         if dialog.warnings:
             self.message.setStyleSheet(f"color: {WARNING_COLOR};")
-            self.message.setText("已保存。请核实：" + "；".join(dialog.warnings))
+            self.message.setText(what + "。请核实：" + "；".join(dialog.warnings))
         else:
             self.message.setStyleSheet("")
-            self.message.setText("已保存")
+            self.message.setText(what)
+        if saved:
+            self.table.selectRow(self.spells.index(saved))
         self.changed.emit(Changed.of(work_spells=list(dialog.saved_ids) or None, members=self.member_id))
         self.table.setFocus()
 
@@ -493,7 +510,7 @@ class SpellsPanel(QGroupBox):
 
     def after_end(self, dialog: EndSpellDialog) -> None:
         self.refresh()
-        said = f"已结束：{dialog.spell.get('start_month')} 起的务工"
+        said = f"已结束：{months.display(dialog.spell.get('start_month'))} 起的务工"
         self.message.setStyleSheet(f"color: {WARNING_COLOR};" if dialog.warnings else "")
         self.message.setText(said + ("。请核实：" + "；".join(dialog.warnings) if dialog.warnings else ""))
         self.changed.emit(Changed.of(work_spells=dialog.spell["id"], members=self.member_id))
@@ -506,8 +523,7 @@ class SpellsPanel(QGroupBox):
             return False
         if confirm:
             box = QMessageBox(QMessageBox.Icon.Question, "删除务工",
-                              f"确定删除 {self.member_name} {spell.get('start_month')} 起在 "
-                              f"{spell.get('place') or '（地点未填）'} 的务工记录吗？", parent=self)
+                              f"确定删除 {self.member_name} 的这条务工记录吗？\n{spell_label(spell)}", parent=self)
             yes = box.addButton("删除", QMessageBox.ButtonRole.DestructiveRole)
             no = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
             box.setDefaultButton(no)
@@ -522,7 +538,7 @@ class SpellsPanel(QGroupBox):
             return False
         self.refresh()
         self.message.setStyleSheet("")
-        self.message.setText(f"已删除：{spell.get('start_month')} 起的务工")
+        self.message.setText(f"已删除：{spell_label(spell)}")
         self.changed.emit(Changed.of(work_spells=spell["id"], members=self.member_id))
         self.table.setFocus()
         return True
