@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import time
 from pathlib import Path
 
 from cadre_desk import households, register
@@ -94,8 +95,10 @@ def take_screenshots(out_dir: Path) -> list[Path]:
     work_county(store)
     # A fuller year for the chart: more people working from spring on.
     extra_village = village(store, "烟店镇", "东郭村")
-    for i in range(14):
-        p = person(store, village_id=extra_village, name=f"郭{'建国卫东秀兰志强丽娟明亮'[i % 10]}{i}", age=25 + i)
+    names = ["郭建军", "郭秀梅", "刘志强", "郭丽娟", "孙明亮", "郭卫东", "王春燕", "郭海涛", "李桂芳", "郭振华",
+             "赵红霞", "郭立新", "张玉兰", "郭宝山"]
+    for i, name in enumerate(names):
+        p = person(store, village_id=extra_village, name=name, age=25 + i, female=name[-1] in "梅娟燕芳霞兰")
         start = f"2026-{1 + i % 6:02d}"
         end = None if i % 4 else f"2026-{7 + i % 3:02d}"
         place = ("临清市", "聊城市东昌府区", "江苏省苏州市昆山市", "天津市武清区")[i % 4]
@@ -128,28 +131,36 @@ def take_screenshots(out_dir: Path) -> list[Path]:
     shots.append(path)
     dialog.reject()
 
+    def settle() -> None:
+        """Let the window's background figure jobs finish (one connection: never query beside them)."""
+        app.processEvents()
+        while window.running_jobs():
+            app.processEvents()
+            time.sleep(0.02)
+        app.processEvents()
+
     monitor = window.page("work_monitor")
     monitor.today = TODAY
     monitor.year.setMaximum(TODAY.year)
     window.show_page("work_monitor")
+    settle()
     monitor.set_scope(None, year=2026, month=11)
-    monitor.refresh()  # on this thread, for the picture
-    app.processEvents()
+    settle()
     path = out_dir / "work-monitor.png"
     window.grab().save(str(path))
     shots.append(path)
     monitor.set_scope("烟店镇", year=2026, month=11)
-    monitor.refresh()
-    app.processEvents()
+    settle()
     path = out_dir / "work-monitor-town.png"
     window.grab().save(str(path))
     shots.append(path)
 
     window.show_page("dashboard")
+    settle()
     dashboard = window.page("dashboard")
     dashboard.set_scope(None, as_of=TODAY)
-    app.processEvents()
-    path = out_dir / "dashboard.png"
+    settle()
+    path = out_dir / "dashboard-monitoring.png"
     window.grab().save(str(path))
     shots.append(path)
     window.close()

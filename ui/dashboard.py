@@ -124,6 +124,28 @@ class FigureTile(QFrame):
         layout.addWidget(label)
 
 
+class CompactTile(QFrame):
+    """A figure on one line (value, then caption): the monitoring row beside
+    the seed's tiles, low enough to leave the charts their room."""
+
+    def __init__(self, key: str, caption: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName(f"tile_{key}")
+        self.setStyleSheet(f"QFrame#tile_{key} {{ background: #f5faf4; border: 1px solid #c4dcc0; "
+                           "border-radius: 4px; }")
+        self.value = QLabel("—")
+        self.value.setObjectName(f"figure_{key}")
+        self.value.setStyleSheet("font-size: 13pt; color: #2e5d34;")
+        label = QLabel(caption)
+        label.setStyleSheet("color: #4a5a6a;")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 1, 8, 1)
+        layout.setSpacing(6)
+        layout.addWidget(self.value)
+        layout.addWidget(label)
+        layout.addStretch(1)
+
+
 def _bar_chart(title: str) -> tuple[QChart, QChartView]:
     chart = QChart()
     chart.setTitle(title)
@@ -141,9 +163,9 @@ def _bar_chart(title: str) -> tuple[QChart, QChartView]:
 def _room_for_labels(chart: QChart, categories: list[str], font: QFont) -> None:
     """Qt elides a category label to "…" when its band is lower than the
     text: give the chart's view the height every label needs (title, value
-    axis and 1.6 lines a bar)."""
+    axis and 2 lines a bar: 1.6 was too few once there were eight channels)."""
     metrics = QFontMetrics(font)
-    needed = int(len(categories) * metrics.height() * 1.6) + 4 * metrics.height() + 20
+    needed = int(len(categories) * metrics.height() * 2.0) + 4 * metrics.height() + 20
     for view in (chart.scene().views() if chart.scene() else []):
         view.setMinimumHeight(max(view.minimumHeight(), needed))
 
@@ -192,17 +214,14 @@ class DashboardPage(QWidget):
             tiles.addWidget(tile, 0, i)
         monitoring = QHBoxLayout()
         monitoring.setSpacing(6)
-        caption = QLabel("防止返贫\n动态监测")
+        caption = QLabel("防止返贫动态监测")
         caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         caption.setStyleSheet("color: #2e5d34;")
         monitoring.addWidget(caption)
         self.monitoring_tiles: dict[str, FigureTile] = {}
         for path, caption_text in MONITORING_FIGURES:
             key = "_".join(path[1:]) if path[0] == "monitoring" else "_".join(path)
-            tile = FigureTile(f"monitoring_{key}", caption_text, self)
-            tile.setStyleSheet(f"QFrame#tile_monitoring_{key} {{ background: #f5faf4; border: 1px solid #c4dcc0; "
-                               "border-radius: 4px; }")
-            tile.value.setStyleSheet("font-size: 14pt; color: #2e5d34;")
+            tile = CompactTile(f"monitoring_{key}", caption_text, self)
             self.monitoring_tiles[caption_text] = tile
             monitoring.addWidget(tile, 1)
 

@@ -189,7 +189,7 @@ class HouseholdPage(QWidget):
         # The selected member's work spells (务工经历), written through cadre_desk.spells.
         self.spells = SpellsPanel(self.store)
         self.spells.changed.connect(lambda changed: self._written(changed | Changed.of(households=self.household_id)))
-        lower.addWidget(self.spells, 4)
+        lower.addWidget(self.spells, 3)
         visits_box = QGroupBox("走访记录")
         QVBoxLayout(visits_box).addWidget(visits := _table(VISIT_COLUMNS))
         self.visits = visits
@@ -204,8 +204,12 @@ class HouseholdPage(QWidget):
         mh = measures.horizontalHeader()
         mh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         mh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        lower.addWidget(visits_box, 3)
-        lower.addWidget(measures_box, 3)
+        # Visits and measures one above the other beside the spells: the spell
+        # list needs the width (months, place, channel, employer, income).
+        side = QVBoxLayout()
+        side.addWidget(visits_box, 1)
+        side.addWidget(measures_box, 1)
+        lower.addLayout(side, 2)
         outer.addLayout(lower, 3)
 
         self.message = QLabel()

@@ -65,8 +65,8 @@ FIELD_BY_KEY = {f.key: f for f in SPELL_FIELDS}
 # The list: (key, header).
 SPELL_COLUMNS = [
     ("start_month", "开始时间"), ("end_month", "结束时间"), ("place", "务工所在地"), ("scope", "范围"),
-    ("channel", "就业渠道"), ("employer", "务工企业"), ("monthly_income", "月收入（元）"),
-    ("point_to_point", "点对点"), ("transport_subsidy", "交通补助（元）"),
+    ("channel", "就业渠道"), ("employer", "务工企业"), ("monthly_income", "月收入"),
+    ("point_to_point", "点对点"), ("transport_subsidy", "交通补助"),
 ]
 
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 
-from cadre_desk import places, work_stats
+from cadre_desk import months, places, work_stats
 from cadre_desk.storage import Store
 
 from . import errors as ui_errors
@@ -96,7 +96,8 @@ class PlacesModel(RowsModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if key == "change":
-            return f"{row['total'] - row['last_year']:+,}"
+            diff = row["total"] - row["last_year"]
+            return f"{diff:+,}" if diff else "0"
         value = row.get(key)
         return f"{value:,}" if isinstance(value, int) else (value or "")
 
@@ -106,6 +107,8 @@ class PlacesModel(RowsModel):
 
 
 class ToDoModel(RowsModel):
+    """The people whose spell ended and who have no new one (``ended_without_new``)."""
+
     COLUMNS = (("town", "乡镇（街道）"), ("village", "村"), ("household_number", "户编号"), ("name", "姓名"),
                ("age", "年龄"), ("end_month", "上次务工结束"), ("idle_months", "已空闲（月）"),
                ("place", "上次务工地"), ("channel", "就业渠道"), ("cadre", "帮扶责任人"))
@@ -116,6 +119,8 @@ class ToDoModel(RowsModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         value = row.get(key)
+        if key == "end_month":
+            return months.display(value)
         return "" if value is None else str(value)
 
 
@@ -292,11 +297,11 @@ class WorkMonitorPage(QWidget):
         self.month.blockSignals(True)
         wanted = self.month.currentData()
         self.month.clear()
-        months = months_of(self.year.value(), self.today)
-        for m in months:
+        numbers = months_of(self.year.value(), self.today)
+        for m in numbers:
             self.month.addItem(f"{m} 月", m)
-        if months:
-            index = self.month.findData(wanted) if wanted in months else len(months) - 1
+        if numbers:
+            index = self.month.findData(wanted) if wanted in numbers else len(numbers) - 1
             self.month.setCurrentIndex(index)
         self.month.blockSignals(False)
 
@@ -383,6 +388,8 @@ class WorkMonitorPage(QWidget):
             now = work_stats.workers(self.store, as_of, **scope)
             before = work_stats.workers(self.store, last_as_of, **scope)
             rows.append({"name": name, **now, "last_year": before["total"]})
+        # The places with most people working first (ties keep the statistical code order).
+        rows.sort(key=lambda r: (-r["total"], -r["last_year"]))
         todo = work_stats.ended_without_new(self.store, as_of, town=town, village=village)
         return {"town": town, "village": village, "year": year, "month": month, "as_of": as_of,
                 "series": series, "last_year": last_year, "places": rows, "todo": todo}
@@ -466,17 +473,17 @@ class WorkMonitorPage(QWidget):
             chart.removeAxis(axis)
         year = result["year"]
         chart.setTitle(f"{year} 年逐月务工人数（柱）与去年同月、年度目标（线）")
-        months = {m["month"]: m for m in result["series"]["months"]}
+        this_year = {m["month"]: m for m in result["series"]["months"]}
         last = {m["month"]: m for m in result["last_year"]["months"]}
         keys = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
         categories = [f"{m}月" for m in range(1, 13)]
         bars = QStackedBarSeries()
-        shown_scopes = list(SCOPES) + ([UNKNOWN_PLACE] if any(m.get(UNKNOWN_PLACE) for m in months.values()) else [])
+        shown_scopes = list(SCOPES) + ([UNKNOWN_PLACE] if any(m.get(UNKNOWN_PLACE) for m in this_year.values()) else [])
         for scope in shown_scopes:
             s = QBarSet(scope)
             s.setColor(QColor(SCOPE_COLORS[scope]))
             s.setBorderColor(QColor(SCOPE_COLORS[scope]))
-            s.append([float(months[k].get(scope, 0)) if k in months else 0.0 for k in keys])
+            s.append([float(this_year[k].get(scope, 0)) if k in this_year else 0.0 for k in keys])
             bars.append(s)
         chart.addSeries(bars)
         line = QLineSeries()
@@ -506,7 +513,7 @@ class WorkMonitorPage(QWidget):
         x.append(categories)
         x.setLabelsFont(self.font)
         y = QValueAxis()
-        top = max([m["total"] for m in months.values()] + [m["total"] for m in last.values()] + [target or 0, 4])
+        top = max([m["total"] for m in this_year.values()] + [m["total"] for m in last.values()] + [target or 0, 4])
         y.setRange(0, top * 1.15)
         y.applyNiceNumbers()
         y.setLabelFormat("%d")
