@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from cadre_desk import register, spells, work_stats
+from cadre_desk import households, register, spells, work_stats
 from cadre_desk.stats import compute_stats
 from tests.helpers_qt import type_text
 from tests.helpers_survey import sample_household
@@ -79,6 +79,8 @@ def test_the_household_form_edits_the_monitoring_section(qtbot, store, page):
     assert form.rows["monitoring_category"][1].value() == "边缘易致贫户"
     assert form.rows["monitoring_since"][1].value() == "2023-06"
     assert form.rows["risk_cleared"][1].value() is True
+    # loaded as a whole: no stale "fill in 风险消除方式" beside the answered field
+    assert form.message_of("risk_clear_method") == "" and form.message_of("risk_cleared_on") == ""
     form.set_answer("monitoring_category", "突发严重困难户")
     form.set_answer("monitoring_since", "2024年03月")  # as the national export writes it
     form.set_answer("risk_3", "缺劳动力")
@@ -88,6 +90,15 @@ def test_the_household_form_edits_the_monitoring_section(qtbot, store, page):
     page.refresh()
     assert page.monitoring_box.shown()["致贫/返贫风险"] == "因病、因学、缺劳动力"
     assert page.monitoring_box.shown()["识别监测时间"] == "2024年03月"
+
+
+def test_the_page_says_the_household_rules(store, page):
+    household_id = page.ids[0]
+    assert page.warnings.isHidden()
+    households.set_household(store, household_id, {"monitoring_category": None})
+    page.refresh()
+    assert not page.warnings.isHidden()
+    assert "监测户应填写监测对象类别和识别监测时间" in page.warnings.text()
 
 
 def test_a_new_household_form_asks_the_monitoring_section(qtbot, store, page):

@@ -24,7 +24,7 @@ from cadre_desk import drafts, households, register
 from cadre_desk.changes import Changed
 from cadre_desk.errors import CadreDeskError, NotFound
 from cadre_desk.household_summary import income_summary, measures_of, member_age, yuan
-from cadre_desk.questionnaire import display, household_problems
+from cadre_desk.questionnaire import display, household_problems, validate
 from cadre_desk.storage import Store
 from ui.history_dialog import HistoryDialog
 from ui.section_box import SectionBox
@@ -330,6 +330,10 @@ class HouseholdPage(QWidget):
         self._show_members(members)
         problems = [p.message for p in household_problems(
             self.store.questionnaire, [m for m in members if households.is_present(m)])]
+        # The household part's own consistency rules (监测户 without its category …), as the form says them.
+        rule_ids = {r.get("id") for r in hpart.rules}
+        problems += [p.message for p in validate(hpart, {f.key: h.get(f.key) for f in hpart.fields})[1]
+                     if p.rule in rule_ids]
         if figure.warning:
             problems.append(figure.warning)
         self.warnings.setText("；".join(problems))
