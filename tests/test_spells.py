@@ -294,3 +294,16 @@ def test_started_offer_opens_a_spell_and_leaving_ends_it(store):
     assert spell["end_month"] == months.of(left)
     assert spells.employment_status_on(store, m["id"], left + dt.timedelta(days=40)) == "未就业"
     assert register.member(store, m["id"])["employment_status"] == "未就业"
+
+
+def test_same_spell_twice_in_one_batch_is_written_once_and_a_moved_start_may_not_clash(store, person):
+    mid, number = person
+    result = save_spells(store, [SpellRow(id_number=number, start_month="2023-03", place="昆山市", monthly_income=3000),
+                                 SpellRow(id_number=number, start_month="202303", monthly_income=3500)], as_of=TODAY)
+    assert result.created == 1 and result.ids[0] == result.ids[1]
+    (only,) = spells.spells_of(store, mid)
+    assert (only["place"], only["monthly_income"]) == ("昆山市", 3500)
+    other, _ = spells.save_spell(store, SpellRow(id_number=number, start_month="2024-01", end_month="2024-02"),
+                                 as_of=TODAY)
+    with pytest.raises(spells.SpellError, match="已有 2023年03月 开始的务工"):
+        spells.save_spell(store, SpellRow(spell_id=other, start_month="2023-03"), as_of=TODAY)
