@@ -255,3 +255,35 @@ def test_2021_education_meets_an_openings_minimum(store, education, matched):
     m = job_person(store, education=education)
     titles = [o.opening for o in recommend(store, m, as_of=AS_OF).offers]
     assert ("质检员" in titles) is matched
+
+
+def test_2020_and_2021_code_values_import_and_export_as_given(store, tmp_path):
+    """A 2020 roster's 大专及以上 / 高中一年级 / 扶贫车间 and a 2021 大专 / 普通高中一年级 / 帮扶车间 all
+    import, and the export writes each back as it came."""
+    from python_calamine import CalamineWorkbook
+
+    from cadre_desk.roster import import_roster
+    from cadre_desk.roster.export import export_roster
+    from helpers_roster import HEADERS, make_id as roster_id, member as roster_member, write_roster
+
+    rows = [
+        roster_member("H2020", "张建国", roster_id("19700312", 1), 文化程度="大专及以上", 就业状态="已就业",
+                      就业渠道="扶贫车间"),
+        roster_member("H2020", "张明", roster_id("20080312", 2), relation="之子", head="张建国", 文化程度=None,
+                      在校生状况="高中一年级"),
+        roster_member("H2021", "李强", roster_id("19800312", 3), 文化程度="大专", 就业状态="已就业", 就业渠道="帮扶车间"),
+        roster_member("H2021", "李小", roster_id("20080412", 4), relation="之女", head="李强", 文化程度=None,
+                      在校生状况="普通高中一年级"),
+    ]
+    result = import_roster(store, write_roster(tmp_path / "in.xlsx", rows, headers=HEADERS))
+    assert not result.bad_rows, [b.message for b in result.bad_rows]
+    out = tmp_path / "out.xlsx"
+    export_roster(store, out)
+    sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    header_row = next(i for i, r in enumerate(sheet) if "证件号码" in r)
+    head = sheet[header_row]
+    by_name = {r[head.index("姓名")]: r for r in sheet[header_row + 1:] if r[head.index("姓名")]}
+    got = {name: (by_name[name][head.index("文化程度")], by_name[name][head.index("在校生状况")],
+                  by_name[name][head.index("就业渠道")]) for name in ("张建国", "张明", "李强", "李小")}
+    assert got == {"张建国": ("大专及以上", "非在校生", "扶贫车间"), "张明": ("", "高中一年级", ""),
+                   "李强": ("大专", "非在校生", "帮扶车间"), "李小": ("", "普通高中一年级", "")}
