@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .. import places, register, search
+from .. import places, register, search, terms
 from ..domain import working_age_bounds
 from ..errors import CadreDeskError
 from ..storage import Store
@@ -112,6 +112,8 @@ class Importer:
                         f"{self.result.bad_row_count} 行有问题，没有导入任何数据。请按问题清单改正后重新导入，"
                         "或选择跳过问题行（--skip-bad-rows）", self._failed_result())
                 self.result.written = True
+                # A 2020 roster: the county keeps the 2020 terms unless someone chose (cadre_desk/terms.py).
+                terms.note_import(self.store, "2020")
         finally:
             workbook.close()
             conn.execute(f"PRAGMA cache_size = {cache_size}")
