@@ -18,8 +18,11 @@ the monitoring figures of 防止返贫动态监测.
   last spell ended by the month of ``as_of`` and who have no spell running or
   starting after it.
 
-A person counts in a month while a member of the register: neither the member
-nor the household deleted, and not left (``left_on``) before the month began.
+A person counts in a month while a member of the register at its end: neither
+the member nor the household deleted, and not left (``left_on``) by the month's
+last day (as ``spells.working_on`` counts). Places are decided by
+``spells.scope_sql`` (the county's own and older codes); channels are spelled
+as the county's terms spell them (扶贫车间 or 帮扶车间), as in ``stats``.
 Everything is counted in SQL, one statement per figure, grouped by member with
 SQLite's min/max bare-column rule (the other columns of a ``max(start_month)``
 group come from the row holding the maximum), so the figures of a county with
@@ -31,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import places
+from . import places, spells, terms
 from .codes import code_list
 from .storage import Store
 
@@ -66,23 +69,10 @@ def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, li
     return where, params
 
 
-def home_codes(store: Store) -> tuple[str, str]:
-    """(county code, province code) of the register's county: 371581, 370000."""
-    code = str(places.county(store).get("code") or "")
-    return code, (code[:2] + "0000") if len(code) >= 2 else ""
-
-
-def _place_case(alias: str = "s") -> str:
-    """SQL giving 县内 / 省内县外 / 省外 / NULL for a spell, by its division codes.
-    A spell with a county code in the home province but another county is
-    省内县外; a province code other than the home one is 省外 even without a
-    county; only the home province without a county stays unknown."""
-    county = f"nullif({alias}.county_code, '')"
-    province = f"coalesce(nullif({alias}.province_code, ''), substr({county}, 1, 2) || '0000')"
-    return (f"CASE WHEN {county} = :home THEN '{IN_COUNTY}' "
-            f"WHEN {province} IS NULL THEN NULL "
-            f"WHEN {province} <> :province THEN '{OUT_OF_PROVINCE}' "
-            f"WHEN {county} IS NOT NULL THEN '{IN_PROVINCE}' END")
+def _last_day(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    nxt = dt.date(y + m // 12, m % 12 + 1, 1)
+    return (nxt - dt.timedelta(days=1)).isoformat()
 
 
 def _empty_figures() -> dict[str, Any]:
@@ -93,18 +83,20 @@ def _count_months(store: Store, months: list[str], *, town: str | None = None,
                   village: str | None = None) -> dict[str, dict[str, Any]]:
     """For each month: total, the three places (and 地点不详 when any) and
     ``by_channel`` of the people working in it."""
-    channels = list(code_list("employment_channel").values)
-    out = {m: {**_empty_figures(), "by_channel": dict.fromkeys(channels, 0)} for m in months}
+    codes = code_list("employment_channel")
+    spelling = terms.current(store)
+    out = {m: {**_empty_figures(), "by_channel": dict.fromkeys(codes.names(spelling), 0)} for m in months}
     if not months:
         return out
     where, scope_params = _scope(store, town, village)
-    home, province = home_codes(store)
-    values = ", ".join("(?)" for _ in months)
-    # Named and positional parameters cannot be mixed: the codes are inlined as
-    # quoted literals (digits from the county table).
-    case = _place_case("c").replace(":home", _quote(home)).replace(":province", _quote(province))
+    case, case_params = spells.scope_sql(store, county_column="nullif(c.county_code, '')",
+                                         province_column="nullif(c.province_code, '')")
+    values = ", ".join("(?, ?)" for _ in months)
+    ends = [x for m in months for x in (m, _last_day(m))]
+    # The bare columns of a max() group come from the row holding the maximum
+    # (SQLite): the later-started of a person's spells covering the month.
     sql = (
-        f"WITH months(month) AS (VALUES {values}), "
+        f"WITH months(month, last_day) AS (VALUES {values}), "
         "covering AS ("
         "  SELECT mo.month AS month, s.member_id, max(s.start_month) AS started, s.county_code, s.province_code, "
         "         s.channel "
@@ -112,24 +104,20 @@ def _count_months(store: Store, months: list[str], *, town: str | None = None,
         "       AND (s.end_month IS NULL OR s.end_month = '' OR s.end_month >= mo.month) "
         "  JOIN members m ON m.id = s.member_id JOIN households h ON h.id = m.household_id "
         "  WHERE s.deleted = 0 AND m.deleted = 0 AND h.deleted = 0 "
-        "    AND (m.left_on IS NULL OR m.left_on = '' OR m.left_on >= mo.month || '-01') "
+        "    AND (m.left_on IS NULL OR m.left_on = '' OR m.left_on > mo.last_day) "
         f"    AND ({where}) "
         "  GROUP BY mo.month, s.member_id) "
         f"SELECT c.month, {case} AS place, c.channel, count(*) FROM covering c "
         "GROUP BY c.month, place, c.channel"
     )
-    for month, place, channel, n in store.db.execute(sql, [*months, *scope_params]):
+    for month, place, channel, n in store.db.execute(sql, [*ends, *scope_params, *case_params]):
         f = out[month]
         f["total"] += n
         key = place or PLACE_UNKNOWN
         f[key] = f.get(key, 0) + n
-        ch = channel or CHANNEL_MISSING
+        ch = codes.spelled(channel, spelling) if channel else CHANNEL_MISSING
         f["by_channel"][ch] = f["by_channel"].get(ch, 0) + n
     return out
-
-
-def _quote(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 # ---------------------------------------------------------------- the figures
