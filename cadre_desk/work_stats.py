@@ -278,7 +278,7 @@ def export_monthly(store: Store, path, year: int, *, town: str | None = None, vi
     landscape on one page width. Returns the figures."""
     from pathlib import Path
 
-    from .xlsx import close_workbook, open_workbook, print_setup
+    from .xlsx import close_workbook, open_workbook, print_setup, text_width
 
     figures = monthly(store, year, town=town, village=village, today=today)
     scope = _scope_name(store, town, village)
@@ -336,18 +336,20 @@ def export_monthly(store: Store, path, year: int, *, town: str | None = None, vi
         "同一人当月有两段务工记录重叠的，按开始时间较晚的一段计算务工地点和就业渠道。",
         "2. 县内、省内县外、省外按务工所在县的行政区划代码与本县比较确定。"
         + (f"另有务工所在县不详的共 {unknown} 人次，计入务工人数但未分地点，请补填务工所在县。" if unknown else ""),
-        "3. 上年同月按同样口径统计；年度目标为县就业办设定的全年务工规模目标（cadre-desk set-target）"
+        "3. 上年同月按同样口径统计；年度目标为县就业办设定的全年务工规模目标人数，目标完成为当月务工人数占年度目标的比例"
         + ("，乡镇、村的统计表不列目标。" if (town or village) else "。"),
     ]
     row += 1
+    usable = sum(widths) - 2
     for text in notes:
         ws.merge_range(row, 0, row, last, text, f_note)
-        ws.set_row(row, 30)
+        ws.set_row(row, 13 * (text_width(text) * 9 // 11 // usable + 1) + 4)  # 9-point text
         row += 1
     row += 1
     ws.merge_range(row, 0, row, 4, "制表人：", f_sub)
     ws.merge_range(row, 5, row, last, f"制表单位：{_issuer(store)}", f_sub)
     print_setup(ws, header_rows=3)
+    ws.hide_gridlines(2)  # a finished table: its own borders, no grid around the notes
 
     ws2 = wb.add_worksheet("分渠道")
     channels: list[str] = []
@@ -377,5 +379,6 @@ def export_monthly(store: Store, path, year: int, *, town: str | None = None, vi
     ws2.merge_range(row, 0, row, last2, "说明：就业渠道取当月计算地点所用的那段务工记录；未填写就业渠道的列为“未填写”。",
                     f_note)
     print_setup(ws2, header_rows=3)
+    ws2.hide_gridlines(2)
     close_workbook(wb, path)
     return figures
