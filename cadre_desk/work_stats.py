@@ -69,54 +69,98 @@ def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, li
     return where, params
 
 
-def _last_day(month: str) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    nxt = dt.date(y + m // 12, m % 12 + 1, 1)
-    return (nxt - dt.timedelta(days=1)).isoformat()
-
-
 def _empty_figures() -> dict[str, Any]:
     return {"total": 0, IN_COUNTY: 0, IN_PROVINCE: 0, OUT_OF_PROVINCE: 0}
+
+
+def _next_month(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
 
 
 def _count_months(store: Store, months: list[str], *, town: str | None = None,
                   village: str | None = None) -> dict[str, dict[str, Any]]:
     """For each month: total, the three places (and 地点不详 when any) and
-    ``by_channel`` of the people working in it."""
+    ``by_channel`` of the people working in it.
+
+    One statement. The spells of the scope's members touching the months are
+    read once with the member's last month in the register (the month before
+    the one they left in). A person whose spells there never overlap is
+    covered by at most one spell a month, so spells can be counted instead of
+    people: each spell adds one from its first month to its last, kept as a
+    +1 at the start and a -1 after the end, grouped by month, place and
+    channel, and summed up month by month here (a few hundred groups, never
+    a row per person and month). The few people with overlapping spells (a
+    check-rule warning) are counted person by month, the later-started spell
+    deciding: the bare columns of a max() group come from the row holding the
+    maximum (SQLite)."""
     codes = code_list("employment_channel")
     spelling = terms.current(store)
     out = {m: {**_empty_figures(), "by_channel": dict.fromkeys(codes.names(spelling), 0)} for m in months}
     if not months:
         return out
+    first, last = min(months), max(months)
     where, scope_params = _scope(store, town, village)
-    case, case_params = spells.scope_sql(store, county_column="nullif(c.county_code, '')",
-                                         province_column="nullif(c.province_code, '')")
-    values = ", ".join("(?, ?)" for _ in months)
-    ends = [x for m in months for x in (m, _last_day(m))]
-    # The bare columns of a max() group come from the row holding the maximum
-    # (SQLite): the later-started of a person's spells covering the month.
+    if where == "1":  # the whole county: no household lookup per spell
+        member_ok = "m.household_id NOT IN (SELECT id FROM households WHERE deleted <> 0)"
+    else:
+        member_ok = f"m.household_id IN (SELECT h.id FROM households h WHERE h.deleted = 0 AND ({where}))"
+    case, case_params = spells.scope_sql(store, county_column="nullif(county_code, '')",
+                                         province_column="nullif(province_code, '')")
+    values = ", ".join("(?)" for _ in months)
     sql = (
-        f"WITH months(month, last_day) AS (VALUES {values}), "
-        "covering AS ("
-        "  SELECT mo.month AS month, s.member_id, max(s.start_month) AS started, s.county_code, s.province_code, "
-        "         s.channel "
-        "  FROM months mo JOIN work_spells s ON s.start_month <= mo.month "
-        "       AND (s.end_month IS NULL OR s.end_month = '' OR s.end_month >= mo.month) "
-        "  JOIN members m ON m.id = s.member_id JOIN households h ON h.id = m.household_id "
-        "  WHERE s.deleted = 0 AND m.deleted = 0 AND h.deleted = 0 "
-        "    AND (m.left_on IS NULL OR m.left_on = '' OR m.left_on > mo.last_day) "
-        f"    AND ({where}) "
-        "  GROUP BY mo.month, s.member_id) "
-        f"SELECT c.month, {case} AS place, c.channel, count(*) FROM covering c "
-        "GROUP BY c.month, place, c.channel"
+        f"WITH months(month) AS (VALUES {values}), "
+        # (+start_month: a plain scan of the spells beats the month index here)
+        "spell AS MATERIALIZED ("
+        "  SELECT s.member_id, s.start_month AS st, coalesce(nullif(s.end_month, ''), '9999-12') AS en, "
+        "         s.county_code, s.province_code, s.channel, "
+        "         CASE WHEN m.left_on IS NULL OR m.left_on = '' THEN '9999-12' "
+        "              ELSE strftime('%Y-%m', m.left_on, 'start of month', '-1 month') END AS last_in "
+        "  FROM work_spells s JOIN members m ON m.id = s.member_id "
+        "  WHERE s.deleted = 0 AND +m.deleted = 0 AND +s.start_month <= ? "
+        f"    AND (s.end_month IS NULL OR s.end_month = '' OR s.end_month >= ?) AND {member_ok}), "
+        # people with a spell that another of their spells starts inside
+        "overlapping AS MATERIALIZED ("
+        "  SELECT DISTINCT sp.member_id FROM spell sp WHERE EXISTS (SELECT 1 FROM work_spells t "
+        "    WHERE t.member_id = sp.member_id AND t.deleted = 0 AND t.start_month > sp.st AND t.start_month <= sp.en)), "
+        "tangled AS MATERIALIZED (SELECT * FROM spell WHERE member_id IN overlapping), "
+        "simple AS MATERIALIZED ("
+        "  SELECT max(st, ?) AS a, min(en, last_in, ?) AS b, county_code, province_code, channel FROM spell "
+        "  WHERE member_id NOT IN overlapping) "
+        f"SELECT 1, a, {case} AS place, channel, count(*) FROM simple WHERE a <= b GROUP BY 2, 3, 4 "
+        "UNION ALL "
+        f"SELECT -1, b, {case} AS place, channel, count(*) FROM simple WHERE a <= b GROUP BY 2, 3, 4 "
+        "UNION ALL "
+        f"SELECT 0, month, {case} AS place, channel, count(*) FROM ("
+        "  SELECT mo.month AS month, f.member_id, max(f.st), f.county_code, f.province_code, f.channel "
+        "  FROM months mo JOIN tangled f ON f.st <= mo.month AND f.en >= mo.month AND f.last_in >= mo.month "
+        "  GROUP BY mo.month, f.member_id) GROUP BY 2, 3, 4"
     )
-    for month, place, channel, n in store.db.execute(sql, [*ends, *scope_params, *case_params]):
-        f = out[month]
-        f["total"] += n
-        key = place or PLACE_UNKNOWN
-        f[key] = f.get(key, 0) + n
-        ch = codes.spelled(channel, spelling) if channel else CHANNEL_MISSING
-        f["by_channel"][ch] = f["by_channel"].get(ch, 0) + n
+    params = [*months, last, first, *scope_params, first, last, *case_params, *case_params, *case_params]
+    starts: dict[str, dict[tuple, int]] = {}
+    direct: dict[str, dict[tuple, int]] = {}
+    for sign, month, place, channel, n in store.db.execute(sql, params):
+        key = (place or PLACE_UNKNOWN, codes.spelled(channel, spelling) if channel else CHANNEL_MISSING)
+        if sign == 0:
+            bucket, value = direct.setdefault(month, {}), n
+        else:
+            # a spell ending in month b stops counting the month after
+            bucket, value = starts.setdefault(month if sign > 0 else _next_month(month), {}), sign * n
+        bucket[key] = bucket.get(key, 0) + value
+    running: dict[tuple, int] = {}
+    month, wanted = first, set(months)
+    while month <= last:
+        for key, n in starts.get(month, {}).items():
+            running[key] = running.get(key, 0) + n
+        if month in wanted:
+            f = out[month]
+            for source in (running, direct.get(month, {})):
+                for (place, channel), n in source.items():
+                    if n:
+                        f["total"] += n
+                        f[place] = f.get(place, 0) + n
+                        f["by_channel"][channel] = f["by_channel"].get(channel, 0) + n
+        month = _next_month(month)
     return out
 
 
@@ -163,8 +207,8 @@ def monthly(store: Store, year: int, *, town: str | None = None, village: str | 
     year = int(year)
     now = month_of(today or dt.date.today())
     months = _months(year, now)
-    this = _count_months(store, months, town=town, village=village)
-    last = _count_months(store, [f"{year - 1:04d}{m[4:]}" for m in months], town=town, village=village)
+    before = [f"{year - 1:04d}{m[4:]}" for m in months]
+    this = last = _count_months(store, [*before, *months], town=town, village=village)
     rows = []
     for m in months:
         f = this[m]
