@@ -18,8 +18,11 @@ the monitoring figures of 防止返贫动态监测.
   last spell ended by the month of ``as_of`` and who have no spell running or
   starting after it.
 
-A person counts in a month while a member of the register: neither the member
-nor the household deleted, and not left (``left_on``) before the month began.
+A person counts in a month while a member of the register at its end: neither
+the member nor the household deleted, and not left (``left_on``) by the month's
+last day (as ``spells.working_on`` counts). Places are decided by
+``spells.scope_sql`` (the county's own and older codes); channels are spelled
+as the county's terms spell them (扶贫车间 or 帮扶车间), as in ``stats``.
 Everything is counted in SQL, one statement per figure, grouped by member with
 SQLite's min/max bare-column rule (the other columns of a ``max(start_month)``
 group come from the row holding the maximum), so the figures of a county with
@@ -31,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import places
+from . import places, spells, terms
 from .codes import code_list
 from .storage import Store
 
@@ -66,70 +69,99 @@ def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, li
     return where, params
 
 
-def home_codes(store: Store) -> tuple[str, str]:
-    """(county code, province code) of the register's county: 371581, 370000."""
-    code = str(places.county(store).get("code") or "")
-    return code, (code[:2] + "0000") if len(code) >= 2 else ""
-
-
-def _place_case(alias: str = "s") -> str:
-    """SQL giving 县内 / 省内县外 / 省外 / NULL for a spell, by its division codes.
-    A spell with a county code in the home province but another county is
-    省内县外; a province code other than the home one is 省外 even without a
-    county; only the home province without a county stays unknown."""
-    county = f"nullif({alias}.county_code, '')"
-    province = f"coalesce(nullif({alias}.province_code, ''), substr({county}, 1, 2) || '0000')"
-    return (f"CASE WHEN {county} = :home THEN '{IN_COUNTY}' "
-            f"WHEN {province} IS NULL THEN NULL "
-            f"WHEN {province} <> :province THEN '{OUT_OF_PROVINCE}' "
-            f"WHEN {county} IS NOT NULL THEN '{IN_PROVINCE}' END")
-
-
 def _empty_figures() -> dict[str, Any]:
     return {"total": 0, IN_COUNTY: 0, IN_PROVINCE: 0, OUT_OF_PROVINCE: 0}
+
+
+def _next_month(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
 
 
 def _count_months(store: Store, months: list[str], *, town: str | None = None,
                   village: str | None = None) -> dict[str, dict[str, Any]]:
     """For each month: total, the three places (and 地点不详 when any) and
-    ``by_channel`` of the people working in it."""
-    channels = list(code_list("employment_channel").values)
-    out = {m: {**_empty_figures(), "by_channel": dict.fromkeys(channels, 0)} for m in months}
+    ``by_channel`` of the people working in it.
+
+    One statement. The spells of the scope's members touching the months are
+    read once with the member's last month in the register (the month before
+    the one they left in). A person whose spells there never overlap is
+    covered by at most one spell a month, so spells can be counted instead of
+    people: each spell adds one from its first month to its last, kept as a
+    +1 at the start and a -1 after the end, grouped by month, place and
+    channel, and summed up month by month here (a few hundred groups, never
+    a row per person and month). The few people with overlapping spells (a
+    check-rule warning) are counted person by month, the later-started spell
+    deciding: the bare columns of a max() group come from the row holding the
+    maximum (SQLite)."""
+    codes = code_list("employment_channel")
+    spelling = terms.current(store)
+    out = {m: {**_empty_figures(), "by_channel": dict.fromkeys(codes.names(spelling), 0)} for m in months}
     if not months:
         return out
+    first, last = min(months), max(months)
     where, scope_params = _scope(store, town, village)
-    home, province = home_codes(store)
+    if where == "1":  # the whole county: no household lookup per spell
+        member_ok = "m.household_id NOT IN (SELECT id FROM households WHERE deleted <> 0)"
+    else:
+        member_ok = f"m.household_id IN (SELECT h.id FROM households h WHERE h.deleted = 0 AND ({where}))"
+    case, case_params = spells.scope_sql(store, county_column="nullif(county_code, '')",
+                                         province_column="nullif(province_code, '')")
     values = ", ".join("(?)" for _ in months)
-    # Named and positional parameters cannot be mixed: the codes are inlined as
-    # quoted literals (digits from the county table).
-    case = _place_case("c").replace(":home", _quote(home)).replace(":province", _quote(province))
     sql = (
         f"WITH months(month) AS (VALUES {values}), "
-        "covering AS ("
-        "  SELECT mo.month AS month, s.member_id, max(s.start_month) AS started, s.county_code, s.province_code, "
-        "         s.channel "
-        "  FROM months mo JOIN work_spells s ON s.start_month <= mo.month "
-        "       AND (s.end_month IS NULL OR s.end_month = '' OR s.end_month >= mo.month) "
-        "  JOIN members m ON m.id = s.member_id JOIN households h ON h.id = m.household_id "
-        "  WHERE s.deleted = 0 AND m.deleted = 0 AND h.deleted = 0 "
-        "    AND (m.left_on IS NULL OR m.left_on = '' OR m.left_on >= mo.month || '-01') "
-        f"    AND ({where}) "
-        "  GROUP BY mo.month, s.member_id) "
-        f"SELECT c.month, {case} AS place, c.channel, count(*) FROM covering c "
-        "GROUP BY c.month, place, c.channel"
+        # (+start_month: a plain scan of the spells beats the month index here)
+        "spell AS MATERIALIZED ("
+        "  SELECT s.member_id, s.start_month AS st, coalesce(nullif(s.end_month, ''), '9999-12') AS en, "
+        "         s.county_code, s.province_code, s.channel, "
+        "         CASE WHEN m.left_on IS NULL OR m.left_on = '' THEN '9999-12' "
+        "              ELSE strftime('%Y-%m', m.left_on, 'start of month', '-1 month') END AS last_in "
+        "  FROM work_spells s JOIN members m ON m.id = s.member_id "
+        "  WHERE s.deleted = 0 AND +m.deleted = 0 AND +s.start_month <= ? "
+        f"    AND (s.end_month IS NULL OR s.end_month = '' OR s.end_month >= ?) AND {member_ok}), "
+        # people with a spell that another of their spells starts inside
+        "overlapping AS MATERIALIZED ("
+        "  SELECT DISTINCT sp.member_id FROM spell sp WHERE EXISTS (SELECT 1 FROM work_spells t "
+        "    WHERE t.member_id = sp.member_id AND t.deleted = 0 AND t.start_month > sp.st AND t.start_month <= sp.en)), "
+        "tangled AS MATERIALIZED (SELECT * FROM spell WHERE member_id IN overlapping), "
+        "simple AS MATERIALIZED ("
+        "  SELECT max(st, ?) AS a, min(en, last_in, ?) AS b, county_code, province_code, channel FROM spell "
+        "  WHERE member_id NOT IN overlapping) "
+        f"SELECT 1, a, {case} AS place, channel, count(*) FROM simple WHERE a <= b GROUP BY 2, 3, 4 "
+        "UNION ALL "
+        f"SELECT -1, b, {case} AS place, channel, count(*) FROM simple WHERE a <= b GROUP BY 2, 3, 4 "
+        "UNION ALL "
+        f"SELECT 0, month, {case} AS place, channel, count(*) FROM ("
+        "  SELECT mo.month AS month, f.member_id, max(f.st), f.county_code, f.province_code, f.channel "
+        "  FROM months mo JOIN tangled f ON f.st <= mo.month AND f.en >= mo.month AND f.last_in >= mo.month "
+        "  GROUP BY mo.month, f.member_id) GROUP BY 2, 3, 4"
     )
-    for month, place, channel, n in store.db.execute(sql, [*months, *scope_params]):
-        f = out[month]
-        f["total"] += n
-        key = place or PLACE_UNKNOWN
-        f[key] = f.get(key, 0) + n
-        ch = channel or CHANNEL_MISSING
-        f["by_channel"][ch] = f["by_channel"].get(ch, 0) + n
+    params = [*months, last, first, *scope_params, first, last, *case_params, *case_params, *case_params]
+    starts: dict[str, dict[tuple, int]] = {}
+    direct: dict[str, dict[tuple, int]] = {}
+    for sign, month, place, channel, n in store.db.execute(sql, params):
+        key = (place or PLACE_UNKNOWN, codes.spelled(channel, spelling) if channel else CHANNEL_MISSING)
+        if sign == 0:
+            bucket, value = direct.setdefault(month, {}), n
+        else:
+            # a spell ending in month b stops counting the month after
+            bucket, value = starts.setdefault(month if sign > 0 else _next_month(month), {}), sign * n
+        bucket[key] = bucket.get(key, 0) + value
+    running: dict[tuple, int] = {}
+    month, wanted = first, set(months)
+    while month <= last:
+        for key, n in starts.get(month, {}).items():
+            running[key] = running.get(key, 0) + n
+        if month in wanted:
+            f = out[month]
+            for source in (running, direct.get(month, {})):
+                for (place, channel), n in source.items():
+                    if n:
+                        f["total"] += n
+                        f[place] = f.get(place, 0) + n
+                        f["by_channel"][channel] = f["by_channel"].get(channel, 0) + n
+        month = _next_month(month)
     return out
-
-
-def _quote(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 # ---------------------------------------------------------------- the figures
@@ -175,8 +207,8 @@ def monthly(store: Store, year: int, *, town: str | None = None, village: str | 
     year = int(year)
     now = month_of(today or dt.date.today())
     months = _months(year, now)
-    this = _count_months(store, months, town=town, village=village)
-    last = _count_months(store, [f"{year - 1:04d}{m[4:]}" for m in months], town=town, village=village)
+    before = [f"{year - 1:04d}{m[4:]}" for m in months]
+    this = last = _count_months(store, [*before, *months], town=town, village=village)
     rows = []
     for m in months:
         f = this[m]
@@ -290,7 +322,7 @@ def export_monthly(store: Store, path, year: int, *, town: str | None = None, vi
     landscape on one page width. Returns the figures."""
     from pathlib import Path
 
-    from .xlsx import close_workbook, open_workbook, print_setup
+    from .xlsx import close_workbook, open_workbook, print_setup, text_width
 
     figures = monthly(store, year, town=town, village=village, today=today)
     scope = _scope_name(store, town, village)
@@ -348,18 +380,20 @@ def export_monthly(store: Store, path, year: int, *, town: str | None = None, vi
         "同一人当月有两段务工记录重叠的，按开始时间较晚的一段计算务工地点和就业渠道。",
         "2. 县内、省内县外、省外按务工所在县的行政区划代码与本县比较确定。"
         + (f"另有务工所在县不详的共 {unknown} 人次，计入务工人数但未分地点，请补填务工所在县。" if unknown else ""),
-        "3. 上年同月按同样口径统计；年度目标为县就业办设定的全年务工规模目标（cadre-desk set-target）"
+        "3. 上年同月按同样口径统计；年度目标为县就业办设定的全年务工规模目标人数，目标完成为当月务工人数占年度目标的比例"
         + ("，乡镇、村的统计表不列目标。" if (town or village) else "。"),
     ]
     row += 1
+    usable = sum(widths) - 2
     for text in notes:
         ws.merge_range(row, 0, row, last, text, f_note)
-        ws.set_row(row, 30)
+        ws.set_row(row, 13 * (text_width(text) * 9 // 11 // usable + 1) + 4)  # 9-point text
         row += 1
     row += 1
     ws.merge_range(row, 0, row, 4, "制表人：", f_sub)
     ws.merge_range(row, 5, row, last, f"制表单位：{_issuer(store)}", f_sub)
     print_setup(ws, header_rows=3)
+    ws.hide_gridlines(2)  # a finished table: its own borders, no grid around the notes
 
     ws2 = wb.add_worksheet("分渠道")
     channels: list[str] = []
@@ -389,5 +423,6 @@ def export_monthly(store: Store, path, year: int, *, town: str | None = None, vi
     ws2.merge_range(row, 0, row, last2, "说明：就业渠道取当月计算地点所用的那段务工记录；未填写就业渠道的列为“未填写”。",
                     f_note)
     print_setup(ws2, header_rows=3)
+    ws2.hide_gridlines(2)
     close_workbook(wb, path)
     return figures

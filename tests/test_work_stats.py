@@ -56,7 +56,7 @@ SPELLS = [
     ("b", "2024-01", "2024-06", "山东省济南市历下区", "灵活就业"),
     ("c", "2023-11", "2024-02", "北京市朝阳区", "企业就业"),
     ("c", "2024-05", None, "山东省聊城市东昌府区", "企业就业"),
-    ("d", "2024-03", "2024-03", "山东省聊城市临清市", "公益性岗位"),
+    ("d", "2024-03", "2024-03", "山东省聊城市临清市", "乡村公益性岗位"),
     ("e", "2022-01", None, "江苏省苏州市昆山市", "企业就业"),
     ("f", "2023-01", "2023-12", "江苏省苏州市昆山市", "企业就业"),
     ("x", "2023-01", None, "北京市朝阳区", "企业就业"),
@@ -75,8 +75,10 @@ def months_between(a: str, b: str) -> list[str]:
 
 
 def expected_workers(month: str, *, town: str | None = None, channels: bool = False) -> dict:
-    alive = {k for k, (_, _, _, left) in MEMBERS.items()
-             if k != "x" and (left is None or left >= month + "-01")}
+    y, m = int(month[:4]), int(month[5:])
+    last_day = (dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)).isoformat()
+    # in the register at the month's end
+    alive = {k for k, (_, _, _, left) in MEMBERS.items() if k != "x" and (left is None or left > last_day)}
     if town:
         alive = {k for k in alive if HOUSEHOLDS[MEMBERS[k][0]][0] == town}
     deciding: dict[str, tuple] = {}
@@ -183,11 +185,13 @@ def test_overlap_is_one_person_and_the_later_spell_decides_the_place(county):
 
 def test_a_member_who_left_counts_until_the_month_they_left(county):
     store, _ = county
-    april = work_stats.workers(store, dt.date(2024, 4, 30))
+    march = work_stats.workers(store, dt.date(2024, 3, 31))
+    april = work_stats.workers(store, dt.date(2024, 4, 1))
     may = work_stats.workers(store, dt.date(2024, 5, 1))
-    assert april[PROV] == 1  # b, left on 10 April, worked in Jinan in April
-    assert may[PROV] == 1  # c from May in Dongchangfu; b no longer
-    assert expected_workers("2024-05")[PROV] == 1
+    assert march[PROV] == 1  # b worked in Jinan from January
+    assert april[PROV] == 0  # b left on 10 April: not in the register at April's end
+    assert may[PROV] == 1  # c in Dongchangfu from May
+    assert expected_workers("2024-04")[PROV] == 0
 
 
 def test_scoped_to_a_town_and_village(county):

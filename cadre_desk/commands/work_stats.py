@@ -91,8 +91,11 @@ def format_table(f: dict, scope: str) -> str:
     widths = [max(_width(r[i]) for r in [head, *rows]) + 2 for i in range(len(head))]
     lines = [f"{scope} {f['year']}年务工规模（人）" + (f"，年度目标 {f['target']:,} 人" if f["target"] else ""),
              "-" * sum(widths)]
-    lines.append("".join(_pad(h, w) for h, w in zip(head, widths)))
-    lines += ["".join(_pad(c, w) for c, w in zip(r, widths)) for r in rows]
+    def line(cells: list[str]) -> str:  # the month left, the numbers right-aligned
+        return _pad(cells[0], widths[0]) + "".join(" " * (w - _width(c)) + c for c, w in zip(cells[1:], widths[1:]))
+
+    lines.append(line(head))
+    lines += [line(r) for r in rows]
     if not rows:
         lines.append(f"{f['year']}年还没有可统计的月份")
     return "\n".join(lines)

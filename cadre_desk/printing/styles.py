@@ -63,7 +63,7 @@ LAYOUT: dict = {
         "offer_blank_rows": 3,
         "training_blank_rows": 2,
         # work spells: name, start, end, place, channel, employer, income, point to point
-        "spell_columns": [40, 40, 40, 70, 46, 76, 38, 30],
+        "spell_columns": [38, 40, 40, 66, 46, 72, 44, 30],
         "spell_blank_rows": 2,
     },
 }
