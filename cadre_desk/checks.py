@@ -60,7 +60,8 @@ def rule_ids(store: Store) -> dict[str, set[str]]:
 
 
 def _households(store: Store, numbers: set[str] | None) -> list[dict]:
-    sql = ("SELECT h.*, t.name AS town_name, v.name AS village_name FROM households h "
+    sql = ("SELECT h.*, t.name AS town_name, v.name AS village_name, t.code AS town_code, v.code AS village_code, "
+           "v.rowid AS village_row FROM households h "
            "JOIN villages v ON v.id = h.village_id JOIN towns t ON t.id = v.town_id WHERE h.deleted = 0")
     if numbers is None:
         return store.rows(sql + " ORDER BY t.code, v.code, h.number")
@@ -69,7 +70,7 @@ def _households(store: Store, numbers: set[str] | None) -> list[dict]:
     for start in range(0, len(values), 500):
         block = values[start:start + 500]
         out.extend(store.rows(sql + f" AND h.number IN ({', '.join('?' * len(block))})", block))
-    return sorted(out, key=lambda r: (r["town_name"], r["village_name"], r["number"]))
+    return sorted(out, key=lambda r: (r["town_code"] or "", r["village_code"] or "", r["number"]))
 
 
 def check_register(store: Store, *, household_numbers: Iterable[str] | None = None, as_of: dt.date | None = None,
@@ -98,6 +99,7 @@ def check_register(store: Store, *, household_numbers: Iterable[str] | None = No
                                                   "household", p.rule, p.field, p.message, p.severity))
 
     members: dict[str, list[dict]] = {}
+    people: dict[str, dict] = {}  # member id -> row
     keys = list(by_id)
     part = q.member
     for start in range(0, len(keys), 500):
@@ -108,6 +110,7 @@ def check_register(store: Store, *, household_numbers: Iterable[str] | None = No
         answers = [{k: v for k, v in register.decode(part, m).items() if k in part.by_key} for m in rows]
         for m, a in zip(rows, answers):
             members.setdefault(m["household_id"], []).append({**a, "sex": m["sex"]})
+            people[m["id"]] = m
         checked = validation.check_rows(part, answers, as_of=day, working_age=bounds).rows() if rows else []
         for m, (_, problems) in zip(rows, checked):
             h = by_id[m["household_id"]]
@@ -115,20 +118,22 @@ def check_register(store: Store, *, household_numbers: Iterable[str] | None = No
                 if p.rule in ids["member"]:
                     found[h["id"]].append(Finding(h["number"], h["town_name"], h["village_name"], m["name"],
                                                   m["id_number"], "member", p.rule, p.field, p.message, p.severity))
-    for hid, people in members.items():
+    for hid, household_members in members.items():
         h = by_id[hid]
-        for p in household_problems(q, people):
+        for p in household_problems(q, household_members):
             found[hid].append(Finding(h["number"], h["town_name"], h["village_name"], None, None, "household",
                                       p.rule or "", p.field, p.message, p.severity))
 
     if spells:
         from .spells import spell_warnings
 
-        for w in spell_warnings(store, household_ids=list(by_id)):
-            h = by_id.get(w["household_id"])
-            if h is not None:
-                found[h["id"]].append(Finding(h["number"], h["town_name"], h["village_name"], w["name"],
-                                              w["id_number"], "spell", w["rule"], w.get("field"), w["message"]))
+        for spell, p in spell_warnings(store, None if numbers is None else list(people)):
+            m = people.get(spell["member_id"])
+            if m is None:
+                continue  # a member who left, or outside the households asked for
+            h = by_id[m["household_id"]]
+            found[h["id"]].append(Finding(h["number"], h["town_name"], h["village_name"], m["name"], m["id_number"],
+                                          "spell", f"spell_{p.rule}", p.field, p.message, p.severity))
     return [f for h in households for f in found[h["id"]]]
 
 

@@ -292,7 +292,7 @@ def small_county() -> list[Household]:
                    labour="无劳动力", health="残疾", disability_category="肢体", disability_grade="四级"),
         ])
     h4 = Household(
-        "371581110001000104", "唐园镇", "江大楼村", household_type="建档立卡贫困户", risks=("缺技术",),
+        "371581110001000104", "唐园镇", "江大楼村", household_type="建档立卡贫困户", risks=("缺劳动力",),
         members=[Person("孙福", make_id("19750615", 41), education="高中", phone="15005350004",
                         planned=("是", "临清市", "岗位信息"),
                         spells=[Spell("2023年07月", "2023年12月", place="临清市", county=None, channel="扶贫车间",

@@ -57,10 +57,11 @@ def import_roster(store: Store, path: str | Path, *, allowed_numbers: set[str] |
 
 class Importer:
     def __init__(self, store: Store, path: Path, *, allowed_numbers: set[str] | None, skip_bad_rows: bool,
-                 progress, cancel, sheets: dict | None = None):
+                 progress, cancel, sheets: dict | None = None, terms: str = "2020"):
         self.store = store
         self.path = path
         self.sheets = sheets  # only these sheets, already read (national.py), or None: every roster sheet
+        self.terms = terms  # the register's terms: "2020" for a 花名册, "2021" for a national list (national.py)
         self.allowed_numbers = allowed_numbers
         self.skip = skip_bad_rows
         self.progress = progress
@@ -114,7 +115,7 @@ class Importer:
                         "或选择跳过问题行（--skip-bad-rows）", self._failed_result())
                 self.result.written = True
                 # A 2020 roster: the county keeps the 2020 terms unless someone chose (cadre_desk/terms.py).
-                terms.note_import(self.store, "2020")
+                terms.note_import(self.store, self.terms)
         finally:
             workbook.close()
             conn.execute(f"PRAGMA cache_size = {cache_size}")

@@ -385,7 +385,9 @@ class NationalImport:
 
         importer = Importer(self.store, path, allowed_numbers=self.allowed_numbers, skip_bad_rows=True,
                             progress=self._progress_from(self.done), cancel=self.cancel,
-                            sheets={s.index: s.sheet for s in sheets} or None, **self.importer_options)
+                            sheets={s.index: s.sheet for s in sheets} or None,
+                            terms="2021" if sheets and all(s.kind == "monitoring" for s in sheets) else "2020",
+                            **self.importer_options)
         got = importer.run()
         self.touched_households.update(importer.reconciler.households)
         for s in sheets:
@@ -592,6 +594,8 @@ class NationalImport:
         self._start(item, [("member.id_number", "证件号码"), (SPELL + "start_month", "开始时间")])
         i_id = item.columns["member.id_number"]
         cols = {k[len(SPELL):]: i for k, i in item.columns.items() if k.startswith(SPELL)}
+        keeps_extras = bool(item.extras or item.unnamed)
+        where = f"{item.file_label} " if item.file_label else ""
         for chunk in self._chunks(item, lambda c: not is_blank(_cell(c, i_id))):
             ids = [(n, c, self._id_of(item, n, c)) for n, c in chunk]
             known = self._members_by_id([v for _, _, v in ids if v])
@@ -609,27 +613,39 @@ class NationalImport:
                 member_id, hh_number = known[id_number]
                 if not self._own(item, number, hh_number):
                     continue
-                rows.append(spell_row(spells, member_id, values, _extras(item, cells)))
+                extra = (_extras(item, cells) or None) if keeps_extras else spells.KEEP
+                rows.append(spell_row(spells, member_id, values, extra, ref=f"{where}第 {number} 行"))
                 refs.append((number, cells))
                 self.touched_members.add(member_id)
             if not rows:
                 continue
-            outcome = spells.save_spells(self.store, rows, skip_bad=True,
-                                         write=self.skip or not self.result.bad_rows)
+            if self.skip or not self.result.bad_rows:
+                outcome = spells.save_spells(self.store, rows, skip_bad=True, as_of=self.as_of)
+            else:
+                outcome = spells.check_spells(self.store, rows)  # nothing will be written: only the problems
             for problems, (number, cells) in zip(outcome.problems, refs):
                 for p in problems:
-                    if p.severity != ERROR:
-                        continue
-                    self._bad(item, number, item.header(SPELL + (p.field or "start_month"),
-                                                        SPELL_HEADERS.get(p.field or "", "开始时间")),
-                              p.message, p.rule or "spell", cells)
-            for p in outcome_warnings(outcome, refs, item):
-                self.result.warnings.append(p)
-            self.result.spells_created += outcome.created
-            self.result.spells_updated += outcome.updated
-            self.result.spells_unchanged += outcome.unchanged
-            for table, changed in outcome.changed.items():
-                self.result.changed.setdefault(table, set()).update(changed)
+                    column = self._spell_column(item, p.field)
+                    if p.severity == ERROR:
+                        self._bad(item, number, column, p.message, p.rule or "spell", cells)
+                    else:
+                        self.result.warnings.append(BadRow(item.name, number, column, p.message,
+                                                           p.rule or "warning", file=item.file_label))
+            if outcome.written:
+                self.result.spells_created += outcome.created
+                self.result.spells_updated += outcome.updated
+                self.result.spells_unchanged += outcome.unchanged
+                if outcome.changed:
+                    self.result.changed.setdefault("work_spells", set()).update(outcome.changed)
+
+    @staticmethod
+    def _spell_column(item: ListSheet, field_key: str | None) -> str:
+        """The header in the file of the column a spell problem is about."""
+        if field_key in (None, "id_number", "member_id"):
+            return item.header("member.id_number", "证件号码")
+        if field_key == "place" and SPELL + "place" not in item.columns:
+            return item.header(SPELL + "county", SPELL_HEADERS["county"])
+        return item.header(SPELL + field_key, SPELL_HEADERS.get(field_key, field_key))
 
     # ------------------------------------------------------------ after the rows: the check rules
     def _after_import(self) -> None:
@@ -655,29 +671,23 @@ def _sheet_key(file_label: str, sheet: str) -> str:
     return f"{file_label}｜{sheet}" if file_label else sheet
 
 
-def spell_row(spells, member_id: str, values: dict[str, Any], extra: dict[str, str]):
+def spell_row(spells, member_id: str, values: dict[str, Any], extra: Any, *, ref: str | None = None):
     """A spell list's row as a ``spells.SpellRow``: cells as the export has
-    them (the write path coerces them); 务工所在县 completes 务工所在地."""
-    place = cell_text(values.get("place"))
-    county = cell_text(values.get("county"))
-    if county and county not in place:
-        place = f"{place}{county}" if place and not place.endswith(county) else county
-    return spells.SpellRow(
-        member_id=member_id, start_month=values.get("start_month"), end_month=values.get("end_month"),
-        place=place or None, channel=_text_cell(values.get("channel")), employer=_text_cell(values.get("employer")),
-        industry=_text_cell(values.get("industry")), monthly_income=_text_cell(values.get("monthly_income")),
-        point_to_point=_text_cell(values.get("point_to_point")),
-        transport_subsidy=_text_cell(values.get("transport_subsidy")), note=_text_cell(values.get("note")),
-        extra=extra or None)
+    them (the write path coerces them); a column the list does not have keeps
+    the stored value (``KEEP``). 务工所在县 completes 务工所在地."""
+    given = {k: (None if is_blank(v) else v) for k, v in values.items()}
+    if "county" in given:
+        place = cell_text(given.get("place"))
+        county = cell_text(given.pop("county"))
+        if county and county not in place:
+            place = f"{place}{county}"
+        given["place"] = place or None
+    for key in ("channel", "employer", "industry", "note", "place"):
+        if isinstance(given.get(key), float):
+            given[key] = cell_text(given[key])
+    return spells.SpellRow(member_id=member_id, extra=extra, ref=ref,
+                           **{k: v for k, v in given.items() if k in SPELL_FIELD_NAMES})
 
 
-def outcome_warnings(outcome, refs, item: ListSheet) -> list[BadRow]:
-    out = []
-    for problems, (number, _) in zip(outcome.problems, refs):
-        for p in problems:
-            if p.severity == ERROR:
-                continue
-            out.append(BadRow(item.name, number, item.header(SPELL + (p.field or ""), SPELL_HEADERS.get(p.field or "", "")),
-                              p.message, p.rule or "warning", file=item.file_label))
-    return out
-
+SPELL_FIELD_NAMES = {"start_month", "end_month", "place", "channel", "employer", "industry", "monthly_income",
+                     "point_to_point", "transport_subsidy", "note"}
