@@ -101,6 +101,17 @@ def test_the_page_says_the_household_rules(store, page):
     assert "监测户应填写监测对象类别和识别监测时间" in page.warnings.text()
 
 
+def test_the_page_warns_of_income_below_the_monitoring_line(store, page):
+    from cadre_desk.monitoring import income_year, set_monitoring_line
+
+    set_monitoring_line(store, income_year(), 9000)  # 人均纯收入 is 8,833.33 元
+    page.refresh()
+    assert not page.warnings.isHidden() and "监测" in page.warnings.text() and "9,000" in page.warnings.text()
+    set_monitoring_line(store, income_year(), 8000)
+    page.refresh()
+    assert page.warnings.isHidden()
+
+
 def test_a_new_household_form_asks_the_monitoring_section(qtbot, store, page):
     form = page.new_household(run=False)
     qtbot.addWidget(form)
@@ -380,3 +391,18 @@ def test_month_fields_take_the_national_spellings(qtbot, store, page):
     type_text(qtbot, "x", editor)  # a letter is refused as it is typed
     assert editor.text() == "2024.10"
     assert editor.placeholderText().startswith("如 2023-06")
+
+
+def test_tab_walks_the_work_monitor_page_in_reading_order(qtbot, monitor):
+    monitor.show()
+    monitor.activateWindow()
+    qtbot.waitUntil(monitor.isActiveWindow)
+    monitor.town.setFocus()
+    seen = [QApplication.focusWidget()]
+    for _ in range(12):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    order = [w for w in seen if w in (monitor.town, monitor.year, monitor.month, monitor.places_table,
+                                      monitor.todo_table)]
+    firsts = list(dict.fromkeys(order))
+    assert firsts[:5] == [monitor.town, monitor.year, monitor.month, monitor.places_table, monitor.todo_table]

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from cadre_desk import drafts, households, register
+from cadre_desk import drafts, households, monitoring, register
 from cadre_desk.changes import Changed
 from cadre_desk.errors import CadreDeskError, NotFound
 from cadre_desk.household_summary import income_summary, measures_of, member_age, yuan
@@ -336,6 +336,9 @@ class HouseholdPage(QWidget):
                      if p.rule in rule_ids]
         if figure.warning:
             problems.append(figure.warning)
+        below = monitoring.below_line(self.store, {**h, "size": figure.size}, figure.size)  # 人均纯收入 < 监测线
+        if below is not None:
+            problems.append(below.message)
         self.warnings.setText("；".join(problems))
         self.warnings.setVisible(bool(problems))
         _fill(self.visits, [[v["visit_date"] or "", v["cadre_name"] or "", v["content"] or "",
