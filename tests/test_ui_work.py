@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel
 
 from cadre_desk import households, register, spells, work_stats
 from cadre_desk.stats import compute_stats
@@ -406,3 +406,34 @@ def test_tab_walks_the_work_monitor_page_in_reading_order(qtbot, monitor):
                                       monitor.todo_table)]
     firsts = list(dict.fromkeys(order))
     assert firsts[:5] == [monitor.town, monitor.year, monitor.month, monitor.places_table, monitor.todo_table]
+
+
+def test_the_national_lists_import_together_from_the_window(qtbot, file_store, tmp_path):
+    """文件 → 导入花名册 with the four list exports chosen at once: one import,
+    every spell written, the report naming each warning's file and row."""
+    from tests.national_workbooks import small_county, write_all
+    from ui import roster_dialogs
+    from ui.main_window import MainWindow
+
+    paths = write_all(tmp_path / "exports", small_county())
+    window = MainWindow(file_store, install_features=False)
+    qtbot.addWidget(window)
+    window.show()
+    roster_dialogs.import_roster_files(window, paths)
+    qtbot.waitUntil(lambda: getattr(window, "_roster_report", None) is not None, timeout=60000)
+    report = window._roster_report
+    summary = report.findChild(QLabel, "importSummary").text()
+    assert summary.startswith("导入完成") and "务工记录新建 7 条" in summary
+    assert file_store.db.execute("SELECT count(*) FROM work_spells WHERE deleted = 0").fetchone()[0] == 7
+    table = report.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers == ["文件", "工作表", "行号", "列", "问题"]
+    rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+    overlaps = [r for r in rows if "重叠" in r[4]]
+    assert [(r[0], r[2]) for r in overlaps] == [("已外出务工信息.xlsx", "7"), ("已外出务工信息.xlsx", "8")]
+    assert all(r[4].startswith("提醒：") for r in overlaps)
+    # the check rules' findings on what was imported, in their own list, ID numbers masked
+    findings = report.findings
+    assert findings.rowCount() > 0 and not findings.isHidden()
+    members = [findings.item(r, 2).text() for r in range(findings.rowCount())]
+    assert all("********" in m for m in members if m != "本户")

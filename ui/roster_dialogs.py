@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHeaderView, QLabel, QMessageBox, QPushButton,
     QTableWidget, QTableWidgetItem, QVBoxLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from cadre_desk import first_start, search
 from cadre_desk.errors import CadreDeskError
+from cadre_desk.idnumber import mask_id
 from cadre_desk.roster import ImportResult, RosterImportFailed, export_roster, import_files, write_error_report
 
 from . import errors as ui_errors
@@ -29,6 +30,8 @@ from . import errors as ui_errors
 EXCEL_FILTER = "Excel 花名册 (*.xlsx *.xlsm *.xls *.ods)"
 REPORT_HEADERS = ["工作表", "行号", "列", "问题"]
 FILE_HEADER = "文件"  # first column when the rows came from several files
+FINDING_HEADERS = ["户编号", "乡镇、村", "成员", "提醒"]
+WARNING_COLOR = "#b45f06"  # as the forms' warnings
 
 
 class ImportReportDialog(QDialog):
@@ -66,7 +69,7 @@ class ImportReportDialog(QDialog):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)
                 if warning:
-                    item.setForeground(Qt.GlobalColor.darkYellow)
+                    item.setForeground(QColor(WARNING_COLOR))
                 self.table.setItem(r, c, item)
         header = self.table.horizontalHeader()
         for c, width in enumerate(([160] if with_files else []) + [100, 60, 120]):
@@ -89,13 +92,45 @@ class ImportReportDialog(QDialog):
         close = buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
         close.clicked.connect(self.reject)
 
+        # The check rules' findings on what was imported (households and
+        # members, not file rows): their own list under the rows.
+        findings = list(getattr(result, "findings", []))
+        self.findings = QTableWidget(len(findings), len(FINDING_HEADERS))
+        self.findings.setObjectName("findingsTable")
+        self.findings.setHorizontalHeaderLabels(FINDING_HEADERS)
+        self.findings.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.findings.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.findings.verticalHeader().setVisible(False)
+        self.findings.setWordWrap(True)
+        for r, f in enumerate(findings):
+            who = (f"{f.member}（{mask_id(f.id_number)}）" if f.id_number else f.member) if f.member else "本户"
+            for c, value in enumerate([f.household_number, f"{f.town}{f.village}", who, f.message]):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                item.setForeground(QColor(WARNING_COLOR))
+                self.findings.setItem(r, c, item)
+        for c, width in enumerate([150, 120, 230]):
+            self.findings.setColumnWidth(c, width)
+        self.findings.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         if listed:
-            layout.addWidget(self.table, 1)
+            layout.addWidget(self.table, 2)
         else:
             self.table.hide()
+        if findings:
+            layout.addWidget(QLabel(f"核查提醒（检查规则，{len(findings)} 条，不影响导入，请核实）："))
+            layout.addWidget(self.findings, 1)
+        else:
+            self.findings.hide()
         layout.addWidget(buttons)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # Row heights once the 问题 column has its real width (wrapped text, no tall empty rows).
+        self.table.resizeRowsToContents()
+        self.findings.resizeRowsToContents()
 
     def _skip(self) -> None:
         self.skip_requested = True
