@@ -437,3 +437,20 @@ def test_the_national_lists_import_together_from_the_window(qtbot, file_store, t
     assert findings.rowCount() > 0 and not findings.isHidden()
     members = [findings.item(r, 2).text() for r in range(findings.rowCount())]
     assert all("********" in m for m in members if m != "本户")
+
+
+def test_the_household_page_fits_a_1366_by_768_screen(qtbot, store):
+    """With the monitoring block and the spell list added, nothing pushes the
+    window past a laptop screen (it grew to 805 pixels once)."""
+    from ui.main_window import MainWindow
+
+    household_id, members = monitored_household(store)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.open_household(household_id, members[0])
+    assert window.minimumSizeHint().height() <= 768
+    assert window.height() <= 768 and window.width() <= 1366
+    page = window.page("household")
+    assert len(page.spells.shown_rows()) == 2

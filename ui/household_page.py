@@ -179,6 +179,9 @@ class HouseholdPage(QWidget):
         header = self.members.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # At least three members on screen whatever the boxes below ask for.
+        row_height = self.members.verticalHeader().defaultSectionSize()
+        self.members.setMinimumHeight(self.members.horizontalHeader().sizeHint().height() + 3 * row_height + 4)
         self.members.doubleClicked.connect(lambda _i: self.edit_survey())
         self.members.installEventFilter(self)
         members_layout.addWidget(self.members)
@@ -210,6 +213,9 @@ class HouseholdPage(QWidget):
         side.addWidget(visits_box, 1)
         side.addWidget(measures_box, 1)
         lower.addLayout(side, 2)
+        # Small minimums (they scroll) so that the page fits a 768-pixel screen.
+        for table in (self.visits, self.measures):
+            table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + row_height + 4)
         outer.addLayout(lower, 3)
 
         self.message = QLabel()
