@@ -133,7 +133,7 @@ class WorkMonitorPage(QWidget):
         self.setObjectName("workMonitor")
         self.store = store
         self.window_ = window
-        self.today = today or dt.date.today()
+        self._today = today  # None: the real day, read when the figures are computed
         self.result: dict[str, Any] = {}
         self._generation = 0
         self._stale = True
@@ -242,6 +242,14 @@ class WorkMonitorPage(QWidget):
         if not self._in_window():
             self.refresh()
 
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    @today.setter
+    def today(self, day: dt.date | None) -> None:
+        self._today = day
+
     def _table(self, model, name: str) -> QTableView:
         table = QTableView()
         table.setObjectName(name)
@@ -273,9 +281,10 @@ class WorkMonitorPage(QWidget):
 
     # ------------------------------------------------------------ scope
     def _fill_towns(self) -> None:
+        """The 范围 boxes from the register (again after an import), keeping the scope shown."""
         places.ensure_county(self.store)
         self.town.blockSignals(True)
-        current = self.town.currentText()
+        current, village = self.town.currentText(), self.village.currentText()
         self.town.clear()
         self.town.addItem(ALL_TOWNS)
         self.town.addItems([t["name"] for t in self.store.rows("SELECT name FROM towns WHERE deleted = 0 ORDER BY code")])
@@ -283,6 +292,10 @@ class WorkMonitorPage(QWidget):
             self.town.setCurrentText(current)
         self.town.blockSignals(False)
         self._fill_villages()
+        if village:
+            self.village.blockSignals(True)
+            self.village.setCurrentText(village)
+            self.village.blockSignals(False)
 
     def _fill_villages(self) -> None:
         self.village.blockSignals(True)
@@ -368,26 +381,31 @@ class WorkMonitorPage(QWidget):
     def _in_window(self) -> bool:
         return self.window_ is not None and hasattr(self.window_, "run_job")
 
-    def _compute(self) -> dict[str, Any]:
-        """Everything the page shows, from ``work_stats`` (runs in a worker thread)."""
-        town, village = self.selected_town(), self.selected_village()
+    def scope(self) -> dict[str, Any]:
+        """What to compute, read from the widgets (on the window's thread)."""
         year, month = self.selected_month()
-        as_of = min(month_end(year, month), self.today)
-        series = work_stats.monthly(self.store, year, town=town, village=village, today=self.today)
-        last_year = work_stats.monthly(self.store, year - 1, town=town, village=village, today=self.today)
+        return {"town": self.selected_town(), "village": self.selected_village(), "year": year, "month": month,
+                "today": self.today}
+
+    def _compute(self, scope: dict[str, Any]) -> dict[str, Any]:
+        """Everything the page shows, from ``work_stats`` (runs in a worker thread: reads no widget)."""
+        town, village, year, month, today = (scope[k] for k in ("town", "village", "year", "month", "today"))
+        as_of = min(month_end(year, month), today)
+        series = work_stats.monthly(self.store, year, town=town, village=village, today=today)
+        last_year = work_stats.monthly(self.store, year - 1, town=town, village=village, today=today)
         last_as_of = month_end(year - 1, month)
         if town is None:
-            children = [("town", t["name"], {"town": t["name"]}) for t in self.store.rows(
+            children = [(t["name"], {"town": t["name"]}) for t in self.store.rows(
                 "SELECT name FROM towns WHERE deleted = 0 ORDER BY code")]
         elif village is None:
-            children = [("village", v["name"], {"town": town, "village": v["name"]})
+            children = [(v["name"], {"town": town, "village": v["name"]})
                         for v in places.find_villages(self.store, town=town)]
         else:
-            children = [("village", village, {"town": town, "village": village})]
+            children = [(village, {"town": town, "village": village})]
         rows = []
-        for _level, name, scope in children:
-            now = work_stats.workers(self.store, as_of, **scope)
-            before = work_stats.workers(self.store, last_as_of, **scope)
+        for name, where in children:
+            now = work_stats.workers(self.store, as_of, **where)
+            before = work_stats.workers(self.store, last_as_of, **where)
             rows.append({"name": name, **now, "last_year": before["total"]})
         # The places with most people working first (ties keep the statistical code order).
         rows.sort(key=lambda r: (-r["total"], -r["last_year"]))
@@ -400,7 +418,7 @@ class WorkMonitorPage(QWidget):
         self._generation += 1
         self._stale = False
         try:
-            result = self._compute()
+            result = self._compute(self.scope())
         except Exception as exc:  # noqa: BLE001 - the standard dialog explains it
             ui_errors.show_error(self, exc)
             return
@@ -435,7 +453,8 @@ class WorkMonitorPage(QWidget):
                 self._computing = False
                 ui_errors.show_error(self, exc)
 
-        self.window_.run_job("更新务工监测", lambda _p, _c: self._compute(), done, on_error=failed,
+        scope = self.scope()
+        self.window_.run_job("更新务工监测", lambda _p, _c: self._compute(scope), done, on_error=failed,
                              show_dialog=False)
 
     @property
