@@ -731,10 +731,12 @@ def follow_employment(store: Store, member_ids: Iterable[str], *, as_of: dt.date
                 channel = _channels().spelled(covering["channel"], spelled) if covering["channel"] else None
                 if m["employment_status"] != EMPLOYED or (channel and m["employment_channel"] != channel
                                                           and _channels().current(m["employment_channel"]) != covering["channel"]):
-                    want["employment_channel"] = channel or m["employment_channel"] or "灵活就业"
+                    if channel:  # else the answer's own channel stays (none: left for the survey)
+                        want["employment_channel"] = channel
                     want["employer"] = covering["employer"]
                     income = covering["monthly_income"]
-                    want["monthly_income"] = int(round(income)) if income is not None else None
+                    # The survey's 月收入 is whole yuan up to 100,000.
+                    want["monthly_income"] = int(round(income)) if income is not None and income <= 100_000 else None
                 elif m["employment_status"] == EMPLOYED:
                     continue
             else:

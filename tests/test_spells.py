@@ -307,3 +307,36 @@ def test_same_spell_twice_in_one_batch_is_written_once_and_a_moved_start_may_not
                                  as_of=TODAY)
     with pytest.raises(spells.SpellError, match="已有 2023年03月 开始的务工"):
         spells.save_spell(store, SpellRow(spell_id=other, start_month="2023-03"), as_of=TODAY)
+
+
+def test_spells_travel_with_their_member_in_sync(store, person):
+    from cadre_desk.sync.tables import household_link, synced_tables
+
+    tables = synced_tables(store)
+    assert "work_spells" in tables and tables.index("members") < tables.index("work_spells")
+    assert household_link(store, "work_spells") == "member_id"
+
+
+def test_upgraded_database_with_households_keeps_the_2020_terms(tmp_path):
+    """A database made before issue 14 (a 2020 register) gets the 2020 terms on upgrade."""
+    from cadre_desk import migrations
+    from cadre_desk.lazydb import Database
+    from cadre_desk.storage import Store, sqlcipher
+
+    conn = sqlcipher.connect(":memory:", isolation_level=None, check_same_thread=False)
+    db = Database(conn)
+    # Apply every step but 0160, add a household, then apply 0160.
+    steps = migrations.migrations._migrations
+    index = next(i for i, s in enumerate(steps) if s.name == "0160_work_spells")
+    step = steps.pop(index)
+    try:
+        migrations.apply(db)
+        s = Store(db)
+        places.ensure_county(s)
+        town = places.town_by_name(s, "烟店镇")
+        register.save_household(s, {"number": "H1", "head_name": "甲"},
+                                village_id=places.ensure_village(s, town["id"], "李庄村"))
+    finally:
+        steps.insert(index, step)
+    migrations.apply(db)
+    assert terms.current(Store(db)) == "2020"
