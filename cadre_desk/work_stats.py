@@ -254,6 +254,47 @@ def monitoring(store: Store, as_of: dt.date, *, town: str | None = None,
             "risk_cleared_households": cleared_n}
 
 
+def workers_by_area(store: Store, as_of: dt.date, *, town: str | None = None) -> list[dict[str, Any]]:
+    """The drill-down of ``workers`` for the month of ``as_of``: one row per
+    town of the county (``town`` None), or per village of ``town``, in code
+    order, every town or village listed (zeros included): ``{"town",
+    "village" (None for a town row), "total", "县内", "省内县外", "省外"}`` and
+    ``"地点不详"`` when non-zero. The rows add up to ``workers`` of the same
+    scope. One statement: a person's spells covering the month are grouped by
+    person, the later-started deciding."""
+    month = month_of(as_of)
+    case, case_params = spells.scope_sql(store, county_column="nullif(p.county_code, '')",
+                                         province_column="nullif(p.province_code, '')")
+    if town:
+        areas = [(v["id"], v["town_name"], v["name"]) for v in places.find_villages(store, town=town)]
+        area_col = "h.village_id"
+    else:
+        county_id = places.ensure_county(store)
+        areas = [(t["id"], t["name"], None) for t in store.rows(
+            "SELECT id, name FROM towns WHERE deleted = 0 AND county_id = ? ORDER BY code", [county_id])]
+        area_col = "(SELECT v.town_id FROM villages v WHERE v.id = h.village_id)"
+    rows = {area_id: {"town": t, "village": v, **_empty_figures()} for area_id, t, v in areas}
+    ids = list(rows)
+    if not ids:
+        return []
+    last_in = ("CASE WHEN m.left_on IS NULL OR m.left_on = '' THEN '9999-12' "
+               "ELSE strftime('%Y-%m', m.left_on, 'start of month', '-1 month') END")
+    sql = (
+        f"SELECT p.area, {case} AS place, count(*) FROM ("
+        f"  SELECT s.member_id, max(s.start_month), s.county_code, s.province_code, {area_col} AS area "
+        "  FROM work_spells s JOIN members m ON m.id = s.member_id JOIN households h ON h.id = m.household_id "
+        "  WHERE s.deleted = 0 AND +m.deleted = 0 AND h.deleted = 0 AND +s.start_month <= ? "
+        f"    AND (s.end_month IS NULL OR s.end_month = '' OR s.end_month >= ?) AND {last_in} >= ? "
+        "  GROUP BY s.member_id) p "
+        f"WHERE p.area IN ({', '.join('?' * len(ids))}) GROUP BY p.area, place")
+    for area, place, n in store.db.execute(sql, [*case_params, month, month, month, *ids]):
+        r = rows[area]
+        r["total"] += n
+        key = place or PLACE_UNKNOWN
+        r[key] = r.get(key, 0) + n
+    return list(rows.values())
+
+
 def ended_without_new(store: Store, as_of: dt.date, *, town: str | None = None,
                       village: str | None = None) -> list[dict[str, Any]]:
     """People whose work spells have all ended by the month of ``as_of`` (the
