@@ -27,8 +27,9 @@ def person(store, village_id, number, name, born, seq, **extra):
     return hid, mid
 
 
-@pytest.fixture
-def county(store):
+def make_county(store) -> dict:
+    """Four people in three villages with public-welfare posts, a travel grant
+    and a 雨露计划 grant paid in 2024 (and payments that are not on its notices)."""
     t = places.town_by_name(store, "烟店镇")
     li = places.ensure_village(store, t["id"], "李庄村")
     wang = places.ensure_village(store, t["id"], "王庄村")
@@ -61,6 +62,11 @@ def county(store):
     spells.save_spells(store, [spells.SpellRow(member_id=people["worker"][1], start_month="2024-02",
                                                place="江苏省苏州市昆山市", channel="企业就业")])
     return people
+
+
+@pytest.fixture
+def county(store):
+    return make_county(store)
 
 
 def ids_and_phones(store) -> list[str]:
