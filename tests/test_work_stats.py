@@ -361,6 +361,14 @@ def test_cli_stats_and_work_stats_json(county_file, tmp_path):
     assert rc == 0 and "2024年务工规模" in out and "省内县外" in out
 
 
+def test_cli_work_ended(county_file):
+    rc, out, err = run_cli("--db", str(county_file), "work-ended", "--as-of", "2024-03-15", "--json")
+    assert rc == 0, err
+    assert [r["name"] for r in json.loads(out)] == ["王秋生", "钱多多"]
+    rc, out, err = run_cli("--db", str(county_file), "work-ended", "--as-of", "2024-03-15", "--town", "烟店镇")
+    assert rc == 0 and "1 人" in out and "钱多多" in out and "2023-01至2023-12" in out and "王秋生" not in out
+
+
 @pytest.mark.parametrize("argv, words", [
     (["work-stats", "--year", "二〇二四"], "年份"),
     (["set-target", "--year", "2024", "很多"], "目标人数"),
@@ -383,18 +391,22 @@ def test_work_stats_workbook_holds_the_same_figures(county_file, tmp_path):
     rc, _, err = run_cli("--db", str(county_file), "work-stats", "--year", "2024", "--xlsx", str(out), "--json")
     assert rc == 0, err
     wb = CalamineWorkbook.from_path(str(out))
-    assert wb.sheet_names == ["务工规模", "分渠道"]
+    assert wb.sheet_names == ["务工规模", "分渠道", "分乡镇"]
+    towns = {r[0]: [int(v) for v in r[1:5]] for r in wb.get_sheet_by_name("分乡镇").to_python()[3:19]}
+    december = expected_workers("2024-12", town="烟店镇")
+    assert towns["烟店镇"] == [december["total"], december[IN], december[PROV], december[OUT]]
+    assert towns["松林镇"][0] == expected_workers("2024-12", town="松林镇")["total"] and towns["唐园镇"] == [0] * 4
     rows = wb.get_sheet_by_name("务工规模").to_python()
     assert "2024年务工规模月度统计表" in rows[0][0]
     header = rows[2]
-    assert header[:6] == ["月份", "务工人数", "县内", "省内县外", "省外", "上年同月"]
+    assert header[:7] == ["月份", "务工人数", "县内", "省内县外", "省外", "地点不详", "上年同月"]
     body = rows[3:15]
     for m, row in zip(months_between("2024-01", "2024-12"), body):
         want = expected_workers(m)
         assert row[0] == f"2024年{int(m[5:])}月"
-        assert [int(v) for v in row[1:6]] == [want["total"], want[IN], want[PROV], want[OUT],
-                                              expected_workers("2023" + m[4:])["total"]]
-        assert int(row[8]) == 4
+        assert [int(v) for v in row[1:7]] == [want["total"], want[IN], want[PROV], want[OUT],
+                                              want.get("地点不详", 0), expected_workers("2023" + m[4:])["total"]]
+        assert int(row[9]) == 4 and row[10] == want["total"] / 4
     channels = wb.get_sheet_by_name("分渠道").to_python()
     head = channels[2]
     may = channels[3 + 4]
