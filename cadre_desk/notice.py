@@ -230,17 +230,26 @@ def _details(store: Store, kind: str, year: int, member_ids: list[str]) -> dict[
                    "AND coalesce(start_date, '') <= ? GROUP BY member_id")
             params = [*chunk, f"{year}-12-31"]
         elif kind == TRANSPORT:
-            if not _has_table(store, "work_spells"):
-                continue
-            sql = (f"SELECT member_id, place, max(start_month) FROM work_spells WHERE deleted = 0 "
-                   f"AND member_id IN ({marks}) AND start_month <= ? GROUP BY member_id")
-            params = [*chunk, f"{year}-12"]
+            # the measure the payment came with names the spell's place (jobs.measures.add_transport_subsidy);
+            # a payment recorded alone: the place of the person's latest spell that year
+            sql = (f"SELECT member_id, title, max(coalesce(start_date, '')) FROM measures WHERE deleted = 0 "
+                   f"AND kind = '一次性交通补助' AND member_id IN ({marks}) AND substr(start_date, 1, 4) = ? "
+                   "GROUP BY member_id")
+            params = [*chunk, str(year)]
+            if _has_table(store, "work_spells"):
+                for member_id, text, _ in store.db.execute(
+                        f"SELECT member_id, place, max(start_month) FROM work_spells WHERE deleted = 0 "
+                        f"AND member_id IN ({marks}) AND start_month <= ? GROUP BY member_id",
+                        [*chunk, f"{year}-12"]):
+                    if text:
+                        out[member_id] = _short_place(text)
         else:
             sql = (f"SELECT member_id, title, max(coalesce(start_date, '')) FROM measures WHERE deleted = 0 "
-                   f"AND kind = '雨露计划' AND member_id IN ({marks}) GROUP BY member_id")
-            params = chunk
+                   f"AND kind = '雨露计划' AND member_id IN ({marks}) AND substr(start_date, 1, 4) = ? "
+                   "GROUP BY member_id")
+            params = [*chunk, str(year)]
         for member_id, text, _ in store.db.execute(sql, params):
-            if text:
+            if text and text not in KINDS:  # a measure titled by its kind says nothing more
                 out[member_id] = _short_place(text) if kind == TRANSPORT else str(text)
     return out
 

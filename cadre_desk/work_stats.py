@@ -254,6 +254,47 @@ def monitoring(store: Store, as_of: dt.date, *, town: str | None = None,
             "risk_cleared_households": cleared_n}
 
 
+def workers_by_area(store: Store, as_of: dt.date, *, town: str | None = None) -> list[dict[str, Any]]:
+    """The drill-down of ``workers`` for the month of ``as_of``: one row per
+    town of the county (``town`` None), or per village of ``town``, in code
+    order, every town or village listed (zeros included): ``{"town",
+    "village" (None for a town row), "total", "县内", "省内县外", "省外"}`` and
+    ``"地点不详"`` when non-zero. The rows add up to ``workers`` of the same
+    scope. One statement: a person's spells covering the month are grouped by
+    person, the later-started deciding."""
+    month = month_of(as_of)
+    case, case_params = spells.scope_sql(store, county_column="nullif(p.county_code, '')",
+                                         province_column="nullif(p.province_code, '')")
+    if town:
+        areas = [(v["id"], v["town_name"], v["name"]) for v in places.find_villages(store, town=town)]
+        area_col = "h.village_id"
+    else:
+        county_id = places.ensure_county(store)
+        areas = [(t["id"], t["name"], None) for t in store.rows(
+            "SELECT id, name FROM towns WHERE deleted = 0 AND county_id = ? ORDER BY code", [county_id])]
+        area_col = "(SELECT v.town_id FROM villages v WHERE v.id = h.village_id)"
+    rows = {area_id: {"town": t, "village": v, **_empty_figures()} for area_id, t, v in areas}
+    ids = list(rows)
+    if not ids:
+        return []
+    last_in = ("CASE WHEN m.left_on IS NULL OR m.left_on = '' THEN '9999-12' "
+               "ELSE strftime('%Y-%m', m.left_on, 'start of month', '-1 month') END")
+    sql = (
+        f"SELECT p.area, {case} AS place, count(*) FROM ("
+        f"  SELECT s.member_id, max(s.start_month), s.county_code, s.province_code, {area_col} AS area "
+        "  FROM work_spells s JOIN members m ON m.id = s.member_id JOIN households h ON h.id = m.household_id "
+        "  WHERE s.deleted = 0 AND +m.deleted = 0 AND h.deleted = 0 AND +s.start_month <= ? "
+        f"    AND (s.end_month IS NULL OR s.end_month = '' OR s.end_month >= ?) AND {last_in} >= ? "
+        "  GROUP BY s.member_id) p "
+        f"WHERE p.area IN ({', '.join('?' * len(ids))}) GROUP BY p.area, place")
+    for area, place, n in store.db.execute(sql, [*case_params, month, month, month, *ids]):
+        r = rows[area]
+        r["total"] += n
+        key = place or PLACE_UNKNOWN
+        r[key] = r.get(key, 0) + n
+    return list(rows.values())
+
+
 def ended_without_new(store: Store, as_of: dt.date, *, town: str | None = None,
                       village: str | None = None) -> list[dict[str, Any]]:
     """People whose work spells have all ended by the month of ``as_of`` (the
@@ -341,8 +382,10 @@ def export_monthly(store: Store, path, year: int, *, town: str | None = None, vi
     made = (today or dt.date.today())
 
     ws = wb.add_worksheet("务工规模")
-    headers = ["月份", "务工人数", "县内", "省内县外", "省外", "上年同月", "同比增减", "同比增长", "年度目标", "目标完成"]
-    widths = [11, 10, 9, 10, 9, 10, 10, 10, 10, 10]
+    unknown = sum(m.get(PLACE_UNKNOWN, 0) for m in figures["months"])
+    places_ = [IN_COUNTY, IN_PROVINCE, OUT_OF_PROVINCE, *([PLACE_UNKNOWN] if unknown else [])]
+    headers = ["月份", "务工人数", *places_, "上年同月", "同比增减", "同比增长", "年度目标", "目标完成"]
+    widths = [11, 10, *([10] * len(places_)), 10, 10, 10, 10, 10]
     for col, w in enumerate(widths):
         ws.set_column(col, col, w)
     last = len(headers) - 1
@@ -354,32 +397,32 @@ def export_monthly(store: Store, path, year: int, *, town: str | None = None, vi
     ws.write_row(2, 0, headers, f_head)
     goal = figures["target"]
     row = 3
+    c = 2 + len(places_)  # the column of 上年同月
     for m in figures["months"]:
         y, mo = m["month"].split("-")
         ws.write_string(row, 0, f"{y}年{int(mo)}月", f_month)
-        for col, key in enumerate(("total", IN_COUNTY, IN_PROVINCE, OUT_OF_PROVINCE, "same_month_last_year"), 1):
-            ws.write_number(row, col, m[key], f_cell)
-        ws.write_number(row, 6, m["total"] - m["same_month_last_year"], f_signed)
+        for col, key in enumerate(("total", *places_, "same_month_last_year"), 1):
+            ws.write_number(row, col, m.get(key, 0), f_cell)
+        ws.write_number(row, c + 1, m["total"] - m["same_month_last_year"], f_signed)
         if m["same_month_last_year"]:
-            ws.write_number(row, 7, m["total"] / m["same_month_last_year"] - 1, f_pct)
+            ws.write_number(row, c + 2, m["total"] / m["same_month_last_year"] - 1, f_pct)
         else:
-            ws.write_string(row, 7, "—", f_month)
+            ws.write_string(row, c + 2, "—", f_month)
         if goal:
-            ws.write_number(row, 8, goal, f_cell)
-            ws.write_number(row, 9, m["total"] / goal, f_pct)
+            ws.write_number(row, c + 3, goal, f_cell)
+            ws.write_number(row, c + 4, m["total"] / goal, f_pct)
         else:
-            ws.write_string(row, 8, "未设定", f_month)
-            ws.write_string(row, 9, "—", f_month)
+            ws.write_string(row, c + 3, "未设定", f_month)
+            ws.write_string(row, c + 4, "—", f_month)
         row += 1
     if not figures["months"]:
         ws.merge_range(row, 0, row, last, f"{figures['year']}年还没有可统计的月份", f_month)
         row += 1
-    unknown = sum(m.get(PLACE_UNKNOWN, 0) for m in figures["months"])
     notes = [
         "说明：1. 务工人数为当月有务工记录（开始时间不晚于当月、结束时间为空或不早于当月）的人数，每人只计一次；"
         "同一人当月有两段务工记录重叠的，按开始时间较晚的一段计算务工地点和就业渠道。",
         "2. 县内、省内县外、省外按务工所在县的行政区划代码与本县比较确定。"
-        + (f"另有务工所在县不详的共 {unknown} 人次，计入务工人数但未分地点，请补填务工所在县。" if unknown else ""),
+        + ("“地点不详”为务工所在县没有填写或无法确定的人数，计入务工人数，请补填务工所在县。" if unknown else ""),
         "3. 上年同月按同样口径统计；年度目标为县就业办设定的全年务工规模目标人数，目标完成为当月务工人数占年度目标的比例"
         + ("，乡镇、村的统计表不列目标。" if (town or village) else "。"),
     ]
@@ -424,5 +467,45 @@ def export_monthly(store: Store, path, year: int, *, town: str | None = None, vi
                     f_note)
     print_setup(ws2, header_rows=3)
     ws2.hide_gridlines(2)
+    if figures["months"] and not village:
+        _area_sheet(wb, store, figures["months"][-1]["month"], town, scope,
+                    (f_title, f_sub, f_head, f_cell, f_month, f_note))
     close_workbook(wb, path)
     return figures
+
+
+def _area_sheet(wb, store: Store, month: str, town: str | None, scope: str, formats) -> None:
+    """Sheet 分乡镇 (or 分村 for a town): the last month's figures per town or village."""
+    from .xlsx import print_setup
+
+    f_title, f_sub, f_head, f_cell, f_month, f_note = formats
+    day = dt.date(int(month[:4]), int(month[5:7]), 1)
+    rows = workers_by_area(store, day, town=town)
+    unit = "村" if town else "乡镇"
+    ws = wb.add_worksheet(f"分{unit}")
+    unknown = any(r.get(PLACE_UNKNOWN) for r in rows)
+    headers = ["乡镇（街道）", *(["行政村"] if town else []), "务工人数", "县内", "省内县外", "省外",
+               *([PLACE_UNKNOWN] if unknown else [])]
+    last = len(headers) - 1
+    ws.set_column(0, last, 12)
+    ws.merge_range(0, 0, 0, last, f"{scope}{int(month[:4])}年{int(month[5:])}月务工规模分{unit}统计表", f_title)
+    ws.set_row(0, 30)
+    ws.merge_range(1, 0, 1, last, f"统计范围：{scope}    单位：人", f_sub)
+    ws.write_row(2, 0, headers, f_head)
+    keys = ["total", IN_COUNTY, IN_PROVINCE, OUT_OF_PROVINCE, *([PLACE_UNKNOWN] if unknown else [])]
+    row = 3
+    for r in rows:
+        names = [r["town"], *([r["village"]] if town else [])]
+        for col, name in enumerate(names):
+            ws.write_string(row, col, name or "", f_month)
+        for col, key in enumerate(keys, len(names)):
+            ws.write_number(row, col, r.get(key, 0), f_cell)
+        row += 1
+    names_n = 2 if town else 1
+    ws.merge_range(row, 0, row, names_n - 1, "合计", f_month) if names_n > 1 else ws.write_string(row, 0, "合计",
+                                                                                                   f_month)
+    for col, key in enumerate(keys, names_n):
+        ws.write_number(row, col, sum(r.get(key, 0) for r in rows), f_cell)
+    ws.merge_range(row + 2, 0, row + 2, last, f"说明：按{int(month[5:])}月的务工记录统计，口径同“务工规模”表。", f_note)
+    print_setup(ws, header_rows=3, landscape=False)
+    ws.hide_gridlines(2)

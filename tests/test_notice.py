@@ -27,8 +27,9 @@ def person(store, village_id, number, name, born, seq, **extra):
     return hid, mid
 
 
-@pytest.fixture
-def county(store):
+def make_county(store) -> dict:
+    """Four people in three villages with public-welfare posts, a travel grant
+    and a 雨露计划 grant paid in 2024 (and payments that are not on its notices)."""
     t = places.town_by_name(store, "烟店镇")
     li = places.ensure_village(store, t["id"], "李庄村")
     wang = places.ensure_village(store, t["id"], "王庄村")
@@ -61,6 +62,11 @@ def county(store):
     spells.save_spells(store, [spells.SpellRow(member_id=people["worker"][1], start_month="2024-02",
                                                place="江苏省苏州市昆山市", channel="企业就业")])
     return people
+
+
+@pytest.fixture
+def county(store):
+    return make_county(store)
 
 
 def ids_and_phones(store) -> list[str]:
@@ -152,3 +158,26 @@ def test_cli_bad_input(store, county, tmp_path, argv, words):
     assert rc == 1 and "Traceback" not in err and err.strip().count("\n") == 0
     assert words in err, err
     assert not list(tmp_path.glob("x.*"))
+
+
+def test_the_measures_of_the_2021_register_land_on_their_notices(store, county):
+    """雨露计划 and 一次性交通补助 recorded the way jobs.measures records them
+    (a measure and its payment, by the year's settings)."""
+    from cadre_desk import county_settings, spells
+
+    county_settings.set_value(store, "transport_subsidy_tiers.2024", "省内县外=200,省外=500,最少月数=3")
+    county_settings.set_value(store, "yulu_amount.2024", "3000")
+    t = places.town_by_name(store, "烟店镇")
+    vid = places.ensure_village(store, t["id"], "李庄村")
+    _, worker = person(store, vid, "3715811090010005", "冯外出", "19910505", 15)
+    result = spells.save_spells(store, [spells.SpellRow(member_id=worker, start_month="2024-02",
+                                                        end_month="2024-10", place="北京市朝阳区",
+                                                        channel="企业就业")])
+    jm.add_transport_subsidy(store, result.ids[0], year=2024, paid_on=dt.date(2024, 11, 5))
+    hid, student = person(store, vid, "3715811090010006", "冯学生", "20080606", 16, school_status="中职一年级")
+    store.update("households", hid, {"household_type": "脱贫户"})
+    jm.add_yulu(store, student, year=2024, paid_on=dt.date(2024, 10, 8), school="临清市职业教育中心学校")
+    travel = {r.name: r for r in notice.collect(store, "一次性交通补助", 2024).rows}
+    assert (travel["冯外出"].detail, travel["冯外出"].period, travel["冯外出"].amount) == ("北京市朝阳区", "11月", 500.0)
+    yulu = {r.name: r for r in notice.collect(store, "雨露计划", 2024).rows}
+    assert (yulu["冯学生"].detail, yulu["冯学生"].amount) == ("临清市职业教育中心学校", 3000.0)

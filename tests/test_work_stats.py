@@ -26,6 +26,7 @@ PLACES = {
     "山东省聊城市东昌府区": PROV,
     "江苏省苏州市昆山市": OUT,
     "北京市朝阳区": OUT,
+    "外地": "地点不详",  # resolves to no code: counted, under its own key
 }
 
 # household key: (town, village, 户类型, 监测对象类别, 识别监测时间, 风险已消除, 消除监测时间)
@@ -58,8 +59,10 @@ SPELLS = [
     ("c", "2024-05", None, "山东省聊城市东昌府区", "企业就业"),
     ("d", "2024-03", "2024-03", "山东省聊城市临清市", "乡村公益性岗位"),
     ("e", "2022-01", None, "江苏省苏州市昆山市", "企业就业"),
+    ("e", "2024-06", "2024-07", "山东省聊城市临清市", "灵活就业"),  # nested: Linqing for two months, then Kunshan again
     ("f", "2023-01", "2023-12", "江苏省苏州市昆山市", "企业就业"),
     ("x", "2023-01", None, "北京市朝阳区", "企业就业"),
+    ("g", "2024-09", None, "外地", "企业就业"),
 ]
 
 
@@ -89,7 +92,7 @@ def expected_workers(month: str, *, town: str | None = None, channels: bool = Fa
     f = {"total": len(deciding), IN: 0, PROV: 0, OUT: 0}
     by_channel: dict[str, int] = {}
     for _, place, channel in deciding.values():
-        f[PLACES[place]] += 1
+        f[PLACES[place]] = f.get(PLACES[place], 0) + 1
         by_channel[channel] = by_channel.get(channel, 0) + 1
     if channels:
         f["by_channel"] = by_channel
@@ -194,6 +197,21 @@ def test_a_member_who_left_counts_until_the_month_they_left(county):
     assert expected_workers("2024-04")[PROV] == 0
 
 
+def test_a_nested_spell_decides_while_it_runs(county):
+    store, _ = county
+    # e: Kunshan since 2022, Linqing in June and July 2024 only
+    assert [work_stats.workers(store, dt.date(2024, m, 1), town="松林镇") for m in (5, 6, 7, 8)] == [
+        {"total": 1, IN: 0, PROV: 0, OUT: 1}, {"total": 1, IN: 1, PROV: 0, OUT: 0},
+        {"total": 1, IN: 1, PROV: 0, OUT: 0}, {"total": 1, IN: 0, PROV: 0, OUT: 1}]
+
+
+def test_a_place_without_a_code_is_counted_apart(county):
+    store, _ = county
+    f = work_stats.workers(store, dt.date(2024, 9, 1))
+    assert f["地点不详"] == 1 and f["total"] == f[IN] + f[PROV] + f[OUT] + 1
+    assert "地点不详" not in work_stats.workers(store, dt.date(2024, 8, 1))
+
+
 def test_scoped_to_a_town_and_village(county):
     store, _ = county
     for month in ("2023-07", "2024-03", "2024-05"):
@@ -203,6 +221,25 @@ def test_scoped_to_a_town_and_village(county):
     # 李庄村 alone: a (县内) and c (省内县外) in May 2024
     assert work_stats.workers(store, dt.date(2024, 5, 1), town="烟店镇", village="李庄村") == {
         "total": 2, IN: 1, PROV: 1, OUT: 0}
+
+
+def test_drill_down_by_town_and_village_adds_up(county):
+    store, _ = county
+    for month in ("2023-07", "2024-03", "2024-06", "2024-09"):
+        day = dt.date(int(month[:4]), int(month[5:]), 1)
+        towns = work_stats.workers_by_area(store, day)
+        assert len(towns) == 16 and all(r["village"] is None for r in towns)  # every town, zeros too
+        by_name = {r["town"]: r for r in towns}
+        for town in ("烟店镇", "松林镇"):
+            want = expected_workers(month, town=town)
+            assert {k: v for k, v in by_name[town].items() if k not in ("town", "village")} == want, (month, town)
+        assert sum(r["total"] for r in towns) == work_stats.workers(store, day)["total"]
+        villages = work_stats.workers_by_area(store, day, town="烟店镇")
+        assert [r["village"] for r in villages] == ["李庄村", "王庄村"]
+        assert sum(r["total"] for r in villages) == expected_workers(month, town="烟店镇")["total"]
+        for r in villages:
+            assert work_stats.workers(store, day, town="烟店镇", village=r["village"]) == {
+                k: v for k, v in r.items() if k not in ("town", "village")}
 
 
 # ---------------------------------------------------------------- monthly
@@ -215,11 +252,12 @@ def test_monthly_series_with_last_year_channels_and_target(county):
     assert [m["month"] for m in f["months"]] == months_between("2024-01", "2024-12")
     for m in f["months"]:
         want = expected_workers(m["month"], channels=True)
-        got = {k: m[k] for k in ("total", IN, PROV, OUT)}
-        assert got == {k: want[k] for k in ("total", IN, PROV, OUT)}, m["month"]
-        assert {k: v for k, v in m["by_channel"].items() if v} == want["by_channel"], m["month"]
+        by_channel = want.pop("by_channel")
+        assert {k: v for k, v in m.items() if k not in ("month", "by_channel", "same_month_last_year")} == want
+        assert {k: v for k, v in m["by_channel"].items() if v} == by_channel, m["month"]
         assert m["same_month_last_year"] == expected_workers("2023" + m["month"][4:])["total"]
-        assert set(m) == {"month", "total", IN, PROV, OUT, "by_channel", "same_month_last_year"}
+        unknown = {"地点不详"} if m["month"] >= "2024-09" else set()
+        assert set(m) == {"month", "total", IN, PROV, OUT, "by_channel", "same_month_last_year", *unknown}
 
 
 def test_monthly_stops_at_the_current_month(county):
@@ -323,6 +361,14 @@ def test_cli_stats_and_work_stats_json(county_file, tmp_path):
     assert rc == 0 and "2024年务工规模" in out and "省内县外" in out
 
 
+def test_cli_work_ended(county_file):
+    rc, out, err = run_cli("--db", str(county_file), "work-ended", "--as-of", "2024-03-15", "--json")
+    assert rc == 0, err
+    assert [r["name"] for r in json.loads(out)] == ["王秋生", "钱多多"]
+    rc, out, err = run_cli("--db", str(county_file), "work-ended", "--as-of", "2024-03-15", "--town", "烟店镇")
+    assert rc == 0 and "1 人" in out and "钱多多" in out and "2023-01至2023-12" in out and "王秋生" not in out
+
+
 @pytest.mark.parametrize("argv, words", [
     (["work-stats", "--year", "二〇二四"], "年份"),
     (["set-target", "--year", "2024", "很多"], "目标人数"),
@@ -345,18 +391,22 @@ def test_work_stats_workbook_holds_the_same_figures(county_file, tmp_path):
     rc, _, err = run_cli("--db", str(county_file), "work-stats", "--year", "2024", "--xlsx", str(out), "--json")
     assert rc == 0, err
     wb = CalamineWorkbook.from_path(str(out))
-    assert wb.sheet_names == ["务工规模", "分渠道"]
+    assert wb.sheet_names == ["务工规模", "分渠道", "分乡镇"]
+    towns = {r[0]: [int(v) for v in r[1:5]] for r in wb.get_sheet_by_name("分乡镇").to_python()[3:19]}
+    december = expected_workers("2024-12", town="烟店镇")
+    assert towns["烟店镇"] == [december["total"], december[IN], december[PROV], december[OUT]]
+    assert towns["松林镇"][0] == expected_workers("2024-12", town="松林镇")["total"] and towns["唐园镇"] == [0] * 4
     rows = wb.get_sheet_by_name("务工规模").to_python()
     assert "2024年务工规模月度统计表" in rows[0][0]
     header = rows[2]
-    assert header[:6] == ["月份", "务工人数", "县内", "省内县外", "省外", "上年同月"]
+    assert header[:7] == ["月份", "务工人数", "县内", "省内县外", "省外", "地点不详", "上年同月"]
     body = rows[3:15]
     for m, row in zip(months_between("2024-01", "2024-12"), body):
         want = expected_workers(m)
         assert row[0] == f"2024年{int(m[5:])}月"
-        assert [int(v) for v in row[1:6]] == [want["total"], want[IN], want[PROV], want[OUT],
-                                              expected_workers("2023" + m[4:])["total"]]
-        assert int(row[8]) == 4
+        assert [int(v) for v in row[1:7]] == [want["total"], want[IN], want[PROV], want[OUT],
+                                              want.get("地点不详", 0), expected_workers("2023" + m[4:])["total"]]
+        assert int(row[9]) == 4 and row[10] == want["total"] / 4
     channels = wb.get_sheet_by_name("分渠道").to_python()
     head = channels[2]
     may = channels[3 + 4]

@@ -33,6 +33,16 @@ def register(sub) -> None:
     p.add_argument("--xlsx", metavar="OUT.xlsx", help="同时把统计表写成 Excel 工作簿（可打印存档）")
     p.set_defaults(handler=run_work_stats)
 
+    p = sub.add_parser(
+        "work-ended", help="务工结束后没有新务工记录的人员（帮扶干部的待办名单）",
+        description="列出务工记录都已结束（最后一段的结束时间不晚于截止日期所在月）、又没有正在进行或之后开始的"
+                    "务工记录的人员：村、户编号、姓名、最后一段务工的时间、地点和渠道、已有几个月、帮扶责任人。")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="截止日期（默认今天）")
+    p.add_argument("--town", metavar="NAME", help="只看这个乡镇（街道）")
+    p.add_argument("--village", metavar="NAME", help="只看这个行政村")
+    p.add_argument("--json", action="store_true", help="输出 JSON（一个列表）")
+    p.set_defaults(handler=run_work_ended)
+
     p = sub.add_parser("set-target", help="设定某年的务工规模目标（人）",
                        description="设定全县某年的务工规模目标人数，work-stats 和务工监测页面按它计算目标完成情况。")
     p.add_argument("--year", required=True, metavar="YYYY", help="年份，如 2026")
@@ -99,6 +109,28 @@ def format_table(f: dict, scope: str) -> str:
     if not rows:
         lines.append(f"{f['year']}年还没有可统计的月份")
     return "\n".join(lines)
+
+
+def run_work_ended(args, ctx) -> int:
+    from .. import work_stats as ws
+    from .stats import _pad, _width, parse_date
+
+    as_of = parse_date(args.as_of)
+    rows = ws.ended_without_new(ctx.store, as_of, town=args.town, village=args.village)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    head = ["乡镇", "行政村", "户编号", "姓名", "最后务工", "地点", "渠道", "已有月数", "帮扶责任人"]
+    table = [[r["town"] or "", r["village"] or "", r["household_number"] or "", r["name"] or "",
+              f"{r['start_month']}至{r['end_month']}", r["place"] or "", r["channel"] or "", str(r["idle_months"]),
+              r["cadre"] or ""] for r in rows]
+    print(f"务工结束后没有新务工记录的人员（截至 {as_of.isoformat()}）：{len(rows)} 人")
+    if table:
+        widths = [max(_width(x[i]) for x in [head, *table]) + 2 for i in range(len(head))]
+        print("".join(_pad(h, w) for h, w in zip(head, widths)))
+        for r in table:
+            print("".join(_pad(c, w) for c, w in zip(r, widths)))
+    return 0
 
 
 def run_set_target(args, ctx) -> int:
