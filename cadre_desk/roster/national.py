@@ -296,6 +296,7 @@ class NationalImport:
         self.result = ImportResult(skipped_rows=skip_bad_rows)
         self.touched_households: set[str] = set()  # household numbers the files named
         self.touched_members: set[str] = set()  # member ids of the spell and planned lists
+        self.bad_member_rows: dict[str, str] = {}  # ID number -> where its member row was bad (this import)
         self.done = 0
         self.total = 0
 
@@ -393,7 +394,25 @@ class NationalImport:
         for s in sheets:
             self.result.files.append({"file": path.name, "sheet": s.name, "kind": s.kind})
         self.done += sum(s.sheet.total_height or 0 for s in sheets)
+        self._note_bad_members(got, path)
         self._merge(got, path)
+
+    def _note_bad_members(self, got: ImportResult, path: Path) -> None:
+        """The ID numbers of member rows refused in this import: a spell or
+        planned-work row of that person then says where the trouble is."""
+        for bad in got.bad_rows:
+            cells = got.bad_cells.get((bad.sheet, bad.row))
+            header = got.headers.get(bad.sheet) or []
+            index = next((i for i, h in enumerate(header) if self.vocab.key(h, spells=False) == "member.id_number"),
+                         None)
+            if cells is None or index is None or index >= len(cells):
+                continue
+            try:
+                number = parse_id_number(cells[index]).value
+            except CadreDeskError:
+                continue
+            file = f"{path.name} " if self.many else ""
+            self.bad_member_rows.setdefault(number, f"{file}工作表“{bad.sheet}”第 {bad.row} 行")
 
     def _progress_from(self, base: int):
         if self.progress is None:
@@ -476,6 +495,12 @@ class NationalImport:
         return out
 
     def _not_registered(self, item: ListSheet, number: int, id_number: str, cells: list) -> None:
+        where = self.bad_member_rows.get(id_number)
+        if where is not None:
+            self._bad(item, number, item.header("member.id_number", "证件号码"),
+                      f"证件号码 {id_number} 的成员在{where}有问题，没有导入，本行因此也没有导入：请先改正那一行",
+                      "member_row_bad", cells)
+            return
         self._bad(item, number, item.header("member.id_number", "证件号码"),
                   f"证件号码 {id_number} 的成员没有登记：请先导入（或同时导入）他所在户的监测对象信息（家庭成员名单）",
                   "unknown_member", cells)
