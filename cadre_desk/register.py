@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import validation
+from . import monitoring, validation
 from .domain import working_age_bounds
 from .errors import DuplicateIdNumber, NotFound, ValidationFailed
 from .idnumber import parse_id_number, sex_of
@@ -107,6 +107,13 @@ def save_household(store: Store, answers: Mapping[str, Any], *, village_id: str 
     part = store.questionnaire.household
     values, problems = validate(part, answers)
     warnings = _raise_errors(problems)
+    count = None
+    if household_id is not None:
+        count = store.db.execute("SELECT count(*) FROM members WHERE household_id = ? AND deleted = 0 "
+                                 "AND (left_on IS NULL OR left_on = '')", [household_id]).fetchone()[0]
+    below = monitoring.below_line(store, values, count)  # 人均纯收入 under the year's monitoring line
+    if below is not None:
+        warnings.append(below)
     values["questionnaire_version"] = store.questionnaire.version
     with store.transaction():
         dupes = store.rows("SELECT id FROM households WHERE number = ? AND deleted = 0 AND id IS NOT ?",
