@@ -118,7 +118,7 @@ def main() -> None:
     print(f"python-calamine alone (iter_rows over {floor['rows']} rows of the four files): {floor['seconds']:.2f} s "
           f"(CPU {floor['cpu']:.2f} s), peak RSS {floor_rss:.0f} MB")
     db = work / "national.db"
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".keys"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     done, rss = run_child("import", str(db), *map(str, paths))
     again, again_rss = run_child("import", str(db), *map(str, paths))

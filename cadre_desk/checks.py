@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from . import rules, validation
 from .domain import working_age_bounds
+from .idnumber import mask_id
 from .questionnaire import Part, household_problems
 from .storage import Store
 from .values import from_storage
@@ -48,8 +49,10 @@ class Finding:
                 "member": self.member, "id_number": self.id_number, "level": self.level, "rule": self.rule,
                 "field": self.field, "message": self.message, "severity": self.severity}
 
-    def line(self) -> str:
-        who = f"{self.member}（{self.id_number}）" if self.member else "本户"
+    def line(self, *, masked: bool = False) -> str:
+        """One Chinese line; ``masked``: the ID number's first 6 and last 4 only."""
+        number = mask_id(self.id_number) if masked and self.id_number else self.id_number
+        who = f"{self.member}（{number}）" if self.member else "本户"
         return f"{self.town}{self.village} 户编号 {self.household_number} {who}：{self.message}"
 
 
