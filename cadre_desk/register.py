@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import monitoring
+from . import monitoring, validation
 from .domain import working_age_bounds
 from .errors import DuplicateIdNumber, NotFound, ValidationFailed
 from .idnumber import parse_id_number, sex_of
@@ -207,14 +207,19 @@ def check_members(store: Store, rows: Sequence[MemberRow], *, as_of: dt.date | N
     part = store.questionnaire.member
     bounds = working_age_bounds(store)
     stored = stored_members(store, [r.member_id for r in rows if r.member_id is not None])
-    checked = []
+    merged = []
     for row in rows:
         answers = row.answers
         if row.member_id is not None:
             if row.member_id not in stored:
                 raise NotFound("找不到这名成员，可能已被删除")
             answers = {**{k: v for k, v in stored[row.member_id].items() if k in part.by_key}, **answers}
-        values, problems = validate(part, answers, as_of=as_of, working_age=bounds)
+        merged.append(answers)
+    # One block through the validation engine (row by row the same as ``validate``).
+    outcome = validation.check_rows(part, merged, as_of=as_of, working_age=bounds).rows() if merged else []
+    checked = []
+    for row, (values, problems) in zip(rows, outcome):
+        problems = list(problems)
         if not block_missing:
             problems = [p for p in problems if not (p.rule == "required" and p.field not in row.answers)]
         if not any(p.severity == ERROR for p in problems):
