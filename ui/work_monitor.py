@@ -394,19 +394,12 @@ class WorkMonitorPage(QWidget):
         series = work_stats.monthly(self.store, year, town=town, village=village, today=today)
         last_year = work_stats.monthly(self.store, year - 1, town=town, village=village, today=today)
         last_as_of = month_end(year - 1, month)
-        if town is None:
-            children = [(t["name"], {"town": t["name"]}) for t in self.store.rows(
-                "SELECT name FROM towns WHERE deleted = 0 ORDER BY code")]
-        elif village is None:
-            children = [(v["name"], {"town": town, "village": v["name"]})
-                        for v in places.find_villages(self.store, town=town)]
-        else:
-            children = [(village, {"town": town, "village": village})]
-        rows = []
-        for name, where in children:
-            now = work_stats.workers(self.store, as_of, **where)
-            before = work_stats.workers(self.store, last_as_of, **where)
-            rows.append({"name": name, **now, "last_year": before["total"]})
+        # One statement a month for every town (or every village of the town): work_stats.workers_by_area.
+        key = "village" if town else "town"
+        before = {r[key]: r["total"] for r in work_stats.workers_by_area(self.store, last_as_of, town=town)}
+        rows = [{**r, "name": r[key], "last_year": before.get(r[key], 0)}
+                for r in work_stats.workers_by_area(self.store, as_of, town=town)
+                if village is None or r[key] == village]
         # The places with most people working first (ties keep the statistical code order).
         rows.sort(key=lambda r: (-r["total"], -r["last_year"]))
         todo = work_stats.ended_without_new(self.store, as_of, town=town, village=village)
