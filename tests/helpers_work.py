@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from cadre_desk import households, register
+from cadre_desk import households
 from cadre_desk.spells import SpellRow, save_spells
 from cadre_desk.storage import Store
 from tests.helpers_jobs import person, village
