@@ -30,7 +30,8 @@ import re
 import tomllib
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -385,6 +386,30 @@ def import_policies(store: Store, path: str | Path) -> ImportResult:
     Policies missing from the file are left as they are (retire them
     explicitly)."""
     return save_policies(store, read_policy_file(path, store.questionnaire))
+
+
+@lru_cache(maxsize=1)
+def _sample_wording() -> dict[str, tuple[tuple[str, str], ...]]:
+    data = json.loads(resource_path(*SAMPLE_FILE).read_text(encoding="utf-8"))
+    return {terms: tuple((str(a), str(b)) for a, b in pairs) for terms, pairs in (data.get("wording") or {}).items()}
+
+
+def in_terms(policy: Policy, terms: str) -> Policy:
+    """A sample policy as printed under the county's terms ("2021": 帮扶车间,
+    乡村公益性岗位, 脱贫劳动力 …; the pairs of the sample file's ``wording``).
+    A county's own policy is its official text and comes back unchanged, as
+    does every eligibility rule."""
+    pairs = _sample_wording().get(str(terms))
+    if not policy.is_sample or not pairs:
+        return policy
+    changes = {}
+    for name in TEXT_FIELDS:
+        text = getattr(policy, name)
+        if isinstance(text, str) and text:
+            for old, new in pairs:
+                text = text.replace(old, new)
+            changes[name] = text
+    return replace(policy, **changes)
 
 
 def sample_policy_id(key: str) -> str:

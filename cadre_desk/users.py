@@ -37,9 +37,12 @@ ROLES = {
 _WRITES = {"roster.run_import", "demo.run", "policy.import_cmd", "policy.retire_cmd", "policy.restore_cmd",
            "policy.samples_cmd", "jobs.run_import", "jobs.run_apply", "jobs.run_training", "jobs.run_self_employ",
            "jobs.run_set_employs", "jobs.run_welfare_post", "jobs.run_pay_subsidy", "jobs.run_offer_status",
-           "sync.run_setup", "sync.run_retire", "restore.run"}
+           "sync.run_setup", "sync.run_retire", "restore.run", "work_stats.run_set_target"}
 _COUNTY_EXPORTS = {"roster.run_export", "jobs.run_export", "jobs.run_export_progress", "jobs.run_not_employed",
                    "warehouse.run"}
+# Work spells, 雨露计划 / 一次性交通补助 and the county's settings (issue 14 §1): writes.
+_WRITES |= {"spell.run_add", "spell.run_end", "spell.run_delete", "spell.run_yulu", "spell.run_transport",
+            "setting.run_set"}
 # Permissions checked inside a command (users.require), beyond the command itself.
 _FULL_NUMBERS = {"warehouse.full"}
 _MANAGE_USERS = {"user.add", "user.disable"}
@@ -47,7 +50,8 @@ DENIED = {
     "admin": set(),
     "county": _MANAGE_USERS,
     "town": _WRITES | _COUNTY_EXPORTS | _MANAGE_USERS | _FULL_NUMBERS | {"recovery.answer"},
-    "cadre": _MANAGE_USERS | _FULL_NUMBERS | {"sync.run_setup", "sync.run_retire", "recovery.answer"},
+    "cadre": _MANAGE_USERS | _FULL_NUMBERS | {"sync.run_setup", "sync.run_retire", "recovery.answer",
+                                              "work_stats.run_set_target"},  # the county's target
 }
 
 

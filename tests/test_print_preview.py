@@ -88,7 +88,7 @@ def test_compilation_offers_samples_when_there_are_no_policies(qtbot, store, mon
     qtbot.addWidget(preview)
     assert list_policies(store)
     assert preview.page_count() == len(list_policies(store)) + 2  # cover, contents, a page each
-    assert "扶贫公益性岗位安置" in "\n".join(pages_text(preview.pdf_path))
+    assert "乡村公益性岗位安置" in "\n".join(pages_text(preview.pdf_path))  # the samples in the 2021 terms
 
 
 def test_compilation_with_samples_retired_says_what_to_do(window, monkeypatch):

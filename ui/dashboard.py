@@ -2,8 +2,10 @@
 ``cadre_desk.stats.compute_stats`` for the county, a town or a village on a
 date; the employed split by route as a bar chart; the funnel applied →
 placed; and the people still not employed, from where the cadre opens the
-household or recommends openings. Also installs the openings page and the
-岗位 menu.
+household or recommends openings. Beside the seed's figures, a row of the
+monitoring figures (stats ``monitoring``: 监测户 by category, risk cleared)
+and the month's people working (stats ``workers``). Also installs the
+openings page, the 务工监测 page (``ui.work_monitor``) and the 岗位 menu.
 
 In the window the figures cost a write nothing: a write only marks them out
 of date, and they are computed when the page is on screen, in a worker thread
@@ -52,6 +54,26 @@ FIGURES = (
     ("public_welfare_posts", "公益性岗位人数"),
     ("public_welfare_subsidy_yuan", "公益性岗位补贴（元）"),
 )
+
+# The monitoring figures (stats ``monitoring`` key, 防止返贫动态监测) and the
+# month's people working (stats ``workers``), a second row beside the seed's:
+# (path in the stats, caption).
+MONITORING_FIGURES = (
+    (("monitoring", "households"), "监测户"),
+    (("monitoring", "people"), "监测对象人数"),
+    (("monitoring", "by_category", "脱贫不稳定户"), "脱贫不稳定户"),
+    (("monitoring", "by_category", "边缘易致贫户"), "边缘易致贫户"),
+    (("monitoring", "by_category", "突发严重困难户"), "突发严重困难户"),
+    (("monitoring", "risk_cleared_households"), "风险已消除户"),
+    (("workers", "total"), "本月务工人数"),
+)
+
+
+def figure_at(figures: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = figures
+    for key in path:
+        value = (value or {}).get(key) if isinstance(value, dict) else None
+    return value
 
 
 def format_figure(key: str, value: Any) -> str:
@@ -102,6 +124,28 @@ class FigureTile(QFrame):
         layout.addWidget(label)
 
 
+class CompactTile(QFrame):
+    """A figure on one line (value, then caption): the monitoring row beside
+    the seed's tiles, low enough to leave the charts their room."""
+
+    def __init__(self, key: str, caption: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName(f"tile_{key}")
+        self.setStyleSheet(f"QFrame#tile_{key} {{ background: #f5faf4; border: 1px solid #c4dcc0; "
+                           "border-radius: 4px; }")
+        self.value = QLabel("—")
+        self.value.setObjectName(f"figure_{key}")
+        self.value.setStyleSheet("font-size: 13pt; color: #2e5d34;")
+        label = QLabel(caption)
+        label.setStyleSheet("color: #4a5a6a;")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 1, 8, 1)
+        layout.setSpacing(6)
+        layout.addWidget(self.value)
+        layout.addWidget(label)
+        layout.addStretch(1)
+
+
 def _bar_chart(title: str) -> tuple[QChart, QChartView]:
     chart = QChart()
     chart.setTitle(title)
@@ -119,9 +163,9 @@ def _bar_chart(title: str) -> tuple[QChart, QChartView]:
 def _room_for_labels(chart: QChart, categories: list[str], font: QFont) -> None:
     """Qt elides a category label to "…" when its band is lower than the
     text: give the chart's view the height every label needs (title, value
-    axis and 1.6 lines a bar)."""
+    axis and 2 lines a bar: 1.6 was too few once there were eight channels)."""
     metrics = QFontMetrics(font)
-    needed = int(len(categories) * metrics.height() * 1.6) + 4 * metrics.height() + 20
+    needed = int(len(categories) * metrics.height() * 2.0) + 4 * metrics.height() + 20
     for view in (chart.scene().views() if chart.scene() else []):
         view.setMinimumHeight(max(view.minimumHeight(), needed))
 
@@ -168,6 +212,18 @@ class DashboardPage(QWidget):
             tile = FigureTile(key, caption, self)
             self.tiles[key] = tile
             tiles.addWidget(tile, 0, i)
+        monitoring = QHBoxLayout()
+        monitoring.setSpacing(6)
+        caption = QLabel("防止返贫动态监测")
+        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        caption.setStyleSheet("color: #2e5d34;")
+        monitoring.addWidget(caption)
+        self.monitoring_tiles: dict[str, FigureTile] = {}
+        for path, caption_text in MONITORING_FIGURES:
+            key = "_".join(path[1:]) if path[0] == "monitoring" else "_".join(path)
+            tile = CompactTile(f"monitoring_{key}", caption_text, self)
+            self.monitoring_tiles[caption_text] = tile
+            monitoring.addWidget(tile, 1)
 
         self.channel_chart, self.channel_view = _bar_chart("已就业人员按渠道")
         self.channel_view.setObjectName("channelChart")
@@ -203,6 +259,7 @@ class DashboardPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(tiles)
+        layout.addLayout(monitoring)
         layout.addLayout(charts, 3)
         layout.addLayout(list_bar)
         layout.addWidget(self.table, 4)
@@ -332,6 +389,9 @@ class DashboardPage(QWidget):
         self.scope_title.setText(f"{f['county']}{f.get('town') or ''}{f.get('village') or ''} 就业帮扶进度")
         for key, tile in self.tiles.items():
             tile.value.setText(format_figure(key, f[key]))
+        for path, caption in MONITORING_FIGURES:
+            value = figure_at(f, path)
+            self.monitoring_tiles[caption].value.setText("—" if value is None else f"{value:,}")
         self._draw_channels(f["by_channel"])
         self._draw_funnel(f["applied"], f["placed_by_recommendation"])
         self.model.set_rows(people)
@@ -381,6 +441,10 @@ class DashboardPage(QWidget):
     def shown_figures(self) -> dict[str, str]:
         """What the tiles show, by figure key."""
         return {key: tile.value.text() for key, tile in self.tiles.items()}
+
+    def shown_monitoring(self) -> dict[str, str]:
+        """What the monitoring tiles show, by caption."""
+        return {caption: tile.value.text() for caption, tile in self.monitoring_tiles.items()}
 
     def chart_values(self) -> dict[str, int]:
         """The bars of the channel chart, by category."""
@@ -480,3 +544,8 @@ def install(window) -> None:
     menu.addSeparator()
     action("就业进度", lambda: window.show_page("dashboard"), "showDashboard")
     action("导出就业进度 Excel…", dashboard.export_excel, "exportProgressAction")
+    # The 务工监测 page belongs with the figures: installed here, so the main
+    # window's module list stays as it is.
+    from .work_monitor import install as install_work_monitor
+
+    install_work_monitor(window)

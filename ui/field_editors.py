@@ -10,7 +10,7 @@ take keyboard focus, for the form's Tab order and its Enter-moves-on filter).
 - int / number: a line edit that may stay empty (a spin box cannot), digits
   only; the range is checked by the core and shown beside the field.
 - bool: 是 / 否 / empty; Y, N, 1, 0 also set it.
-- date, id_number, phone, text: line edits with a fitting validator.
+- date, month, id_number, phone, text: line edits with a fitting validator.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ class LineEditor(QLineEdit):
         "id_number": r"[0-9xX ]{0,22}",
         "phone": r"[0-9 -]{0,24}",
         "date": r"[0-9]{0,4}(-[0-9]{0,2}(-[0-9]{0,2})?)?",
+        # A month as the national exports write it: 2023-06, 202306, 2023年06月, 2023/6, 2023.06
+        # (the core's coerce makes it YYYY-MM; a wrong month is said beside the field).
+        "month": r"[0-9]{0,4}([-/.年]?[0-9]{0,2}月?)?",
     }
 
     def __init__(self, fld: Field, parent: QWidget | None = None):
@@ -62,7 +65,7 @@ class LineEditor(QLineEdit):
             self.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self))
         if fld.type == "text" and fld.max_length:
             self.setMaxLength(fld.max_length)
-        placeholder = {"date": "如 2020-05-01", "id_number": "18位证件号码", "phone": "手机或座机号码"}.get(fld.type)
+        placeholder = {"date": "如 2020-05-01", "month": "如 2023-06 或 202306", "id_number": "18位证件号码", "phone": "手机或座机号码"}.get(fld.type)
         if fld.type in ("int", "number") and fld.min is not None and fld.max is not None:
             placeholder = f"{_plain(fld.min)}–{_plain(fld.max)}"
         if placeholder:

@@ -84,6 +84,9 @@ class HouseholdForm(QDialog):
         save.setShortcut(QKeySequence("Ctrl+S"))  # one shortcut (a second one would be ambiguous)
         save.setToolTip("保存 (Ctrl+S)")
         self._load()
+        # The combo boxes re-check while the answers are loaded, each seeing the
+        # fields after it still empty: check the loaded answers as a whole.
+        self.refresh_validation()
         self._baseline = (self.answers(), self.head_answers())
         fit(self, 820, 760)
 

@@ -20,13 +20,15 @@ from PySide6.QtWidgets import (
     QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from cadre_desk import drafts, households, register
+from cadre_desk import drafts, households, monitoring, register
 from cadre_desk.changes import Changed
 from cadre_desk.errors import CadreDeskError, NotFound
 from cadre_desk.household_summary import income_summary, measures_of, member_age, yuan
-from cadre_desk.questionnaire import display, household_problems
+from cadre_desk.questionnaire import display, household_problems, validate
 from cadre_desk.storage import Store
 from ui.history_dialog import HistoryDialog
+from ui.section_box import SectionBox
+from ui.spells_panel import SpellsPanel
 from ui.household_form import HouseholdForm, ask_member_leave, ask_member_move
 from ui.survey_form import ERROR_COLOR, WARNING_COLOR, SurveyForm
 from ui.visit_dialog import VisitDialog
@@ -39,6 +41,9 @@ ROSTER_COLUMNS = [
 ]
 VISIT_COLUMNS = ("走访日期", "帮扶责任人", "走访内容", "解决问题")
 MEASURE_COLUMNS = ("类别", "项目", "成员", "开始", "结束", "完成情况")
+MONITORING_SECTION = "monitoring"  # the questionnaire's 监测信息 section
+# Income lines of the questionnaire shown as given, under the computed ones.
+EXTRA_INCOME_FIELDS = ("medical_out_of_pocket",)  # 合规自付支出
 
 
 def _table(headers) -> QTableWidget:
@@ -135,8 +140,11 @@ class HouseholdPage(QWidget):
         boxes.setSpacing(8)
         self.info_box, self.info = self._info_box("户基本情况", ["贫困户属性", "脱贫状态", "主要致贫原因",
                                                                 "其他致贫原因", "家庭人口数", "联系电话"])
+        hfields = self.store.questionnaire.household.by_key
+        self.extra_income = [hfields[k] for k in EXTRA_INCOME_FIELDS if k in hfields]
         self.income_box, self.income = self._info_box("上年度家庭收入", ["年收入", "生产经营性支出", "纯收入",
-                                                                    "人均纯收入", "其中转移性收入"])
+                                                                    "人均纯收入", "其中转移性收入",
+                                                                    *[f.label for f in self.extra_income]])
         self.cadre_box = QGroupBox("帮扶责任人")
         cadre_layout = QVBoxLayout(self.cadre_box)
         self.cadre_label = QLabel()
@@ -149,6 +157,13 @@ class HouseholdPage(QWidget):
         cadre_layout.addWidget(self.cadre_history_label)
         cadre_layout.addStretch(1)
         boxes.addWidget(self.info_box, 3)
+        # 监测信息 (户类型, 监测对象类别, dates, risks): the questionnaire's
+        # ``monitoring`` section as data, one line a field (ui.section_box).
+        hpart = self.store.questionnaire.household
+        self.monitoring_box = SectionBox(hpart, MONITORING_SECTION) \
+            if any(s.key == MONITORING_SECTION for s in hpart.sections) else None
+        if self.monitoring_box is not None:
+            boxes.addWidget(self.monitoring_box, 3)
         boxes.addWidget(self.income_box, 3)
         boxes.addWidget(self.cadre_box, 3)
         outer.addLayout(boxes)
@@ -164,12 +179,20 @@ class HouseholdPage(QWidget):
         header = self.members.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # At least three members on screen whatever the boxes below ask for.
+        row_height = self.members.verticalHeader().defaultSectionSize()
+        self.members.setMinimumHeight(self.members.horizontalHeader().sizeHint().height() + 3 * row_height + 4)
         self.members.doubleClicked.connect(lambda _i: self.edit_survey())
         self.members.installEventFilter(self)
         members_layout.addWidget(self.members)
         outer.addWidget(members_box, 2)
+        self.members.itemSelectionChanged.connect(self._member_selected)
 
         lower = QHBoxLayout()
+        # The selected member's work spells (务工经历), written through cadre_desk.spells.
+        self.spells = SpellsPanel(self.store)
+        self.spells.changed.connect(lambda changed: self._written(changed | Changed.of(households=self.household_id)))
+        lower.addWidget(self.spells, 3)
         visits_box = QGroupBox("走访记录")
         QVBoxLayout(visits_box).addWidget(visits := _table(VISIT_COLUMNS))
         self.visits = visits
@@ -184,8 +207,15 @@ class HouseholdPage(QWidget):
         mh = measures.horizontalHeader()
         mh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         mh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        lower.addWidget(visits_box, 1)
-        lower.addWidget(measures_box, 1)
+        # Visits and measures one above the other beside the spells: the spell
+        # list needs the width (months, place, channel, employer, income).
+        side = QVBoxLayout()
+        side.addWidget(visits_box, 1)
+        side.addWidget(measures_box, 1)
+        lower.addLayout(side, 2)
+        # Small minimums (they scroll) so that the page fits a 768-pixel screen.
+        for table in (self.visits, self.measures):
+            table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + row_height + 4)
         outer.addLayout(lower, 3)
 
         self.message = QLabel()
@@ -296,13 +326,25 @@ class HouseholdPage(QWidget):
                  ("dibao_income", "tekun_income", "pension_income", "eco_income", "other_transfer_income")]
         transfer = "、".join(f"{label} {yuan(v)}" for label, v in parts if v)
         self.income["其中转移性收入"].setText(transfer or "—")
+        for fld in self.extra_income:
+            value = h.get(fld.key)
+            self.income[fld.label].setText("—" if value is None else yuan(value))
+        if self.monitoring_box is not None:
+            self.monitoring_box.show_answers(h)
 
         self._show_cadres()
         self._show_members(members)
         problems = [p.message for p in household_problems(
             self.store.questionnaire, [m for m in members if households.is_present(m)])]
+        # The household part's own consistency rules (监测户 without its category …), as the form says them.
+        rule_ids = {r.get("id") for r in hpart.rules}
+        problems += [p.message for p in validate(hpart, {f.key: h.get(f.key) for f in hpart.fields})[1]
+                     if p.rule in rule_ids]
         if figure.warning:
             problems.append(figure.warning)
+        below = monitoring.below_line(self.store, {**h, "size": figure.size}, figure.size)  # 人均纯收入 < 监测线
+        if below is not None:
+            problems.append(below.message)
         self.warnings.setText("；".join(problems))
         self.warnings.setVisible(bool(problems))
         _fill(self.visits, [[v["visit_date"] or "", v["cadre_name"] or "", v["content"] or "",
@@ -363,6 +405,17 @@ class HouseholdPage(QWidget):
             self.members.selectRow(self.member_ids.index(selected))
         elif self.member_ids:
             self.members.selectRow(0)
+        self._member_selected()
+
+    def _member_selected(self) -> None:
+        """The spell list follows the member selected in the members table."""
+        rows = self.members.selectionModel().selectedRows() if self.members.selectionModel() else []
+        row = rows[0].row() if rows and rows[0].row() < len(self.member_ids) else None
+        if row is None:
+            self.spells.set_member(None)
+            return
+        item = self.members.item(row, [k for k, _h in ROSTER_COLUMNS].index("name"))
+        self.spells.set_member(self.member_ids[row], item.text() if item is not None else "")
 
     # ------------------------------------------------------------ window contract
     def current_household_id(self) -> str | None:

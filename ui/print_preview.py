@@ -255,7 +255,9 @@ class PrintActions:
             if not list_policies(store):
                 self._info("样本政策已被停用或删除。请用 cadre-desk policy restore 恢复，或导入本县的政策文件")
                 return
-        name = "就业扶贫政策汇编.pdf"
+        from cadre_desk.printing.compilation import compilation_title
+
+        name = f"{compilation_title(store)}.pdf"  # 就业帮扶政策汇编 or 就业扶贫政策汇编, by the county's terms
         path = self.folder / name
 
         def work(progress, cancelled):

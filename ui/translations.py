@@ -21,6 +21,9 @@ SUPPLEMENT = {
     ("QFileDialog", "Size"): "大小",
     ("QFileDialog", "Date Modified"): "修改日期",
     ("QFileDialog", "Type"): "类型",
+    # The file list's 类型 column (a roster import chooser lists folders too).
+    ("QAbstractFileIconProvider", "Folder"): "文件夹",
+    ("QAbstractFileIconProvider", "Drive"): "驱动器",
 }
 
 

@@ -128,7 +128,9 @@ def policies(args, ctx) -> int:
     if not current:
         raise CadreDeskError("没有在用的政策。请先用 cadre-desk policy import 文件 导入政策，"
                              "或用 cadre-desk policy samples 载入样本政策")
-    path = _pdf_path(args.output, "就业扶贫政策汇编.pdf")
+    from ..printing.compilation import compilation_title
+
+    path = _pdf_path(args.output, f"{compilation_title(store)}.pdf")
     path.parent.mkdir(parents=True, exist_ok=True)
     pages = write_compilation(store, path, as_of=_as_of(args.as_of))
     from ..audit import record

@@ -75,6 +75,17 @@ def format_table(f: dict) -> str:
         ("公益性岗位人数", f"{f['public_welfare_posts']:,}"),
         (f"公益性岗位补贴（{f['as_of'][:4]}年1月1日至截止日，元）", _yuan(f["public_welfare_subsidy_yuan"])),
     ]
+    # The issue 14 figures, when the register has any (a 2020 roster has no
+    # work spells and no 监测户: no rows of zeros that read like a finding).
+    w, mon = f.get("workers"), f.get("monitoring")
+    if w and w["total"]:
+        rows.append((f"务工规模（{f['as_of'][:7]}，有务工记录的人数）", f"{w['total']:,}"))
+        rows += [(f"  其中：{key}", f"{w[key]:,}") for key in w if key != "total"]
+    if mon and mon["households"]:
+        rows.append(("监测户（户）", f"{mon['households']:,}"))
+        rows += [(f"  其中：{key}", f"{n:,}") for key, n in mon["by_category"].items()]
+        rows += [("  其中：风险已消除", f"{mon['risk_cleared_households']:,}"),
+                 ("监测对象（人）", f"{mon['people']:,}")]
     label_w = max(_width(label) for label, _ in rows) + 2
     value_w = max(len(value) for _, value in rows)
     lines = [f"{scope} 就业帮扶进度（截至 {f['as_of']}）", "-" * (label_w + value_w)]

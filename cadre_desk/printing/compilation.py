@@ -1,7 +1,12 @@
 """The county's policy compilation (政策汇编, shared/domain.md §8): a cover, a
 table of contents whose page numbers are right (ReportLab ``multiBuild`` runs
 the layout until the entries stop moving), and one section per current
-policy, each starting on a new page, with a PDF bookmark."""
+policy, each starting on a new page, with a PDF bookmark.
+
+The title and the sample policies follow the county's terms (``terms.py``):
+就业帮扶政策汇编 with 帮扶车间 and 乡村公益性岗位 for the register since 2021,
+就业扶贫政策汇编 with 扶贫车间 and 扶贫公益性岗位 for a 2020 register. A
+county's own policies are printed as they were imported."""
 
 from __future__ import annotations
 
@@ -11,28 +16,32 @@ from pathlib import Path
 from reportlab.platypus import NextPageTemplate, PageBreak, Spacer
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from .. import places
-from ..policies import Policy, list_policies
+from .. import places, terms
+from ..policies import Policy, in_terms, list_policies
 from ..storage import Store
 from . import styles
 from .document import CadreDocTemplate
 from .flowables import Heading, SectionStart, grid_table, para
 from .handbook import issuer_of, year_in_chinese
 
-TITLE = "就业扶贫政策汇编"
+TITLE = "就业扶贫政策汇编"  # the 2020 terms' title; terms.term(store, "compilation_title") is the county's
 
 
-def _title(county: str) -> str:
-    return f"{county}{TITLE}"
+def _title(county: str, title: str = TITLE) -> str:
+    return f"{county}{title}"
 
 
-def story(policies: list[Policy], *, county: str, issuer: str, as_of: dt.date) -> list:
+def compilation_title(store: Store) -> str:
+    return terms.term(store, "compilation_title")
+
+
+def story(policies: list[Policy], *, county: str, issuer: str, as_of: dt.date, title: str = TITLE) -> list:
     width = styles.frame_width()
     has_sample = any(p.is_sample for p in policies)
     flow: list = [
-        SectionStart(header_left=_title(county), header_right=f"{as_of.year}年"),
+        SectionStart(header_left=_title(county, title), header_right=f"{as_of.year}年"),
         Spacer(width, 150),
-        para(_title(county), "cover_title"),
+        para(_title(county, title), "cover_title"),
         Spacer(width, 16),
         para(f"（{as_of.year}年版）", "cover_subtitle"),
         Spacer(width, 40),
@@ -109,14 +118,17 @@ def write_compilation(store: Store, target, *, as_of: dt.date | None = None) -> 
     """Write the compilation of the current (not retired) policies; returns the page count."""
     as_of = as_of or dt.date.today()
     county = places.county(store)["name"]
-    policies = list_policies(store)
+    wording = terms.current(store)
+    policies = [in_terms(p, wording) for p in list_policies(store)]
+    title = compilation_title(store)
+    flow = story(policies, county=county, issuer=issuer_of(store, county), as_of=as_of, title=title)
     if isinstance(target, Path):
         from ..safe_write import replacing
 
         with replacing(target) as tmp:  # no partial PDF after a full disk or a crash
-            doc = CadreDocTemplate(str(tmp), title=_title(county), subject=TITLE)
-            doc.multiBuild(story(policies, county=county, issuer=issuer_of(store, county), as_of=as_of))
+            doc = CadreDocTemplate(str(tmp), title=_title(county, title), subject=title)
+            doc.multiBuild(flow)
         return doc.page
-    doc = CadreDocTemplate(target, title=_title(county), subject=TITLE)
-    doc.multiBuild(story(policies, county=county, issuer=issuer_of(store, county), as_of=as_of))
+    doc = CadreDocTemplate(target, title=_title(county, title), subject=title)
+    doc.multiBuild(flow)
     return doc.page

@@ -21,12 +21,12 @@ from typing import Any
 
 from reportlab.platypus import NextPageTemplate, PageBreak, Spacer
 
-from .. import places, register
+from .. import places, register, terms
 from ..errors import NotFound
 from ..idnumber import mask_id
 from ..domain import ABLE_LABOUR, EMPLOYED, INCOME_PARTS, SURVEY_SECTIONS, income_summary, member_age, working_age_bounds
 from ..domain import amount as yuan
-from ..policies import Policy, list_policies, policies_for_household
+from ..policies import Policy, in_terms, list_policies, policies_for_household
 from ..questionnaire import display
 from ..storage import Store
 from . import styles
@@ -49,7 +49,7 @@ TRAINING_KIND = "培训"
 DEFAULT_ISSUER = "{county}人力资源和社会保障局"
 
 INSTRUCTIONS = [
-    "本手册是建档立卡贫困户就业帮扶工作的记录，一户一册，由帮扶责任人填写，户主签字确认，请妥善保管，不要涂改。",
+    "本手册是{households}就业帮扶工作的记录，一户一册，由帮扶责任人填写，户主签字确认，请妥善保管，不要涂改。",
     "手册中的家庭、成员、调查和帮扶信息根据{date}登记的数据打印；为保护个人信息，身份证号码只显示前6位和后4位。",
     "对劳动年龄内（{age_min}周岁至未满{age_max}周岁）的家庭成员，手册列出就业调查结果、推荐的就业岗位及结果、"
     "参加培训情况和就业去向。",
@@ -86,6 +86,12 @@ class HandbookData:
     age_max: int
     member_labels: dict[str, str] = field(default_factory=dict)
     household_labels: dict[str, str] = field(default_factory=dict)
+    # 防止返贫监测 (issue 14): (label, value) pairs of the household's monitoring
+    # answers, empty when the household has none; every member's work spells.
+    monitoring: list[tuple[str, str]] = field(default_factory=list)
+    spells: list[dict] = field(default_factory=list)
+    # the county's terms (terms.py): 建档立卡贫困户 (2020) or 脱贫户（含监测户） (2021)
+    households_term: str = "建档立卡贫困户"
 
     @property
     def number(self) -> str:
@@ -123,6 +129,7 @@ def collect(store: Store, household_id: str, *, as_of: dt.date | None = None,
     measures += store.rows("SELECT * FROM measures WHERE deleted = 0 AND member_id IS NULL AND household_id = ? "
                            "ORDER BY start_date, created_at", [household_id])
     offers = _rows_for_members(store, _OFFERS_SQL, ids)
+    spells = _rows_for_members(store, _SPELLS_SQL, ids) if _has_spells(store) else []
     pages = []
     for m in members:
         age = ages[m["id"]]
@@ -139,15 +146,58 @@ def collect(store: Store, household_id: str, *, as_of: dt.date | None = None,
             training=[x for x in mine if x["kind"] == TRAINING_KIND],
             other_measures=[x for x in mine if x["kind"] != TRAINING_KIND]))
     county_name = place.get("county") or places.county(store)["name"]
+    wording = terms.current(store)
     return HandbookData(
         household=hh, place=place, members=members, ages=ages,
         cadres=register.cadre_history(store, household_id), working_age=pages,
-        policies=policies_for_household(store, hh, members, as_of, policies),
+        policies=[(in_terms(p, wording), names)
+                  for p, names in policies_for_household(store, hh, members, as_of, policies)],
         visits=register.visits_of(store, household_id), measures=measures, as_of=as_of,
         issuer=issuer_of(store, county_name), age_min=age_min, age_max=age_max,
         member_labels={f.key: f.label for f in q.member.fields},
         household_labels={f.key: f.label for f in q.household.fields},
+        monitoring=monitoring_pairs(q, hh), spells=spells,
+        households_term=HOUSEHOLDS_TERM.get(wording, terms.term(store, "households")),
     )
+
+
+# How the handbook names the households it is for, by the county's terms.
+HOUSEHOLDS_TERM = {"2021": "脱贫户（含监测户）", "2020": "建档立卡贫困户"}
+
+# The household's 防止返贫监测 answers, in the questionnaire's order (issue 14 §1).
+MONITORING_KEYS = ("household_type", "monitoring_category", "monitoring_since", "risk_cleared", "risk_clear_method",
+                   "risk_cleared_on")
+RISK_KEYS = tuple(f"risk_{i}" for i in range(1, 6))
+
+
+def month_text(value: Any) -> str:
+    """2023-06 → 2023年6月 (other text as it is)."""
+    text = "" if value is None else str(value)
+    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-\d{2})?", text)
+    return f"{m.group(1)}年{int(m.group(2))}月" if m else text
+
+
+def monitoring_pairs(q, hh: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of the monitoring block: 户类型, 监测对象类别, the dates,
+    风险是否已消除 and how, and the risks 1-5 joined (main one first). Empty when
+    the questionnaire has no such fields or the household answered none."""
+    fields = {f.key: f for f in q.household.fields}
+    if not any(k in fields for k in MONITORING_KEYS):
+        return []
+    pairs: list[tuple[str, str]] = []
+    for key in MONITORING_KEYS:
+        f = fields.get(key)
+        if f is None:
+            continue
+        value = hh.get(key)
+        text = month_text(value) if f.type == "month" else display(f, value)
+        pairs.append((f.label, text))
+    risks = [display(fields[k], hh.get(k)) for k in RISK_KEYS if k in fields and hh.get(k) not in (None, "")]
+    if any(k in fields for k in RISK_KEYS):
+        pairs.append(("致贫/返贫风险", "、".join(risks)))
+    if not any(v for _, v in pairs):
+        return []
+    return pairs
 
 
 _OFFERS_SQL = (
@@ -156,6 +206,14 @@ _OFFERS_SQL = (
     "FROM offers o LEFT JOIN recommendations r ON r.id = o.recommendation_id "
     "LEFT JOIN openings op ON op.id = o.opening_id LEFT JOIN enterprises e ON e.id = op.enterprise_id "
     "WHERE o.deleted = 0 AND o.member_id IN ({}) ORDER BY r.recommended_on, o.recommendation_id, o.rank")
+
+
+_SPELLS_SQL = ("SELECT * FROM work_spells WHERE deleted = 0 AND member_id IN ({}) ORDER BY start_month, created_at")
+
+
+def _has_spells(store: Store) -> bool:
+    return bool(store.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'work_spells'")
+                .fetchone())
 
 
 def _rows_for_members(store: Store, sql: str, ids: list[str]) -> list[dict]:
@@ -254,7 +312,7 @@ def _cover(d: HandbookData, width: float) -> list:
                       align=["RIGHT", "CENTER"], underline=1, underline_width=0.7, h_align="CENTER")
     return [
         Spacer(width, 70),
-        para("建档立卡贫困户", "cover_subtitle"),
+        para(d.household.get("household_type") or d.households_term, "cover_subtitle"),
         Spacer(width, 10),
         para("就 业 帮 扶 手 册", "cover_title"),
         Spacer(width, 8),
@@ -270,7 +328,8 @@ def _cover(d: HandbookData, width: float) -> list:
 def _instructions(d: HandbookData, no: str) -> list:
     flow = heading(f"{no}、说明", "h1", outline_level=0)
     for i, text in enumerate(INSTRUCTIONS, start=1):
-        text = text.format(date=cn_date(d.as_of.isoformat()), age_min=d.age_min, age_max=d.age_max)
+        text = text.format(date=cn_date(d.as_of.isoformat()), age_min=d.age_min, age_max=d.age_max,
+                           households=d.households_term)
         flow.append(para(f"{i}. {text}", "body"))
     return flow
 
@@ -295,8 +354,25 @@ def _situation(d: HandbookData, width: float, no: str) -> list:
     irows = [[income[i][0], income[i][1], *(income[i + 1] if i + 1 < len(income) else ("", ""))]
              for i in range(0, len(income), 2)]
     it = grid_table(None, irows, iw, label_columns=(0, 2), align={1: "RIGHT", 3: "RIGHT"})
-    return [*heading(f"{no}、家庭基本情况", "h1", room=200, outline_level=0), t,
-            *heading("上年度家庭收入（元）", "h3"), it]
+    flow = [*heading(f"{no}、家庭基本情况", "h1", room=200, outline_level=0), t]
+    if d.monitoring:
+        flow += _monitoring(d, width)
+    return flow + [*heading("上年度家庭收入（元）", "h3"), it]
+
+
+def _monitoring(d: HandbookData, width: float) -> list:
+    """防止返贫监测信息: category, dates, risks, cleared or not."""
+    pairs = list(d.monitoring)
+    risks = pairs.pop() if pairs and pairs[-1][0] == "致贫/返贫风险" else None
+    w = [width * 0.17, width * 0.33, width * 0.17, width * 0.33]
+    rows = [[pairs[j][0], pairs[j][1], *(pairs[j + 1] if j + 1 < len(pairs) else ("", ""))]
+            for j in range(0, len(pairs), 2)]
+    spans = {}
+    if risks is not None:
+        spans[len(rows)] = (1, 3)
+        rows.append([risks[0], risks[1], "", ""])
+    return [*heading("防止返贫监测信息", "h3", room=120),
+            grid_table(None, rows, w, label_columns=(0, 2), spans=spans)]
 
 
 def _int_text(v: Any) -> str:
@@ -330,7 +406,30 @@ def _members(d: HandbookData, no: str) -> list:
     t = grid_table(header, rows, widths, style_name="cell_small", header_style="cell_small_center",
                    align={3: "CENTER", 4: "CENTER"})
     return [*heading(f"{no}、家庭成员情况", "h1", room=140, outline_level=0), t,
-            Spacer(1, 4), para(f"{_people_line(d)}；年龄计算至{cn_date(d.as_of.isoformat())}。", "note")]
+            Spacer(1, 4), para(f"{_people_line(d)}；年龄计算至{cn_date(d.as_of.isoformat())}。", "note"),
+            *_spells(d)]
+
+
+SPELL_HEADER = ["姓名", "开始时间", "结束时间", "务工所在地", "就业渠道", "务工企业名称", "月收入（元）", "点对点输送"]
+
+
+def _spells(d: HandbookData) -> list:
+    """The members' work spells (务工情况), one row each, oldest first; two
+    blank rows to fill in by hand when none is recorded."""
+    hb = styles.LAYOUT["handbook"]
+    names = {m["id"]: m.get("name") or "" for m in d.members}
+    rows = [[names.get(s["member_id"], ""), month_text(s.get("start_month")),
+             month_text(s.get("end_month")) if s.get("end_month") else "至今",
+             s.get("place") or "", s.get("channel") or "", s.get("employer") or "",
+             yuan(s.get("monthly_income")) if s.get("monthly_income") not in (None, "") else "",
+             "" if s.get("point_to_point") is None else ("是" if s.get("point_to_point") else "否")]
+            for s in d.spells]
+    widths = styles.scaled_widths(hb["spell_columns"])
+    blank = hb["spell_blank_rows"]
+    table = grid_table(SPELL_HEADER, rows or blank_rows(blank, len(SPELL_HEADER)), widths, style_name="cell_small",
+                       header_style="cell_small_center", align={1: "CENTER", 2: "CENTER", 6: "RIGHT", 7: "CENTER"},
+                       row_heights=None if rows else [None] + [hb["blank_row_height"]] * blank)
+    return [*heading("成员务工情况", "h3", room=90), table]
 
 
 def _people_line(d: HandbookData) -> str:
@@ -514,13 +613,13 @@ def common_text(d: HandbookData) -> str:
     Seeds the font subsets (``fonts.seed_subsets``), so that these
     characters' subsets are cut once per process instead of once per file."""
     key = (d.as_of, d.issuer, d.age_min, d.age_max, tuple(d.member_labels.items()),
-           tuple(d.household_labels.items()), d.place.get("county", ""))
+           tuple(d.household_labels.items()), d.place.get("county", ""), d.households_term)
     seed = _seeds.get(key)
     if seed is None:
         blank = HandbookData(household={}, place={"county": d.place.get("county", "")}, members=[], ages={},
                              cadres=[], working_age=[], policies=[], visits=[], measures=[], as_of=d.as_of,
                              issuer=d.issuer, age_min=d.age_min, age_max=d.age_max, member_labels=d.member_labels,
-                             household_labels=d.household_labels)
+                             household_labels=d.household_labels, households_term=d.households_term)
         flow = story(blank)
         texts = [flow[0].header_left, flow[0].header_right, "第页共"]
         for f in flow:

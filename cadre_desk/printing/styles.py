@@ -50,6 +50,7 @@ LAYOUT: dict = {
         "toc1": {"size": 11, "leading": 20},
         "section_title": {"size": 15, "leading": 22, "align": "center", "before": 4, "after": 8},
         "signature": {"size": 10.5, "leading": 26},
+        "sign_right": {"size": 12, "leading": 22, "align": "right"},  # the office under a public notice
     },
     "table": {"padding": 3, "grid_width": 0.5, "outer_width": 0.9},
     "handbook": {
@@ -61,6 +62,9 @@ LAYOUT: dict = {
         "measure_blank_rows": 3,
         "offer_blank_rows": 3,
         "training_blank_rows": 2,
+        # work spells: name, start, end, place, channel, employer, income, point to point
+        "spell_columns": [38, 40, 40, 66, 46, 72, 44, 30],
+        "spell_blank_rows": 2,
     },
 }
 

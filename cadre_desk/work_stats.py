@@ -1,0 +1,511 @@
+"""务工监测: the county's work figures from the work spells (domain.md §11), and
+the monitoring figures of 防止返贫动态监测.
+
+- ``workers(store, as_of)``: people with a work spell covering the month of
+  ``as_of``, each person once, split 县内 / 省内县外 / 省外 by the place's
+  division code (the county's own code, another county of the same province,
+  another province). When one person's spells overlap that month, the
+  later-started spell decides the place and the channel.
+- ``monthly(store, year)``: the same figure for every month of ``year`` (up to
+  the current month), by channel, with the same month of the previous year and
+  the year's target (setting ``work_target.YYYY``): the ``work-stats --json``
+  shape.
+- ``monitoring(store, as_of)``: households of 户类型 监测户 identified
+  (识别监测时间) in or before the month of ``as_of``, their members who have not
+  left, by 监测对象类别, and those whose risk was cleared (风险已消除, 消除监测时间
+  in or before that month).
+- ``ended_without_new(store, as_of)``: the cadre's to-do list, people whose
+  last spell ended by the month of ``as_of`` and who have no spell running or
+  starting after it.
+
+A person counts in a month while a member of the register at its end: neither
+the member nor the household deleted, and not left (``left_on``) by the month's
+last day (as ``spells.working_on`` counts). Places are decided by
+``spells.scope_sql`` (the county's own and older codes); channels are spelled
+as the county's terms spell them (扶贫车间 or 帮扶车间), as in ``stats``.
+Everything is counted in SQL, one statement per figure, grouped by member with
+SQLite's min/max bare-column rule (the other columns of a ``max(start_month)``
+group come from the row holding the maximum), so the figures of a county with
+15,000 spells come back in milliseconds (benchmarks/bench_stats.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from . import places, spells, terms
+from .codes import code_list
+from .storage import Store
+
+IN_COUNTY, IN_PROVINCE, OUT_OF_PROVINCE = "县内", "省内县外", "省外"
+SCOPES = (IN_COUNTY, IN_PROVINCE, OUT_OF_PROVINCE)
+# A spell whose place resolved to no code (or only to the home province) is
+# counted in the total and under this key, present only when non-zero.
+PLACE_UNKNOWN = "地点不详"
+CHANNEL_MISSING = "未填写"  # as stats.CHANNEL_MISSING
+
+MONITORED = "监测户"
+CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+TARGET_SETTING = "work_target.{year}"
+
+
+# ---------------------------------------------------------------- helpers
+
+def month_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _months(year: int, until: str | None = None) -> list[str]:
+    months = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
+    return [m for m in months if until is None or m <= until]
+
+
+def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, list[Any]]:
+    """SQL condition on ``h`` (households) for a town or village, as stats counts it."""
+    from .stats import _scope as stats_scope
+
+    where, params, _ = stats_scope(store, town, village)
+    return where, params
+
+
+def _empty_figures() -> dict[str, Any]:
+    return {"total": 0, IN_COUNTY: 0, IN_PROVINCE: 0, OUT_OF_PROVINCE: 0}
+
+
+def _next_month(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def _count_months(store: Store, months: list[str], *, town: str | None = None,
+                  village: str | None = None) -> dict[str, dict[str, Any]]:
+    """For each month: total, the three places (and 地点不详 when any) and
+    ``by_channel`` of the people working in it.
+
+    One statement. The spells of the scope's members touching the months are
+    read once with the member's last month in the register (the month before
+    the one they left in). A person whose spells there never overlap is
+    covered by at most one spell a month, so spells can be counted instead of
+    people: each spell adds one from its first month to its last, kept as a
+    +1 at the start and a -1 after the end, grouped by month, place and
+    channel, and summed up month by month here (a few hundred groups, never
+    a row per person and month). The few people with overlapping spells (a
+    check-rule warning) are counted person by month, the later-started spell
+    deciding: the bare columns of a max() group come from the row holding the
+    maximum (SQLite)."""
+    codes = code_list("employment_channel")
+    spelling = terms.current(store)
+    out = {m: {**_empty_figures(), "by_channel": dict.fromkeys(codes.names(spelling), 0)} for m in months}
+    if not months:
+        return out
+    first, last = min(months), max(months)
+    where, scope_params = _scope(store, town, village)
+    if where == "1":  # the whole county: no household lookup per spell
+        member_ok = "m.household_id NOT IN (SELECT id FROM households WHERE deleted <> 0)"
+    else:
+        member_ok = f"m.household_id IN (SELECT h.id FROM households h WHERE h.deleted = 0 AND ({where}))"
+    case, case_params = spells.scope_sql(store, county_column="nullif(county_code, '')",
+                                         province_column="nullif(province_code, '')")
+    values = ", ".join("(?)" for _ in months)
+    sql = (
+        f"WITH months(month) AS (VALUES {values}), "
+        # (+start_month: a plain scan of the spells beats the month index here)
+        "spell AS MATERIALIZED ("
+        "  SELECT s.member_id, s.start_month AS st, coalesce(nullif(s.end_month, ''), '9999-12') AS en, "
+        "         s.county_code, s.province_code, s.channel, "
+        "         CASE WHEN m.left_on IS NULL OR m.left_on = '' THEN '9999-12' "
+        "              ELSE strftime('%Y-%m', m.left_on, 'start of month', '-1 month') END AS last_in "
+        "  FROM work_spells s JOIN members m ON m.id = s.member_id "
+        "  WHERE s.deleted = 0 AND +m.deleted = 0 AND +s.start_month <= ? "
+        f"    AND (s.end_month IS NULL OR s.end_month = '' OR s.end_month >= ?) AND {member_ok}), "
+        # people with a spell that another of their spells starts inside
+        "overlapping AS MATERIALIZED ("
+        "  SELECT DISTINCT sp.member_id FROM spell sp WHERE EXISTS (SELECT 1 FROM work_spells t "
+        "    WHERE t.member_id = sp.member_id AND t.deleted = 0 AND t.start_month > sp.st AND t.start_month <= sp.en)), "
+        "tangled AS MATERIALIZED (SELECT * FROM spell WHERE member_id IN overlapping), "
+        "simple AS MATERIALIZED ("
+        "  SELECT max(st, ?) AS a, min(en, last_in, ?) AS b, county_code, province_code, channel FROM spell "
+        "  WHERE member_id NOT IN overlapping) "
+        f"SELECT 1, a, {case} AS place, channel, count(*) FROM simple WHERE a <= b GROUP BY 2, 3, 4 "
+        "UNION ALL "
+        f"SELECT -1, b, {case} AS place, channel, count(*) FROM simple WHERE a <= b GROUP BY 2, 3, 4 "
+        "UNION ALL "
+        f"SELECT 0, month, {case} AS place, channel, count(*) FROM ("
+        "  SELECT mo.month AS month, f.member_id, max(f.st), f.county_code, f.province_code, f.channel "
+        "  FROM months mo JOIN tangled f ON f.st <= mo.month AND f.en >= mo.month AND f.last_in >= mo.month "
+        "  GROUP BY mo.month, f.member_id) GROUP BY 2, 3, 4"
+    )
+    params = [*months, last, first, *scope_params, first, last, *case_params, *case_params, *case_params]
+    starts: dict[str, dict[tuple, int]] = {}
+    direct: dict[str, dict[tuple, int]] = {}
+    for sign, month, place, channel, n in store.db.execute(sql, params):
+        key = (place or PLACE_UNKNOWN, codes.spelled(channel, spelling) if channel else CHANNEL_MISSING)
+        if sign == 0:
+            bucket, value = direct.setdefault(month, {}), n
+        else:
+            # a spell ending in month b stops counting the month after
+            bucket, value = starts.setdefault(month if sign > 0 else _next_month(month), {}), sign * n
+        bucket[key] = bucket.get(key, 0) + value
+    running: dict[tuple, int] = {}
+    month, wanted = first, set(months)
+    while month <= last:
+        for key, n in starts.get(month, {}).items():
+            running[key] = running.get(key, 0) + n
+        if month in wanted:
+            f = out[month]
+            for source in (running, direct.get(month, {})):
+                for (place, channel), n in source.items():
+                    if n:
+                        f["total"] += n
+                        f[place] = f.get(place, 0) + n
+                        f["by_channel"][channel] = f["by_channel"].get(channel, 0) + n
+        month = _next_month(month)
+    return out
+
+
+# ---------------------------------------------------------------- the figures
+
+def workers(store: Store, as_of: dt.date, *, town: str | None = None,
+            village: str | None = None) -> dict[str, int]:
+    """``{"total", "县内", "省内县外", "省外"}`` for the month of ``as_of`` (and
+    ``"地点不详"`` when a working person's place has no code)."""
+    f = _count_months(store, [month_of(as_of)], town=town, village=village)[month_of(as_of)]
+    f.pop("by_channel")
+    return f
+
+
+def target(store: Store, year: int) -> int | None:
+    """The year's target 务工规模 (setting ``work_target.YYYY``), or None."""
+    value = store.get_setting(TARGET_SETTING.format(year=int(year)))
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def set_target(store: Store, year: int, people: int) -> None:
+    from .errors import CadreDeskError
+
+    if not 1900 < int(year) < 2200:
+        raise CadreDeskError(f"年份 {year} 无效，请写四位年份，例如 2026")
+    if int(people) < 0:
+        raise CadreDeskError(f"务工规模目标不能为负数，现为 {people}")
+    store.set_setting(TARGET_SETTING.format(year=int(year)), int(people))
+
+
+def monthly(store: Store, year: int, *, town: str | None = None, village: str | None = None,
+            today: dt.date | None = None) -> dict[str, Any]:
+    """The ``work-stats --json`` object: ``{"year", "target", "months": [...]}``,
+    one entry per month of ``year`` up to the current month (all twelve for a
+    past year, none for a future one), each ``{"month", "total", "县内",
+    "省内县外", "省外", "by_channel", "same_month_last_year"}``. The target is
+    the county's and is given for the whole county only (null for a town or
+    village, and when not set)."""
+    year = int(year)
+    now = month_of(today or dt.date.today())
+    months = _months(year, now)
+    before = [f"{year - 1:04d}{m[4:]}" for m in months]
+    this = last = _count_months(store, [*before, *months], town=town, village=village)
+    rows = []
+    for m in months:
+        f = this[m]
+        row = {"month": m, "total": f["total"], IN_COUNTY: f[IN_COUNTY], IN_PROVINCE: f[IN_PROVINCE],
+               OUT_OF_PROVINCE: f[OUT_OF_PROVINCE]}
+        if f.get(PLACE_UNKNOWN):
+            row[PLACE_UNKNOWN] = f[PLACE_UNKNOWN]
+        row["by_channel"] = f["by_channel"]
+        row["same_month_last_year"] = last[f"{year - 1:04d}{m[4:]}"]["total"]
+        rows.append(row)
+    return {"year": year, "target": None if (town or village) else target(store, year), "months": rows}
+
+
+def monitoring(store: Store, as_of: dt.date, *, town: str | None = None,
+               village: str | None = None) -> dict[str, Any]:
+    """``{"households", "people", "by_category", "risk_cleared_households"}``
+    on ``as_of`` (see the module docstring). A 监测户 with no 识别监测时间 counts
+    (it is monitored; the missing month is a finding of the check rules); one
+    marked cleared with no 消除监测时间 counts as cleared. Households with no
+    category are under ``"未填写"`` in ``by_category``, present only when any."""
+    where, params = _scope(store, town, village)
+    month = month_of(as_of)
+    monitored = (f"h.deleted = 0 AND h.household_type = '{MONITORED}' "
+                 "AND (h.monitoring_since IS NULL OR h.monitoring_since = '' OR h.monitoring_since <= ?) "
+                 f"AND ({where})")
+    cleared = ("(coalesce(h.risk_cleared, nullif(h.risk_cleared_on, '') IS NOT NULL) = 1 "
+               "AND (h.risk_cleared_on IS NULL OR h.risk_cleared_on = '' OR h.risk_cleared_on <= ?))")
+    by_category: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
+    households = cleared_n = 0
+    for category, n, c in store.db.execute(
+            f"SELECT h.monitoring_category, count(*), coalesce(sum({cleared}), 0) FROM households h "
+            f"WHERE {monitored} GROUP BY h.monitoring_category", [month, month, *params]):
+        households += n
+        cleared_n += c
+        key = category or CHANNEL_MISSING
+        by_category[key] = by_category.get(key, 0) + n
+    (people,) = store.db.execute(
+        f"SELECT count(*) FROM members m WHERE +m.deleted = 0 "
+        f"AND (m.left_on IS NULL OR m.left_on = '' OR m.left_on > ?) "
+        f"AND m.household_id IN (SELECT h.id FROM households h WHERE {monitored})",
+        [as_of.isoformat(), month, *params]).fetchone()
+    return {"households": households, "people": people, "by_category": by_category,
+            "risk_cleared_households": cleared_n}
+
+
+def workers_by_area(store: Store, as_of: dt.date, *, town: str | None = None) -> list[dict[str, Any]]:
+    """The drill-down of ``workers`` for the month of ``as_of``: one row per
+    town of the county (``town`` None), or per village of ``town``, in code
+    order, every town or village listed (zeros included): ``{"town",
+    "village" (None for a town row), "total", "县内", "省内县外", "省外"}`` and
+    ``"地点不详"`` when non-zero. The rows add up to ``workers`` of the same
+    scope. One statement: a person's spells covering the month are grouped by
+    person, the later-started deciding."""
+    month = month_of(as_of)
+    case, case_params = spells.scope_sql(store, county_column="nullif(p.county_code, '')",
+                                         province_column="nullif(p.province_code, '')")
+    if town:
+        areas = [(v["id"], v["town_name"], v["name"]) for v in places.find_villages(store, town=town)]
+        area_col = "h.village_id"
+    else:
+        county_id = places.ensure_county(store)
+        areas = [(t["id"], t["name"], None) for t in store.rows(
+            "SELECT id, name FROM towns WHERE deleted = 0 AND county_id = ? ORDER BY code", [county_id])]
+        area_col = "(SELECT v.town_id FROM villages v WHERE v.id = h.village_id)"
+    rows = {area_id: {"town": t, "village": v, **_empty_figures()} for area_id, t, v in areas}
+    ids = list(rows)
+    if not ids:
+        return []
+    last_in = ("CASE WHEN m.left_on IS NULL OR m.left_on = '' THEN '9999-12' "
+               "ELSE strftime('%Y-%m', m.left_on, 'start of month', '-1 month') END")
+    sql = (
+        f"SELECT p.area, {case} AS place, count(*) FROM ("
+        f"  SELECT s.member_id, max(s.start_month), s.county_code, s.province_code, {area_col} AS area "
+        "  FROM work_spells s JOIN members m ON m.id = s.member_id JOIN households h ON h.id = m.household_id "
+        "  WHERE s.deleted = 0 AND +m.deleted = 0 AND h.deleted = 0 AND +s.start_month <= ? "
+        f"    AND (s.end_month IS NULL OR s.end_month = '' OR s.end_month >= ?) AND {last_in} >= ? "
+        "  GROUP BY s.member_id) p "
+        f"WHERE p.area IN ({', '.join('?' * len(ids))}) GROUP BY p.area, place")
+    for area, place, n in store.db.execute(sql, [*case_params, month, month, month, *ids]):
+        r = rows[area]
+        r["total"] += n
+        key = place or PLACE_UNKNOWN
+        r[key] = r.get(key, 0) + n
+    return list(rows.values())
+
+
+def ended_without_new(store: Store, as_of: dt.date, *, town: str | None = None,
+                      village: str | None = None) -> list[dict[str, Any]]:
+    """People whose work spells have all ended by the month of ``as_of`` (the
+    last one's 结束时间 is that month or earlier) and who have no spell running
+    or starting later: returnees a cadre should see about a new job. One row
+    per person with their last spell, by town, village, household number and
+    name: ``member_id, household_id, name, sex, age, household_number, town,
+    village, cadre, spell_id, start_month, end_month, idle_months, place,
+    channel, employer, phone``."""
+    where, params = _scope(store, town, village)
+    month = month_of(as_of)
+    rows = store.rows(
+        "SELECT m.id AS member_id, m.household_id, m.name, m.sex, m.birth_date, h.number AS household_number, "
+        "t.name AS town, v.name AS village, "
+        "(SELECT c.name FROM pairings p JOIN cadres c ON c.id = p.cadre_id WHERE p.household_id = h.id "
+        "   AND p.deleted = 0 AND p.until IS NULL ORDER BY p.since DESC LIMIT 1) AS cadre, "
+        "x.spell_id, x.start_month, x.end_month, x.place, x.channel, x.employer "
+        "FROM (SELECT s.member_id, s.id AS spell_id, max(s.start_month) AS start_month, s.end_month, s.place, "
+        "        s.channel, s.employer FROM work_spells s WHERE s.deleted = 0 GROUP BY s.member_id) x "
+        "JOIN members m ON m.id = x.member_id JOIN households h ON h.id = m.household_id "
+        "LEFT JOIN villages v ON v.id = h.village_id LEFT JOIN towns t ON t.id = v.town_id "
+        "WHERE NOT EXISTS (SELECT 1 FROM work_spells s2 WHERE s2.member_id = x.member_id AND s2.deleted = 0 "
+        "  AND (s2.end_month IS NULL OR s2.end_month = '' OR s2.end_month > ?)) AND m.deleted = 0 AND h.deleted = 0 "
+        "AND (m.left_on IS NULL OR m.left_on = '' OR m.left_on > ?) "
+        f"AND ({where}) ORDER BY t.code, v.code, h.number, m.name",
+        [month, as_of.isoformat(), *params])
+    for r in rows:
+        born = r.pop("birth_date")
+        r["age"] = _age(born, as_of)
+        end = r["end_month"] or r["start_month"]
+        r["idle_months"] = max(0, (as_of.year - int(end[:4])) * 12 + as_of.month - int(end[5:7]))
+    return rows
+
+
+def _age(born: str | None, on: dt.date) -> int | None:
+    try:
+        b = dt.date.fromisoformat(str(born)[:10])
+    except (TypeError, ValueError):
+        return None
+    return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+
+
+# ---------------------------------------------------------------- the workbook
+
+def _scope_name(store: Store, town: str | None, village: str | None) -> str:
+    name = places.county(store)["name"]
+    if town:
+        name += places.town_by_name(store, town)["name"] if places.town_by_name(store, town) else town
+    if village:
+        name += village.strip()
+    return name
+
+
+def _issuer(store: Store) -> str:
+    from .printing.handbook import issuer_of
+
+    return issuer_of(store, places.county(store)["name"])
+
+
+def export_monthly(store: Store, path, year: int, *, town: str | None = None, village: str | None = None,
+                   today: dt.date | None = None) -> dict[str, Any]:
+    """The ``monthly`` figures as a workbook to file (.xlsx): sheet 务工规模
+    (each month's people working, 县内 / 省内县外 / 省外, the same month last year
+    and the change, the target and how far it is reached), sheet 分渠道 (each
+    month by 就业渠道), titled, dated and signed by the office, printed A4
+    landscape on one page width. Returns the figures."""
+    from pathlib import Path
+
+    from .xlsx import close_workbook, open_workbook, print_setup, text_width
+
+    figures = monthly(store, year, town=town, village=village, today=today)
+    scope = _scope_name(store, town, village)
+    path = Path(path)
+    wb = open_workbook(path)
+    f_title = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+    f_sub = wb.add_format({"font_size": 10, "align": "left"})
+    f_sub_r = wb.add_format({"font_size": 10, "align": "right"})
+    f_head = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1, "text_wrap": True,
+                            "bg_color": "#DDEBF7"})
+    f_cell = wb.add_format({"border": 1, "align": "center", "num_format": "#,##0"})
+    f_month = wb.add_format({"border": 1, "align": "center"})
+    f_pct = wb.add_format({"border": 1, "align": "center", "num_format": "0.0%"})
+    f_signed = wb.add_format({"border": 1, "align": "center", "num_format": "+#,##0;-#,##0;0"})
+    f_note = wb.add_format({"font_size": 9, "text_wrap": True, "valign": "top"})
+    made = (today or dt.date.today())
+
+    ws = wb.add_worksheet("务工规模")
+    unknown = sum(m.get(PLACE_UNKNOWN, 0) for m in figures["months"])
+    places_ = [IN_COUNTY, IN_PROVINCE, OUT_OF_PROVINCE, *([PLACE_UNKNOWN] if unknown else [])]
+    headers = ["月份", "务工人数", *places_, "上年同月", "同比增减", "同比增长", "年度目标", "目标完成"]
+    widths = [11, 10, *([10] * len(places_)), 10, 10, 10, 10, 10]
+    for col, w in enumerate(widths):
+        ws.set_column(col, col, w)
+    last = len(headers) - 1
+    ws.merge_range(0, 0, 0, last, f"{scope}{figures['year']}年务工规模月度统计表", f_title)
+    ws.set_row(0, 30)
+    ws.merge_range(1, 0, 1, 5, f"统计范围：{scope}    单位：人", f_sub)
+    ws.merge_range(1, 6, 1, last, f"制表日期：{made.year}年{made.month}月{made.day}日", f_sub_r)
+    ws.set_row(2, 30)
+    ws.write_row(2, 0, headers, f_head)
+    goal = figures["target"]
+    row = 3
+    c = 2 + len(places_)  # the column of 上年同月
+    for m in figures["months"]:
+        y, mo = m["month"].split("-")
+        ws.write_string(row, 0, f"{y}年{int(mo)}月", f_month)
+        for col, key in enumerate(("total", *places_, "same_month_last_year"), 1):
+            ws.write_number(row, col, m.get(key, 0), f_cell)
+        ws.write_number(row, c + 1, m["total"] - m["same_month_last_year"], f_signed)
+        if m["same_month_last_year"]:
+            ws.write_number(row, c + 2, m["total"] / m["same_month_last_year"] - 1, f_pct)
+        else:
+            ws.write_string(row, c + 2, "—", f_month)
+        if goal:
+            ws.write_number(row, c + 3, goal, f_cell)
+            ws.write_number(row, c + 4, m["total"] / goal, f_pct)
+        else:
+            ws.write_string(row, c + 3, "未设定", f_month)
+            ws.write_string(row, c + 4, "—", f_month)
+        row += 1
+    if not figures["months"]:
+        ws.merge_range(row, 0, row, last, f"{figures['year']}年还没有可统计的月份", f_month)
+        row += 1
+    notes = [
+        "说明：1. 务工人数为当月有务工记录（开始时间不晚于当月、结束时间为空或不早于当月）的人数，每人只计一次；"
+        "同一人当月有两段务工记录重叠的，按开始时间较晚的一段计算务工地点和就业渠道。",
+        "2. 县内、省内县外、省外按务工所在县的行政区划代码与本县比较确定。"
+        + ("“地点不详”为务工所在县没有填写或无法确定的人数，计入务工人数，请补填务工所在县。" if unknown else ""),
+        "3. 上年同月按同样口径统计；年度目标为县就业办设定的全年务工规模目标人数，目标完成为当月务工人数占年度目标的比例"
+        + ("，乡镇、村的统计表不列目标。" if (town or village) else "。"),
+    ]
+    row += 1
+    usable = sum(widths) - 2
+    for text in notes:
+        ws.merge_range(row, 0, row, last, text, f_note)
+        ws.set_row(row, 13 * (text_width(text) * 9 // 11 // usable + 1) + 4)  # 9-point text
+        row += 1
+    row += 1
+    ws.merge_range(row, 0, row, 4, "制表人：", f_sub)
+    ws.merge_range(row, 5, row, last, f"制表单位：{_issuer(store)}", f_sub)
+    print_setup(ws, header_rows=3)
+    ws.hide_gridlines(2)  # a finished table: its own borders, no grid around the notes
+
+    ws2 = wb.add_worksheet("分渠道")
+    channels: list[str] = []
+    for m in figures["months"]:
+        for ch in m["by_channel"]:
+            if ch not in channels:
+                channels.append(ch)
+    if not channels:
+        channels = list(code_list("employment_channel").values)
+    last2 = len(channels) + 1
+    ws2.set_column(0, 0, 11)
+    ws2.set_column(1, last2, 10)
+    ws2.merge_range(0, 0, 0, last2, f"{scope}{figures['year']}年务工人员分就业渠道统计表", f_title)
+    ws2.set_row(0, 30)
+    ws2.merge_range(1, 0, 1, last2, f"统计范围：{scope}    单位：人", f_sub)
+    ws2.set_row(2, 30)
+    ws2.write_row(2, 0, ["月份", "务工人数", *channels], f_head)
+    row = 3
+    for m in figures["months"]:
+        y, mo = m["month"].split("-")
+        ws2.write_string(row, 0, f"{y}年{int(mo)}月", f_month)
+        ws2.write_number(row, 1, m["total"], f_cell)
+        for col, ch in enumerate(channels, 2):
+            ws2.write_number(row, col, m["by_channel"].get(ch, 0), f_cell)
+        row += 1
+    row += 1
+    ws2.merge_range(row, 0, row, last2, "说明：就业渠道取当月计算地点所用的那段务工记录；未填写就业渠道的列为“未填写”。",
+                    f_note)
+    print_setup(ws2, header_rows=3)
+    ws2.hide_gridlines(2)
+    if figures["months"] and not village:
+        _area_sheet(wb, store, figures["months"][-1]["month"], town, scope,
+                    (f_title, f_sub, f_head, f_cell, f_month, f_note))
+    close_workbook(wb, path)
+    return figures
+
+
+def _area_sheet(wb, store: Store, month: str, town: str | None, scope: str, formats) -> None:
+    """Sheet 分乡镇 (or 分村 for a town): the last month's figures per town or village."""
+    from .xlsx import print_setup
+
+    f_title, f_sub, f_head, f_cell, f_month, f_note = formats
+    day = dt.date(int(month[:4]), int(month[5:7]), 1)
+    rows = workers_by_area(store, day, town=town)
+    unit = "村" if town else "乡镇"
+    ws = wb.add_worksheet(f"分{unit}")
+    unknown = any(r.get(PLACE_UNKNOWN) for r in rows)
+    headers = ["乡镇（街道）", *(["行政村"] if town else []), "务工人数", "县内", "省内县外", "省外",
+               *([PLACE_UNKNOWN] if unknown else [])]
+    last = len(headers) - 1
+    ws.set_column(0, last, 12)
+    ws.merge_range(0, 0, 0, last, f"{scope}{int(month[:4])}年{int(month[5:])}月务工规模分{unit}统计表", f_title)
+    ws.set_row(0, 30)
+    ws.merge_range(1, 0, 1, last, f"统计范围：{scope}    单位：人", f_sub)
+    ws.write_row(2, 0, headers, f_head)
+    keys = ["total", IN_COUNTY, IN_PROVINCE, OUT_OF_PROVINCE, *([PLACE_UNKNOWN] if unknown else [])]
+    row = 3
+    for r in rows:
+        names = [r["town"], *([r["village"]] if town else [])]
+        for col, name in enumerate(names):
+            ws.write_string(row, col, name or "", f_month)
+        for col, key in enumerate(keys, len(names)):
+            ws.write_number(row, col, r.get(key, 0), f_cell)
+        row += 1
+    names_n = 2 if town else 1
+    ws.merge_range(row, 0, row, names_n - 1, "合计", f_month) if names_n > 1 else ws.write_string(row, 0, "合计",
+                                                                                                   f_month)
+    for col, key in enumerate(keys, names_n):
+        ws.write_number(row, col, sum(r.get(key, 0) for r in rows), f_cell)
+    ws.merge_range(row + 2, 0, row + 2, last, f"说明：按{int(month[5:])}月的务工记录统计，口径同“务工规模”表。", f_note)
+    print_setup(ws, header_rows=3, landscape=False)
+    ws.hide_gridlines(2)
