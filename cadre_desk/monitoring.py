@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .codes import code_list
-from .domain import income_summary, yuan
+from .domain import amount, income_summary
 from .questionnaire import WARNING, Problem
 from .storage import Store
 
@@ -66,7 +66,7 @@ def below_line(store: Store, household: Mapping[str, Any], member_count: int | N
     s = income_summary(household, member_count)
     if s.per_capita is None or s.per_capita >= line:
         return None
-    return Problem("wage_income", f"人均纯收入 {yuan(s.per_capita)} 元低于 {year} 年监测线 {yuan(line)} 元/人，"
+    return Problem("wage_income", f"人均纯收入 {amount(s.per_capita)} 元低于 {year} 年监测线 {amount(line)} 元/人，"
                    "请核实收入，符合条件的应纳入防止返贫监测", WARNING, "below_monitoring_line")
 
 

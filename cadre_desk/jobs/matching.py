@@ -49,7 +49,7 @@ import numpy as np
 from ..codes import code_list
 from ..errors import CadreDeskError, NotFound
 from ..storage import Store
-from . import ABLE_LABOUR, EDUCATION_LEVEL, HOME_ROUTE, PLACES, PUBLIC_WELFARE_ROUTE, ROUTES
+from . import ABLE_LABOUR, HOME_ROUTE, PLACES, PUBLIC_WELFARE_ROUTE, ROUTES
 from .openings import DEFAULT_WORK_DAYS_PER_MONTH, list_openings, monthly_pay, pay_label, work_days_per_month
 
 OFFERS_PER_PERSON = 3
@@ -75,7 +75,9 @@ _SKILLS = code_list("skill").values
 _SKILL_BIT = {name: 1 << i for i, name in enumerate(_SKILLS)}
 _ABILITY_BIT = {name: 1 << i for i, name in enumerate(ABLE_LABOUR)}
 _ALL_ABILITIES = (1 << len(ABLE_LABOUR)) - 1
-_EDU_LEVEL = EDUCATION_LEVEL
+# Each 文化程度 (the 2020 names and the 2021+ ones: 技师, 大专, 本科及以上) at its level in
+# EDUCATION_ORDER: an opening's minimum is met by the same level or higher.
+_EDU_LEVEL = {"文盲或半文盲": 0, "小学": 1, "初中": 2, "高中": 3, "技师": 3, "大专": 4, "大专及以上": 4, "本科及以上": 5}
 _ROUTE_INDEX = {name: i for i, name in enumerate(ROUTES)}
 _PLACE_INDEX = {name: i for i, name in enumerate(PLACES)}
 

@@ -23,7 +23,7 @@ from ..questionnaire import Problem
 from ..storage import Store
 from ..xlsx import ColumnWidths, close_workbook, open_workbook, print_setup, write_value
 from ..xlsx_guard import check_workbook
-from . import ABLE_LABOUR, EDUCATION_LEVEL, EDUCATION_ORDER, HOME_ROUTE, PAY_UNITS, ROUTES
+from . import ABLE_LABOUR, EDUCATION_ORDER, HOME_ROUTE, PAY_UNITS, ROUTES
 
 # Working days in a month, to turn a day rate into a monthly pay (county may change it).
 DEFAULT_WORK_DAYS_PER_MONTH = 22
@@ -253,7 +253,7 @@ def check_opening(store: Store, raw: Mapping[str, Any]) -> tuple[dict[str, Any],
         p.append("请填写招聘人数（至少 1 人）")
 
     edu = str(raw.get("min_education") or "").strip() or None
-    if edu is not None and edu not in EDUCATION_LEVEL:
+    if edu is not None and edu not in EDUCATION_ORDER:
         p.append(f"最低文化程度“{edu}”不对，可填：{'、'.join(EDUCATION_ORDER)}")
         edu = None
     row["min_education"] = edu
