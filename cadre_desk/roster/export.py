@@ -43,15 +43,6 @@ def _column_sql(col: Column) -> str:
     }[col.key]
 
 
-def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, list]:
-    if not town and not village:
-        return "", []
-    ids = [v["id"] for v in places.find_villages(store, town=town, village=village)]
-    if not ids:
-        return " AND 0", []
-    return f" AND h.village_id IN ({', '.join('?' * len(ids))})", ids
-
-
 def _cell(col: Column, stored: Any) -> Any:
     """The value for the sheet: numbers stay numbers, everything else is text."""
     if stored is None:
@@ -70,10 +61,10 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
     """Write the members (of one town or village, or all) to ``path``; return how many."""
     path = Path(path)
     fmt = roster_format(store.questionnaire)
-    where, params = _scope(store, town, village)
+    where, params = places.household_scope(store, town=town, village=village)
     joins = ("JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id "
              "JOIN towns t ON t.id = v.town_id JOIN counties c ON c.id = t.county_id")
-    live = f"m.deleted = 0 AND m.left_on IS NULL AND h.deleted = 0{where}"  # left members: not re-imported
+    live = f"m.deleted = 0 AND m.left_on IS NULL AND h.deleted = 0 AND ({where})"  # left members: not re-imported
     extra_headers = [r["key"] for r in store.rows(
         f"SELECT j.key AS key, MIN(m.rowid) AS first FROM members m {joins}, json_each(m.roster_extra) j "
         f"WHERE {live} AND json_valid(m.roster_extra) GROUP BY j.key ORDER BY first", params)]
