@@ -13,6 +13,7 @@ and exporting the register as one.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +26,7 @@ __all__ = ["BadRow", "ConvertedId", "ImportResult", "RosterImportFailed", "expor
 
 
 def import_roster(store: Store, path: str | Path, *, skip_bad_rows: bool = False,
-                  progress: Callable[[int, int | None], None] | None = None,
+                  paired_since: dt.date | None = None, progress: Callable[[int, int | None], None] | None = None,
                   cancel: Callable[[], bool] | None = None) -> ImportResult:
     """``importer.import_roster`` with the households this database may change:
     on a cadre's laptop those it holds (``sync.roles``), at the county office
@@ -34,4 +35,4 @@ def import_roster(store: Store, path: str | Path, *, skip_bad_rows: bool = False
     from .importer import import_roster as run
 
     return run(store, path, allowed_numbers=allowed_household_numbers(store), skip_bad_rows=skip_bad_rows,
-               progress=progress, cancel=cancel)
+               paired_since=paired_since, progress=progress, cancel=cancel)

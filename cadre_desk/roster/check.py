@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import operator
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -28,7 +29,7 @@ from ..errors import CadreDeskError
 from ..idnumber import normalize_raw, parse_id_number
 from ..questionnaire import ERROR, Field, Problem, Questionnaire
 from ..validation import MISSING
-from .columns import CADRE, COUNTY, SEX, SURVEY_SECTIONS, TOWN, VILLAGE, RosterFormat
+from .columns import CADRE, COUNTY, PAIRED_SINCE, SEX, SURVEY_SECTIONS, TOWN, VILLAGE, RosterFormat
 from .read import Sheet, cell_text, is_blank
 from .result import BadRow, ConvertedId
 
@@ -81,6 +82,7 @@ class Row:
     birth_date: str
     relation_contradicts: bool
     cadre: str | None
+    paired_since: str | None  # ISO date the pairing with ``cadre`` began (帮扶时间), None when not given
     extras: str | None  # JSON of the kept-aside columns, or None
     existing: tuple | None = None  # (member id, household id, household number), set by ``reconcile``
 
@@ -119,6 +121,7 @@ class SheetChecker:
         self.i_county = cols.get(COUNTY)
         self.i_sex = cols.get(SEX)
         self.i_cadre = cols.get(CADRE)
+        self.i_since = cols.get(PAIRED_SINCE)
         self.member_present = [f.key for _, f, _ in self.member_cols]
         self.household_present = {f.key for _, f, _ in self.household_cols}
         self.member_missing = [f.key for f in q.member.fields if f.key not in self.member_present]
@@ -170,6 +173,8 @@ class SheetChecker:
         households = self._households(columns, found)
         places_ = self._places(rows, columns, found)
         cadres: dict[Any, str | None] = {}
+        dates: dict[Any, tuple[str | None, str | None]] = {}
+        ctx_today = self.ctx.today
         for k, (row_number, cells) in enumerate(rows):
             id_number = ids[k]
             sex = birth = None
@@ -187,6 +192,15 @@ class SheetChecker:
                     cadre = cadres[type(cell), cell] = cell_text(cell) or None
                 if cadre and len(cadre) > 30:
                     found[k].append((self.header_of[CADRE], "帮扶责任人姓名过长，每户只填一名帮扶责任人", "value"))
+            since = None
+            if self.i_since is not None:
+                cell = cells[self.i_since]
+                hit = dates.get((type(cell), cell))
+                if hit is None:
+                    hit = dates[type(cell), cell] = pairing_date(cell, ctx_today)
+                since, problem = hit
+                if problem:
+                    found[k].append((self.header_of[PAIRED_SINCE], problem, "date"))
             if found[k]:
                 for column, reason, kind in found[k]:
                     out.bad.append((BadRow(self.sheet, row_number, column, reason, kind), cells))
@@ -211,7 +225,7 @@ class SheetChecker:
                 sheet=self.sheet, row=row_number, cells=cells, household_number=hh_values["number"],
                 place=places_[k], household_values=hh_values, hh_cells=hh_cells, rest=rest, name=name,
                 id_number=id_number, sex=sex, birth_date=birth,
-                relation_contradicts=implied is not None and implied != sex, cadre=cadre,
+                relation_contradicts=implied is not None and implied != sex, cadre=cadre, paired_since=since,
                 extras=self._extras(cells, out.extra_columns) if self.keeps_extras else None,
             ))
         return out
@@ -391,6 +405,35 @@ class SheetChecker:
                 if header not in extra_columns:
                     extra_columns.append(header)
         return json.dumps(kept, ensure_ascii=False) if kept else None
+
+
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月?)$")
+_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
+
+
+def pairing_date(cell: Any, today: dt.date) -> tuple[str | None, str | None]:
+    """A 帮扶时间 cell as (ISO date, None), or (None, a Chinese problem). A month
+    alone (2018年3月, 2018-03, 201803) is the first of that month; an empty cell
+    is (None, None); a date after ``today`` is refused."""
+    if is_blank(cell):
+        return None, None
+    if isinstance(cell, dt.datetime):
+        day = cell.date()
+    elif isinstance(cell, dt.date):
+        day = cell
+    else:
+        text = cell_text(cell)
+        match = _DATE_TEXT.match(text) or _DATE_DIGITS.match(text)
+        try:
+            if match is None or isinstance(cell, bool):
+                raise ValueError
+            year, month, d = match.groups()
+            day = dt.date(int(year), int(month), int(d or 1))
+        except ValueError:
+            return None, f"帮扶时间“{text}”不是有效日期，请按 2018-03-01 或 2018年3月 的格式填写"
+    if day > today:
+        return None, f"帮扶时间 {day.isoformat()} 晚于今天，请核对"
+    return day.isoformat(), None
 
 
 def _columns(rows: Sequence[tuple[int, list]]) -> list[tuple]:

@@ -25,7 +25,7 @@ from ..values import from_storage
 from ..xlsx import (
     ColumnWidths, close_workbook, mask_numbers_in_text, masked, open_workbook, print_setup, row_height,
 )
-from .columns import CADRE, COUNTY, IGNORED_HEADERS, SEX, TOWN, VILLAGE, Column, roster_format
+from .columns import CADRE, COUNTY, IGNORED_HEADERS, PAIRED_SINCE, SEX, TOWN, VILLAGE, Column, roster_format
 
 SHEET_NAME = "花名册"
 _RELATION_ORDER = "CASE m.relation WHEN '户主' THEN 0 WHEN '配偶' THEN 1 ELSE 2 END"
@@ -40,6 +40,8 @@ def _column_sql(col: Column) -> str:
         CADRE: ("(SELECT cd.name FROM pairings p JOIN cadres cd ON cd.id = p.cadre_id "
                 "WHERE p.household_id = h.id AND p.deleted = 0 AND p.until IS NULL "
                 "ORDER BY p.since DESC LIMIT 1)"),
+        PAIRED_SINCE: ("(SELECT p.since FROM pairings p WHERE p.household_id = h.id AND p.deleted = 0 "
+                       "AND p.until IS NULL ORDER BY p.since DESC LIMIT 1)"),
     }[col.key]
 
 
