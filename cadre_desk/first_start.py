@@ -34,10 +34,12 @@ def demo_path_for(path: str | Path | None) -> Path:
     return real_path(path).with_name(DEMO_FILE_NAME)
 
 
-def has_households(store: Store) -> bool:
+def has_households(store: Store, *, include_deleted: bool = True) -> bool:
     """Whether the database has ever held a household (a county that deleted
-    all of its households does not start over)."""
-    return store.db.execute("SELECT EXISTS (SELECT 1 FROM households)").fetchone()[0] == 1
+    all of its households does not start over); ``include_deleted=False``:
+    whether it holds one now."""
+    where = "" if include_deleted else " WHERE deleted = 0"
+    return store.db.execute(f"SELECT EXISTS (SELECT 1 FROM households{where})").fetchone()[0] == 1
 
 
 def is_demo(store: Store) -> bool:
