@@ -12,6 +12,8 @@ context and one operator:
 - ``empty``: ``true`` when nothing is given, ``false`` when something is
 - ``gte`` / ``gt`` / ``lte`` / ``lt``: numeric comparison (empty never matches)
 - ``sum_lte``: the sum of the listed fields is at most the field's value
+- ``lte_field``: the field's value is at most another field's (numbers, or
+  ISO dates as text); holds when either is empty
 
 Field names may carry a prefix (``household.attribute``) when the context is
 flat. Unknown operators raise ``ValueError`` when the rule is checked by
@@ -25,7 +27,7 @@ from typing import Any
 
 _OPERATORS = {
     "eq", "ne", "in", "not_in", "contains", "contains_any", "eq_set", "empty",
-    "gte", "gt", "lte", "lt", "sum_lte",
+    "gte", "gt", "lte", "lt", "sum_lte", "lte_field",
 }
 _COMBINATORS = {"all", "any", "not", "exactly_one"}
 
@@ -153,6 +155,16 @@ def _compile_test(op: str, arg: Any, key: str) -> Callable[[Mapping[str, Any]], 
             limit = _number(c.get(key))
             return limit is None or sum(_number(c.get(f)) or 0 for f in parts) <= limit + 1e-9
         return sum_lte
+    if op == "lte_field":
+        other = arg
+
+        def lte_field(c):
+            a, b = c.get(key), c.get(other)
+            if is_empty(a) or is_empty(b):
+                return True
+            x, y = _number(a), _number(b)
+            return x <= y if x is not None and y is not None else str(a) <= str(b)
+        return lte_field
     compare = {"gte": float.__ge__, "gt": float.__gt__, "lte": float.__le__, "lt": float.__lt__}[op]
     bound = float(arg)
 
@@ -176,6 +188,8 @@ def fields_of(rule: Mapping | None) -> set[str]:
         found.add(rule["field"])
     if "sum_lte" in rule:
         found.update(rule["sum_lte"])
+    if "lte_field" in rule:
+        found.add(rule["lte_field"])
     return found
 
 

@@ -56,6 +56,7 @@ class _Rule:
     reads: tuple[str, ...]  # fields read, "age" included
     test: Callable[[Mapping[str, Any]], bool]  # True: the row has the problem
     problem: Problem
+    names_values: bool = False  # the message names fields it reads ({age_min}): worded per row
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class Engine:
         self.relevance = [_Relevance(tuple(sorted(rules.fields_of(rule))), rules.compile_rule(rule), tuple(keys))
                           for rule, keys in groups.values()]
         self.always = frozenset(f.key for f in part.fields if not f.relevant)
-        self.required = [(f.key, Problem(f.key, f"请填写{f.label}", ERROR, "required"))
+        self.required = [(f.key, Problem(f.key, f.message("required", f"请填写{f.label}"), ERROR, "required"))
                          for f in part.fields if f.required]
         self.rules = []
         for r in part.rules:
@@ -90,7 +91,8 @@ class Engine:
             reads = tuple(sorted(rules.fields_of(r.get("when")) | rules.fields_of(r.get("assert"))))
             self.rules.append(_Rule(reads, _violated(when, holds),
                                     Problem((r.get("fields") or [None])[0], r["message"],
-                                            r.get("severity", WARNING), r["id"])))
+                                            r.get("severity", WARNING), r["id"]),
+                                    any("{" + k + "}" in r["message"] for k in reads)))
         self.member_level = part.level == "member"
 
     def relevant_keys(self, answers: Mapping[str, Any]) -> set[str]:
@@ -212,10 +214,17 @@ def check_columns(part: Part, raw: Mapping[str, list], n: int, *, as_of: dt.date
                 problems[i].append(missing)
     # Consistency rules, on the pruned answers and the age.
     for rule in eng.rules:
-        outcome = _per_distinct(rule.test, rule.reads, [read(k) for k in rule.reads], eng.multi, n)
+        cols = [read(k) for k in rule.reads]
+        outcome = _per_distinct(rule.test, rule.reads, cols, eng.multi, n)
         problem = rule.problem
-        if "{" in problem.message:
+        if "{" in problem.message and not rule.names_values:
             problem = replace(problem, message=problem.message.format(working_age_min=low, working_age_max=high))
+        if rule.names_values:  # the message names what the row answered: one wording per row
+            for i in compress(range(n), outcome):
+                shown = {k: _shown(col[i]) for k, col in zip(rule.reads, cols)}
+                problems[i].append(replace(problem, message=rule.problem.message.format(
+                    working_age_min=low, working_age_max=high, **shown)))
+            continue
         for i in compress(range(n), outcome):
             problems[i].append(problem)
     return Block(n, columns, problems)
@@ -232,6 +241,17 @@ def _per_distinct(test: Callable[[Mapping[str, Any]], bool], reads: tuple[str, .
         context = {k: (list(v) if k in multi and v is not None else v) for k, v in zip(reads, key)}
         outcome[key] = bool(test(context))
     return list(map(outcome.__getitem__, keys))
+
+
+def _shown(value: Any) -> str:
+    """A value as a rule message names it (50, not 50.0; several joined by 、)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value))
+    return str(value)
 
 
 def _ages(id_numbers: list, day: dt.date) -> list[int | None]:
