@@ -229,5 +229,41 @@ def m0111_audit_from_devices(db: Database) -> None:
                "BEGIN SELECT RAISE(ABORT, 'audit_remote is append-only'); END")
 
 
+@migrations(name="0160_work_spells")
+def m0160_work_spells(db: Database) -> None:
+    # Work spells (务工, issue 14): employment month by month, any number per
+    # member (cadre_desk/spells.py is the one write path). Months are text
+    # YYYY-MM; end_month NULL while the spell runs. county_code/province_code
+    # are GB/T 2260 codes resolved from ``place`` (cadre_desk/gazetteer.py),
+    # NULL when the name was not resolved. ``offer_id``: the offer whose start
+    # (在岗) opened it. ``extra``: national-export columns the app does not know,
+    # as JSON {header: text}, written back by the export.
+    _editable(db, "work_spells", {
+        "member_id": str, "start_month": str, "end_month": str, "place": str, "county_code": str,
+        "province_code": str, "channel": str, "employer": str, "industry": str, "monthly_income": float,
+        "point_to_point": int, "transport_subsidy": float, "offer_id": str, "extra": str, "note": str,
+    }, foreign_keys=[("member_id", "members", "id"), ("offer_id", "offers", "id")],
+        not_null={"member_id", "start_month"})
+    # The same person and start month is the same spell (a re-import updates it).
+    db.execute("CREATE UNIQUE INDEX work_spells_member_start ON work_spells(member_id, start_month) WHERE deleted = 0")
+    db.execute("CREATE INDEX work_spells_months ON work_spells(start_month, end_month)")
+    # A database that already holds a register was made from a 2020 roster:
+    # it keeps the 2020 terms (cadre_desk/terms.py); a new county gets 2021.
+    if db.execute("SELECT 1 FROM households LIMIT 1").fetchone() and \
+            not db.execute("SELECT 1 FROM settings WHERE key = 'terms'").fetchone():
+        db.execute("INSERT INTO settings(key, value) VALUES ('terms', '\"2020\"')")
+
+
+@migrations(name="0170_household_and_planned_extras")
+def m0170_household_and_planned_extras(db: Database) -> None:
+    # Columns of the national system's lists that the questionnaire does not
+    # know, kept with their row and written back by the roster export
+    # (roster/national.py): a household's from the household list (户信息), a
+    # member's from the planned-work list (计划外出务工信息), each a JSON object
+    # {header: text} like members.roster_extra. A spell's live in work_spells.extra.
+    db["households"].add_column("roster_extra", str)
+    db["members"].add_column("planned_extra", str)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from . import rules, validation
+from . import months, rules, validation
 from .codes import CodeList, code_list, split_multi
 from .errors import InvalidIdNumber
 from .idnumber import id_number_value
@@ -28,7 +28,7 @@ ERROR = "error"
 WARNING = "warning"
 
 _SQL_TYPES = {
-    "text": str, "code": str, "id_number": str, "phone": str, "date": str,
+    "text": str, "code": str, "id_number": str, "phone": str, "date": str, "month": str,
     "multi": str, "int": int, "bool": int, "number": float,
 }
 _PHONE = re.compile(r"^[0-9][0-9-]{5,19}$")
@@ -230,6 +230,11 @@ def coerce(fld: Field, raw: Any) -> Any:
             return dt.date.fromisoformat(text).isoformat()
         except ValueError:
             raise CoerceError(f"{fld.label}“{raw}”不是有效日期，请按 2020-05-01 的格式填写", "date") from None
+    if t == "month":
+        try:
+            return months.parse(raw, fld.label)
+        except months.MonthError as exc:
+            raise CoerceError(exc.message, "date") from None
     if t == "id_number":
         try:
             return id_number_value(raw)
@@ -281,6 +286,8 @@ def display(fld: Field, value: Any) -> str:
         return "、".join(value)
     if fld.type == "bool":
         return "是" if value else "否"
+    if fld.type == "month":
+        return months.display(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

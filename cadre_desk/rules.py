@@ -12,8 +12,9 @@ context and one operator:
 - ``empty``: ``true`` when nothing is given, ``false`` when something is
 - ``gte`` / ``gt`` / ``lte`` / ``lt``: numeric comparison (empty never matches)
 - ``sum_lte``: the sum of the listed fields is at most the field's value
-- ``lte_field``: the field's value is at most another field's (numbers, or
-  ISO dates as text); holds when either is empty
+- ``matches``: the value, as text, matches the regular expression whole (empty never matches)
+- ``lt_field`` / ``gt_field``: the value is less / greater than another field's value (both given;
+  numbers as numbers, anything else as text, so ``YYYY-MM`` months compare in time order)
 
 Field names may carry a prefix (``household.attribute``) when the context is
 flat. Unknown operators raise ``ValueError`` when the rule is checked by
@@ -22,12 +23,13 @@ flat. Unknown operators raise ``ValueError`` when the rule is checked by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 _OPERATORS = {
     "eq", "ne", "in", "not_in", "contains", "contains_any", "eq_set", "empty",
-    "gte", "gt", "lte", "lt", "sum_lte", "lte_field",
+    "gte", "gt", "lte", "lt", "sum_lte", "matches", "lt_field", "gt_field",
 }
 _COMBINATORS = {"all", "any", "not", "exactly_one"}
 
@@ -155,16 +157,29 @@ def _compile_test(op: str, arg: Any, key: str) -> Callable[[Mapping[str, Any]], 
             limit = _number(c.get(key))
             return limit is None or sum(_number(c.get(f)) or 0 for f in parts) <= limit + 1e-9
         return sum_lte
-    if op == "lte_field":
-        other = arg
+    if op == "matches":
+        pattern = re.compile(arg)
 
-        def lte_field(c):
-            a, b = c.get(key), c.get(other)
+        def matches(c):
+            value = c.get(key)
+            if is_empty(value) or isinstance(value, _COLLECTIONS):
+                return False
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            return pattern.fullmatch(str(value)) is not None
+        return matches
+    if op in ("lt_field", "gt_field"):
+        less = op == "lt_field"
+
+        def against(c):
+            a, b = c.get(key), c.get(arg)
             if is_empty(a) or is_empty(b):
-                return True
+                return False
             x, y = _number(a), _number(b)
-            return x <= y if x is not None and y is not None else str(a) <= str(b)
-        return lte_field
+            if x is None or y is None:
+                x, y = str(a), str(b)
+            return x < y if less else x > y
+        return against
     compare = {"gte": float.__ge__, "gt": float.__gt__, "lte": float.__le__, "lt": float.__lt__}[op]
     bound = float(arg)
 
@@ -188,8 +203,9 @@ def fields_of(rule: Mapping | None) -> set[str]:
         found.add(rule["field"])
     if "sum_lte" in rule:
         found.update(rule["sum_lte"])
-    if "lte_field" in rule:
-        found.add(rule["lte_field"])
+    for op in ("lt_field", "gt_field"):
+        if op in rule:
+            found.add(rule[op])
     return found
 
 
@@ -211,3 +227,8 @@ def check_rule(rule: Mapping | None, where: str) -> None:
     ops = _OPERATORS & rule.keys()
     if len(ops) != 1:
         raise ValueError(f"{where}: a test needs exactly one operator of {sorted(_OPERATORS)}: {rule!r}")
+    if "matches" in rule:
+        try:
+            re.compile(rule["matches"])
+        except (re.error, TypeError) as exc:
+            raise ValueError(f"{where}: 'matches' needs a regular expression: {exc}") from None

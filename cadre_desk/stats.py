@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import places
+from . import places, terms
 from .domain import (
     ABLE_LABOUR,
     EMPLOYED,
@@ -93,7 +93,11 @@ def compute_stats(store: Store, as_of: dt.date, *, town: str | None = None,
 
     # The working-age able by status and channel. (Two lean scans beat one scan
     # that evaluates the age and ability test inside conditional sums.)
-    by_channel: dict[str, int] = {name: 0 for name in code_list("employment_channel").values}
+    # The channels as the county's terms spell them (扶贫车间 or 帮扶车间): a
+    # stored 2020 name and its 2021 name count as one channel.
+    spelling = terms.current(store)
+    channels = code_list("employment_channel")
+    by_channel: dict[str, int] = {name: 0 for name in channels.names(spelling)}
     working_age_able = employed = self_employed = driven = 0
     for status, channel, n, people in db.execute(
             f"SELECT m.employment_status, m.employment_channel, count(*), coalesce(sum(m.people_employed), 0) "
@@ -103,15 +107,17 @@ def compute_stats(store: Store, as_of: dt.date, *, town: str | None = None,
         if status != EMPLOYED:
             continue
         employed += n
-        key = channel if channel else CHANNEL_MISSING
+        key = channels.spelled(channel, spelling) if channel else CHANNEL_MISSING
         by_channel[key] = by_channel.get(key, 0) + n
         if channel == SELF_EMPLOYED:
             self_employed += n
             driven += people
-    # Everyone (any age) recorded as employed on a public-welfare post.
+    # Everyone (any age) recorded as employed on a public-welfare post (公益性岗位
+    # as the 2020 register spells it, 乡村公益性岗位 since 2021).
+    public_welfare = (PUBLIC_WELFARE, channels.current(PUBLIC_WELFARE))
     (public_welfare_employed,) = one(
-        f"SELECT count(*) FROM members m WHERE m.employment_status = ? AND m.employment_channel = ? "
-        f"AND {member_ok}", [EMPLOYED, PUBLIC_WELFARE, *scope_params])
+        f"SELECT count(*) FROM members m WHERE m.employment_status = ? AND m.employment_channel IN (?, ?) "
+        f"AND {member_ok}", [EMPLOYED, *public_welfare, *scope_params])
 
     # Applicants are few: start from applications and check each applicant.
     applied, placed = one(
@@ -127,8 +133,8 @@ def compute_stats(store: Store, as_of: dt.date, *, town: str | None = None,
         f"SELECT count(DISTINCT m.id) FROM measures x JOIN members m ON m.id = x.member_id "
         f"WHERE x.deleted = 0 AND x.kind = ? AND (x.start_date IS NULL OR x.start_date = '' OR x.start_date <= ?) "
         f"AND (x.end_date IS NULL OR x.end_date = '' OR x.end_date >= ?) AND {member_ok} "
-        f"AND NOT (coalesce(m.employment_status, '') = ? AND coalesce(m.employment_channel, '') = ?)",
-        [PUBLIC_WELFARE, as_of_s, as_of_s, *scope_params, EMPLOYED, PUBLIC_WELFARE])
+        f"AND NOT (coalesce(m.employment_status, '') = ? AND coalesce(m.employment_channel, '') IN (?, ?))",
+        [PUBLIC_WELFARE, as_of_s, as_of_s, *scope_params, EMPLOYED, *public_welfare])
     public_welfare_posts = public_welfare_employed + public_welfare_measures
 
     # A payment belongs to the household it names, or else to its member's household;

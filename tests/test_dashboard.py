@@ -115,7 +115,7 @@ def test_drill_down_recommend_record_and_hire_moves_the_figures(qtbot, window, d
     dialog.close()
 
     expected = stats_json(db_path, capsys)
-    assert expected["employed"] == 3 and expected["by_channel"]["扶贫车间"] == 1
+    assert expected["employed"] == 3 and expected["by_channel"]["帮扶车间"] == 1
     # The figures are recomputed off the UI thread and shown when ready.
     qtbot.waitUntil(lambda: not page.computing)
     assert page.shown_figures() == {key: format_figure(key, expected[key]) for key, _ in FIGURES}

@@ -63,15 +63,14 @@ def test_a_good_opening_is_stored_as_before(store):
     assert stored == {"labour_abilities": '["弱劳动力或半劳动力"]', "skills": '["缝纫"]', "suitable_disabled": 1}
 
 
-def test_the_rule_language_compares_two_fields():
-    rule = {"field": "age_min", "lte_field": "age_max"}
-    rules.check_rule(rule, "t")
-    assert rules.fields_of(rule) == {"age_min", "age_max"}
-    assert rules.evaluate(rule, {"age_min": 18, "age_max": 55})
-    assert not rules.evaluate(rule, {"age_min": 56, "age_max": 55})
-    assert rules.evaluate(rule, {"age_min": 18, "age_max": None})  # nothing to compare
-    assert rules.evaluate({"field": "a", "lte_field": "b"}, {"a": "2020-01-01", "b": "2020-02-01"})
-    assert not rules.evaluate({"field": "a", "lte_field": "b"}, {"a": "2020-03-01", "b": "2020-02-01"})
+def test_the_order_rules_read_both_fields():
+    part = jo.opening_part()
+    by_id = {r["id"]: r for r in part.rules}
+    assert rules.fields_of(by_id["age_order"]["assert"]) == {"age_min", "age_max"}
+    assert rules.fields_of(by_id["validity_order"]["assert"]) == {"valid_from", "valid_until"}
+    ok = validation.check_rows(part, [{"age_min": 18, "age_max": 55, "valid_from": "2020-01-01",
+                                       "valid_until": "2020-02-01"}, {"age_min": 18}])
+    assert not any(p.rule in ("age_order", "validity_order") for found in ok.problems for p in found)
 
 
 def test_a_rule_message_may_name_the_values_it_read():

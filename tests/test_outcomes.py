@@ -64,12 +64,12 @@ def test_hiring_updates_member_change_log_and_figures(store):
 
     member = register.member(store, m["id"])
     assert (member["employment_status"], member["employment_channel"], member["employer"],
-            member["monthly_income"]) == ("已就业", "扶贫车间", "临清市宏达手套厂", 2800)
+            member["monthly_income"]) == ("已就业", "帮扶车间", "临清市宏达手套厂", 2800)  # a new county: 2021 terms
     changed = {c.field for c in store.history("members", m["id"])}
     assert {"employment_status", "employment_channel", "employer", "monthly_income"} <= changed
 
     after = compute_stats(store, AS_OF)
-    assert after["employed"] == 1 and after["by_channel"]["扶贫车间"] == 1
+    assert after["employed"] == 1 and after["by_channel"]["帮扶车间"] == 1
     assert (after["applied"], after["placed_by_recommendation"]) == (1, 1)
     assert {r["id"] for r in not_employed(store, AS_OF)} == {o["id"] for o in others}
 
@@ -116,7 +116,7 @@ def test_measures_and_subsidies_feed_the_figures(store):
 
     f = compute_stats(store, AS_OF)
     assert (f["employed"], f["self_employed"], f["driven_by_self_employed"]) == (2, 1, 3)
-    assert f["by_channel"]["自主创业"] == 1 and f["by_channel"]["公益性岗位"] == 1
+    assert f["by_channel"]["自主创业"] == 1 and f["by_channel"]["乡村公益性岗位"] == 1
     assert f["public_welfare_posts"] == 1 and f["public_welfare_subsidy_yuan"] == 800
     post = [x for x in jm.measures_of(store, worker["id"]) if x["kind"] == "公益性岗位"][0]
     assert (post["months"], post["end_date"]) == (12, "2020-12-31")

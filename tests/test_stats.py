@@ -12,7 +12,7 @@ import pytest
 
 from cadre_desk.storage import open_store
 
-from cadre_desk import places, register
+from cadre_desk import places, register, terms
 from cadre_desk.errors import NotFound
 from cadre_desk.idnumber import check_character
 from cadre_desk.stats import compute_stats
@@ -71,6 +71,9 @@ class County:
 
 @pytest.fixture
 def county(store):
+    # These households model the May 2020 register: the county keeps the 2020
+    # terms (扶贫车间, 公益性岗位), as one that imported its 2020 roster does.
+    terms.set_terms(store, "2020")
     return County(store)
 
 
@@ -82,9 +85,28 @@ def test_empty_county_gives_zeros_and_all_channels(store):
     f = compute_stats(store, AS_OF)
     assert f["working_age_able"] == 0 and f["employed"] == 0
     assert f["employment_rate"] == 0
-    assert set(f["by_channel"]) == {"企业就业", "扶贫车间", "居家就业", "劳务输出", "自主创业", "公益性岗位", "灵活就业"}
+    # A new county: the 2021+ channels.
+    assert set(f["by_channel"]) == {"企业就业", "帮扶车间", "居家就业", "有组织劳务输出", "自主创业", "乡村公益性岗位",
+                                    "以工代赈", "灵活就业"}
     assert all(v == 0 for v in f["by_channel"].values())
     assert f["as_of"] == "2020-04-30"
+    terms.set_terms(store, "2020")
+    f = compute_stats(store, AS_OF)
+    assert set(f["by_channel"]) == {"企业就业", "扶贫车间", "居家就业", "劳务输出", "自主创业", "公益性岗位", "灵活就业"}
+
+
+def test_channels_counted_under_the_countys_spelling(store):
+    county = County(store)
+    h = county.household()
+    county.member(h, adult(), relation="户主", employed="扶贫车间")
+    county.member(h, adult(30), employed="帮扶车间")
+    county.member(h, adult(25), employed="公益性岗位")
+    f = compute_stats(store, AS_OF)
+    assert f["by_channel"]["帮扶车间"] == 2 and "扶贫车间" not in f["by_channel"]
+    assert f["by_channel"]["乡村公益性岗位"] == 1 and f["public_welfare_posts"] == 1
+    terms.set_terms(store, "2020")
+    f = compute_stats(store, AS_OF)
+    assert f["by_channel"]["扶贫车间"] == 2 and f["by_channel"]["公益性岗位"] == 1
 
 
 def test_each_figure_counted(store, county):
@@ -276,7 +298,7 @@ def test_cli_table_is_chinese_and_readable(db_path):
     rc, out, _ = run_cli("--db", str(db_path), "stats", "--as-of", "2020-04-30")
     assert rc == 0
     assert "临清市 就业帮扶进度（截至 2020-04-30）" in out
-    for label in ("劳动年龄内有劳动能力的贫困人口", "已实现就业", "其中：公益性岗位", "推荐就业", "带动就业",
+    for label in ("劳动年龄内有劳动能力的贫困人口", "已实现就业", "其中：乡村公益性岗位", "推荐就业", "带动就业",
                   "公益性岗位补贴"):
         assert label in out
 

@@ -13,7 +13,9 @@ def register(subparsers) -> None:
         description="导入县里下发的花名册（.xlsx）：按列名识别各列（可用别名，顺序不限），按证件号码匹配成员，"
                     "重复导入更新后的花名册会原地更新、不会重复建档。默认全部成功才写入：只要有一行有问题，"
                     "就什么也不导入，并逐行列出问题（工作表、行号、列、原因）。")
-    p.add_argument("file", metavar="FILE.xlsx", help="花名册文件")
+    p.add_argument("file", metavar="FILE.xlsx", nargs="+",
+                   help="花名册文件；也可以是国家系统导出的监测对象信息、户信息、已外出务工信息、计划外出务工信息，"
+                        "几个文件一起给出时作为一次导入（全部成功才写入）")
     p.add_argument("--skip-bad-rows", action="store_true", help="跳过有问题的行，导入其余各行")
     p.add_argument("--errors", metavar="OUT.xlsx",
                    help="另把问题清单写成 Excel 文件（含原行内容；证件号码和电话默认只显示首尾几位）")
@@ -34,13 +36,13 @@ def register(subparsers) -> None:
 
 
 def run_import(args, ctx) -> int:
-    from ..roster import RosterImportFailed, import_roster
+    from ..roster import RosterImportFailed, import_files
     from .stats import parse_date
 
     paired_since = parse_date(args.paired_since) if args.paired_since else None
     store = ctx.store
     try:
-        result = import_roster(store, args.file, skip_bad_rows=args.skip_bad_rows, paired_since=paired_since)
+        result = import_files(store, args.file, skip_bad_rows=args.skip_bad_rows, paired_since=paired_since)
     except RosterImportFailed as exc:
         # A file that cannot be read at all has one problem: the error line says it.
         whole_file = [b.reason for b in exc.result.bad_rows] == [exc.message]
@@ -61,10 +63,23 @@ def _report(args, result, *, rows: bool = True) -> None:
         print(bad.line())
     for c in result.converted_ids:
         print(f"工作表“{c.sheet}”第 {c.row} 行：15位证件号码 {c.old} 已转换为18位 {c.new}")
+    _print_warnings(result)
     if result.written:
         print(result.summary())
     if args.errors:
         print(f"问题清单已写入 {args.errors}")
+
+
+SHOWN_WARNINGS = 50  # reminders printed after an import; `cadre-desk check` lists them all
+
+
+def _print_warnings(result) -> None:
+    """The spell rows' warnings and the check rules' findings on what was imported."""
+    lines = [f"提醒：{w.line()}" for w in result.warnings] + [f"提醒：{f.line()}" for f in result.findings]
+    for line in lines[:SHOWN_WARNINGS]:
+        print(line)
+    if len(lines) > SHOWN_WARNINGS:
+        print(f"……另有 {len(lines) - SHOWN_WARNINGS} 条提醒，用 cadre-desk check 查看全部")
 
 
 def run_export(args, ctx) -> int:

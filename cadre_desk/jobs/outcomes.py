@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .. import register
+from .. import register, terms
+from ..codes import code_list
 from ..errors import CadreDeskError, NotFound, ValidationFailed
 from ..questionnaire import Problem
 from ..storage import Store
@@ -120,8 +121,13 @@ def set_offer_status(store: Store, offer_id: str, status: str, *, reason: str | 
     return store.get("offers", offer_id)
 
 
+def _channel(store: Store, opening: dict[str, Any]) -> str:
+    """The 就业渠道 of an opening's route as the county's terms spell it."""
+    return terms.spelled(store, "employment_channel", ROUTE_TO_CHANNEL[opening["route"]])
+
+
 def _hire(store: Store, member_id: str, opening: dict[str, Any], day: dt.date) -> None:
-    changes: dict[str, Any] = {"employment_status": "已就业", "employment_channel": ROUTE_TO_CHANNEL[opening["route"]],
+    changes: dict[str, Any] = {"employment_status": "已就业", "employment_channel": _channel(store, opening),
                                "employer": opening.get("employer") or opening["title"]}
     pay = opening.get("monthly_pay")
     changes["monthly_income"] = int(round(pay)) if pay else None
@@ -130,7 +136,9 @@ def _hire(store: Store, member_id: str, opening: dict[str, Any], day: dt.date) -
 
 def _leave(store: Store, member_id: str, opening: dict[str, Any], day: dt.date) -> None:
     m = register.member(store, member_id)
-    if (m.get("employment_status") == "已就业" and m.get("employment_channel") == ROUTE_TO_CHANNEL[opening["route"]]
+    channels = code_list("employment_channel")
+    if (m.get("employment_status") == "已就业"
+            and channels.current(m.get("employment_channel")) == channels.current(_channel(store, opening))
             and m.get("employer") == (opening.get("employer") or opening["title"])):
         register.save_member(store, {"employment_status": "未就业", "employment_channel": None, "employer": None,
                                      "monthly_income": None}, member_id=member_id, as_of=day)

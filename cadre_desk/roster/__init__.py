@@ -13,26 +13,37 @@ and exporting the register as one.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..storage import Store
 from .export import export_roster, write_error_report
 from .result import BadRow, ConvertedId, ImportResult, RosterImportFailed
 
-__all__ = ["BadRow", "ConvertedId", "ImportResult", "RosterImportFailed", "export_roster", "import_roster",
-           "write_error_report"]
+__all__ = ["BadRow", "ConvertedId", "ImportResult", "RosterImportFailed", "export_roster", "import_files",
+           "import_roster", "write_error_report"]
+
+
+def import_files(store: Store, paths: Sequence[str | Path], *, skip_bad_rows: bool = False,
+                 progress: Callable[[int, int | None], None] | None = None,
+                 cancel: Callable[[], bool] | None = None, **options) -> ImportResult:
+    """Import several files as one import (``national.import_files``): 2020
+    rosters and the national system's list exports (监测对象信息, 户信息,
+    已外出务工信息, 计划外出务工信息), each sheet's kind told from its header;
+    all or nothing unless ``skip_bad_rows``. The households this database may
+    change: on a cadre's laptop those it holds (``sync.roles``), at the county
+    office all of them. ``progress(done_rows, total_or_None)``; ``cancel()``
+    is checked every 2,000 rows (a cancelled import writes nothing). Other
+    ``options`` go to the roster import of the member lists."""
+    from ..sync.roles import allowed_household_numbers
+    from .national import import_files as run
+
+    return run(store, paths, allowed_numbers=allowed_household_numbers(store), skip_bad_rows=skip_bad_rows,
+               progress=progress, cancel=cancel, **options)
 
 
 def import_roster(store: Store, path: str | Path, *, skip_bad_rows: bool = False,
-                  paired_since: dt.date | None = None, progress: Callable[[int, int | None], None] | None = None,
-                  cancel: Callable[[], bool] | None = None) -> ImportResult:
-    """``importer.import_roster`` with the households this database may change:
-    on a cadre's laptop those it holds (``sync.roles``), at the county office
-    all of them."""
-    from ..sync.roles import allowed_household_numbers
-    from .importer import import_roster as run
-
-    return run(store, path, allowed_numbers=allowed_household_numbers(store), skip_bad_rows=skip_bad_rows,
-               paired_since=paired_since, progress=progress, cancel=cancel)
+                  progress: Callable[[int, int | None], None] | None = None,
+                  cancel: Callable[[], bool] | None = None, **options) -> ImportResult:
+    """One file: ``import_files([path])`` (a 2020 roster or a national list)."""
+    return import_files(store, [path], skip_bad_rows=skip_bad_rows, progress=progress, cancel=cancel, **options)

@@ -119,6 +119,10 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
     widths.see(0, count)
     widths.apply(sheet, {i: text for i in range(1, len(headers))})
     sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
+    # The national lists' households, work spells and planned-work rows (issue 14).
+    from .national_export import write_national_sheets
+
+    write_national_sheets(store, workbook, head, text, where, params)
     close_workbook(workbook, path)
     return count
 
@@ -149,8 +153,8 @@ def write_error_report(path: str | Path, result, *, full_numbers: bool = False) 
     top = workbook.add_format({"valign": "top", "num_format": "@"})
     fixed = ERROR_FIXED
     n_fixed = len(fixed)
-    sheets = list(dict.fromkeys(b.sheet for b in result.bad_rows))
-    first_header = result.headers.get(sheets[0], []) if sheets else []
+    keyed = list(dict.fromkeys(_sheet_key(b) for b in result.bad_rows))
+    first_header = result.headers.get(keyed[0], []) if keyed else []
 
     def shown(name: str, cell: Any) -> Any:
         return cell if full_numbers else masked(name, cell)
@@ -159,17 +163,18 @@ def write_error_report(path: str | Path, result, *, full_numbers: bool = False) 
     lines: list[tuple[str, list, list | None]] = []
     current = [_text(h) for h in first_header]
     for bad in result.bad_rows:
-        header = [_text(h) for h in result.headers.get(bad.sheet, [])]
+        header = [_text(h) for h in result.headers.get(_sheet_key(bad), [])]
         if header and header != current:
             lines.append(("header", header, None))
             current = header
-        raw = result.bad_cells.get((bad.sheet, bad.row), [])
+        raw = result.bad_cells.get((_sheet_key(bad), bad.row), [])
         cells = [shown(current[i] if i < len(current) else "", c) for i, c in enumerate(raw)]
         by_header = {current[i]: cells[i] for i in range(min(len(current), len(cells)))}
         who = [next((by_header[h] for h in names if by_header.get(h) not in (None, "")), None)
                for names in _WHO.values()]
         reason = bad.reason if full_numbers else mask_numbers_in_text(bad.reason)
-        lines.append(("row", [bad.sheet, bad.row, bad.column, reason, by_header.get(bad.column), *who], cells))
+        sheet_name = f"{bad.file}：{bad.sheet}" if bad.file else bad.sheet  # several files: which one
+        lines.append(("row", [sheet_name, bad.row, bad.column, reason, by_header.get(bad.column), *who], cells))
     widths = ColumnWidths([*fixed, *(_text(c) for c in first_header)], high=30, fixed={3: 44, 4: 22})
     for kind, first, cells in lines:
         if kind == "header":
@@ -212,6 +217,11 @@ def write_error_report(path: str | Path, result, *, full_numbers: bool = False) 
         sheet.set_row(row, row_height(height))
         row += 1
     close_workbook(workbook, path)
+
+
+def _sheet_key(bad) -> str:
+    """Where a bad row's sheet header and cells are kept (see ``national._sheet_key``)."""
+    return f"{bad.file}｜{bad.sheet}" if bad.file else bad.sheet
 
 
 def _looks_like_number_text(cell: Any) -> bool:

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .. import places, register, search
+from .. import places, register, search, terms
 from ..domain import working_age_bounds
 from ..errors import CadreDeskError
 from ..storage import Store
@@ -61,9 +61,12 @@ def import_roster(store: Store, path: str | Path, *, allowed_numbers: set[str] |
 
 class Importer:
     def __init__(self, store: Store, path: Path, *, allowed_numbers: set[str] | None, skip_bad_rows: bool,
-                 progress, cancel, paired_since: dt.date | None = None):
+                 progress, cancel, sheets: dict | None = None, terms: str = "2020",
+                 paired_since: dt.date | None = None):
         self.store = store
         self.path = path
+        self.sheets = sheets  # only these sheets, already read (national.py), or None: every roster sheet
+        self.terms = terms  # the register's terms: "2020" for a 花名册, "2021" for a national list (national.py)
         self.allowed_numbers = allowed_numbers
         self.skip = skip_bad_rows
         self.progress = progress
@@ -106,7 +109,7 @@ class Importer:
             with self.store.transaction(), search.bulk_inserts(self.store.db):
                 self._load_existing()
                 self.reconciler = Reconciler(self.q, self.existing_members, self.allowed_numbers)
-                for index, layout in roster_sheets(workbook, self.path, self.fmt):
+                for index, layout in roster_sheets(workbook, self.path, self.fmt, self.sheets):
                     self._sheet_order[layout.name] = index
                     self._read_sheet(layout)
                 if not self.reconciler.seen_ids and not self.result.bad_rows:
@@ -118,6 +121,8 @@ class Importer:
                         f"{self.result.bad_row_count} 行有问题，没有导入任何数据。请按问题清单改正后重新导入，"
                         "或选择跳过问题行（--skip-bad-rows）", self._failed_result())
                 self.result.written = True
+                # A 2020 roster: the county keeps the 2020 terms unless someone chose (cadre_desk/terms.py).
+                terms.note_import(self.store, self.terms)
         finally:
             workbook.close()
             conn.execute(f"PRAGMA cache_size = {cache_size}")

@@ -150,19 +150,24 @@ def find_header(rows: Iterator[list], is_header: Callable[[list], bool], scan: i
     return None
 
 
-def roster_sheets(workbook: calamine.CalamineWorkbook, path: Path, fmt: RosterFormat) -> Iterator[tuple[int, Sheet]]:
+def roster_sheets(workbook: calamine.CalamineWorkbook, path: Path, fmt: RosterFormat,
+                  loaded: dict[int, calamine.CalamineSheet] | None = None) -> Iterator[tuple[int, Sheet]]:
     """The roster sheets of a workbook, in order, as (sheet index, layout).
     Charts and hidden sheets (code lists behind drop-downs) are passed over.
-    Raises ``RosterImportFailed`` for a sheet without the required columns, an
+    ``loaded``: only these sheets (by index), already read by the caller
+    (the national import tells each sheet's kind first). Raises
+    ``RosterImportFailed`` for a sheet without the required columns, an
     empty workbook, or one in which no sheet has a roster header."""
     found = 0
     candidate = None
     any_cells = False
     for index, meta in enumerate(workbook.sheets_metadata):
+        if loaded is not None and index not in loaded:
+            continue
         if meta.typ != calamine.SheetTypeEnum.WorkSheet or meta.visible != calamine.SheetVisibleEnum.Visible:
             continue
         try:
-            sheet = workbook.get_sheet_by_index(index)
+            sheet = loaded[index] if loaded is not None else workbook.get_sheet_by_index(index)
         except (calamine.CalamineError, ValueError) as exc:
             raise not_excel(path, exc) from None
         if sheet.end is None:

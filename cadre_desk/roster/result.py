@@ -20,13 +20,18 @@ class BadRow:
     column: str
     reason: str
     kind: str
+    file: str = ""  # the file's name, in an import of several files (national.py)
 
     def to_json(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "reason": self.reason,
-                "kind": self.kind}
+        out = {"sheet": self.sheet, "row": self.row, "column": self.column, "reason": self.reason,
+               "kind": self.kind}
+        if self.file:  # an import of several files names the file too
+            out = {"file": self.file, **out}
+        return out
 
     def line(self) -> str:
-        where = f"工作表“{self.sheet}”" if self.sheet else ""
+        where = f"文件“{self.file}”" if self.file else ""
+        where += f"工作表“{self.sheet}”" if self.sheet else ""
         if self.row:
             where += f"第 {self.row} 行"
         col = f"【{self.column}】" if self.column else ""
@@ -65,10 +70,18 @@ class ImportResult:
     bad_cells: dict[tuple[str, int], list] = field(default_factory=dict)
     # What was written: table -> ids of the rows created or changed (for the window to refresh from).
     changed: dict[str, set[str]] = field(default_factory=dict)
+    # The national lists (national.py): each sheet read and its kind, the work spells written,
+    # the spell rows' warnings (overlap, income …) and the check rules' findings on what was imported.
+    files: list[dict] = field(default_factory=list)
+    spells_created: int = 0
+    spells_updated: int = 0
+    spells_unchanged: int = 0
+    warnings: list[BadRow] = field(default_factory=list)
+    findings: list = field(default_factory=list)  # checks.Finding
 
     @property
     def bad_row_count(self) -> int:
-        return len({(b.sheet, b.row) for b in self.bad_rows})
+        return len({(b.file, b.sheet, b.row) for b in self.bad_rows})
 
     def to_json(self) -> dict:
         return {
@@ -82,6 +95,12 @@ class ImportResult:
             "extra_columns": list(self.extra_columns),
             "converted_ids": [{"sheet": c.sheet, "row": c.row, "from": c.old, "to": c.new}
                               for c in self.converted_ids],
+            "files": list(self.files),
+            "spells_created": self.spells_created,
+            "spells_updated": self.spells_updated,
+            "spells_unchanged": self.spells_unchanged,
+            "warnings": [w.to_json() for w in self.warnings],
+            "findings": [f.to_json() for f in self.findings],
         }
 
     def summary(self) -> str:
@@ -95,10 +114,15 @@ class ImportResult:
         if self.pairings_dated_today:
             parts.append(f"{self.pairings_dated_today} 户的结对时间记为今天（花名册没有“帮扶时间”列；"
                          "可在导入时指定结对开始日期）")
+        if self.spells_created or self.spells_updated or self.spells_unchanged:
+            parts.append(f"务工记录新建 {self.spells_created} 条、更新 {self.spells_updated} 条、"
+                         f"未变 {self.spells_unchanged} 条")
         if self.bad_rows:
             parts.append(f"问题行 {self.bad_row_count} 行" + ("（已跳过）" if self.skipped_rows else ""))
         else:
             parts.append("问题行 0 行")
+        if self.warnings or self.findings:
+            parts.append(f"提醒 {len(self.warnings) + len(self.findings)} 条（不影响导入，请核实）")
         if self.not_own_rows:
             parts.append(f"{len(self.not_own_rows)} 行不属于本机负责的户，未导入（请交县就业办导入）")
         if self.converted_ids:
