@@ -235,11 +235,18 @@ def _per_distinct(test: Callable[[Mapping[str, Any]], bool], reads: tuple[str, .
     """``test`` of every row, evaluated once per distinct tuple of ``reads``."""
     if not reads:
         return [test({})] * n
-    keys = list(zip(*cols))
-    outcome = {}
-    for key in set(keys):
-        context = {k: (list(v) if k in multi and v is not None else v) for k, v in zip(reads, key)}
-        outcome[key] = bool(test(context))
+    if len(reads) == 1:  # most rules read one field: its column is the key
+        (read,), (keys,) = reads, cols
+        as_list = read in multi
+        outcome = {v: bool(test({read: list(v) if as_list and v is not None else v})) for v in set(keys)}
+    else:
+        keys = list(zip(*cols))
+        outcome = {}
+        for key in set(keys):
+            context = {k: (list(v) if k in multi and v is not None else v) for k, v in zip(reads, key)}
+            outcome[key] = bool(test(context))
+    if len(outcome) == 1:
+        return [next(iter(outcome.values()))] * n
     return list(map(outcome.__getitem__, keys))
 
 
@@ -281,6 +288,26 @@ def _key(value: Any) -> Any:
     return (type(value), value)
 
 
+def _as_given(fld: Field, first: Mapping[Any, int]) -> dict[Any, Any]:
+    """The distinct text values whose coerced value is known without calling
+    ``coerce``, each to that value (exactly what ``coerce`` returns): a
+    well-formed 18-digit ID number as it is (all checked at once), a code
+    list's own name, a text within its length stripped."""
+    texts = [k for k in first if type(k) is str]
+    if fld.type == "id_number":
+        return {k: k for k in well_formed_18(texts)}
+    if fld.type == "code":
+        names = fld.code_list.exact_names()
+        return {k: names[k] for k in texts if k in names}
+    if fld.type == "text":
+        limit = fld.max_length
+        stripped = zip(texts, map(str.strip, texts))
+        if limit:
+            return {k: s for k, s in stripped if s and len(s) <= limit}
+        return {k: s for k, s in stripped if s}
+    return {}
+
+
 def _coerce_column(fld: Field, raw: list, problems: list[list[Problem]], refused: dict[str, set[int]]) -> list:
     """The column coerced, once per distinct value; refused values become None
     and a problem of their row."""
@@ -294,17 +321,16 @@ def _coerce_column(fld: Field, raw: list, problems: list[list[Problem]], refused
     else:
         keys = list(map(_key, raw))
     first = dict(zip(keys, range(len(keys))))  # each distinct key -> a row that has it
-    outcome: dict[Any, Any] = {}
-    as_is = well_formed_18([k for k in first if type(k) is str]) if fld.type == "id_number" else ()
+    outcome = _as_given(fld, first)
     bad = False
     for key, i in first.items():
+        if key in outcome:
+            continue
         value = raw[i]
         if value is MISSING:
             outcome[key] = MISSING
         elif value is None or value == "":
             outcome[key] = None
-        elif key in as_is:
-            outcome[key] = value
         else:
             try:
                 outcome[key] = coerce(fld, value)
