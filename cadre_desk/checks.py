@@ -21,10 +21,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import register, validation
+from . import rules, validation
 from .domain import working_age_bounds
-from .questionnaire import household_problems
+from .idnumber import mask_id
+from .questionnaire import Part, household_problems
 from .storage import Store
+from .values import from_storage
 
 BLOCK = 2000
 
@@ -47,8 +49,10 @@ class Finding:
                 "member": self.member, "id_number": self.id_number, "level": self.level, "rule": self.rule,
                 "field": self.field, "message": self.message, "severity": self.severity}
 
-    def line(self) -> str:
-        who = f"{self.member}（{self.id_number}）" if self.member else "本户"
+    def line(self, *, masked: bool = False) -> str:
+        """One Chinese line; ``masked``: the ID number's first 6 and last 4 only."""
+        number = mask_id(self.id_number) if masked and self.id_number else self.id_number
+        who = f"{self.member}（{number}）" if self.member else "本户"
         return f"{self.town}{self.village} 户编号 {self.household_number} {who}：{self.message}"
 
 
@@ -59,18 +63,56 @@ def rule_ids(store: Store) -> dict[str, set[str]]:
             "member": {r["id"] for r in q.member.rules} | {r["id"] for r in q.household_rules}}
 
 
-def _households(store: Store, numbers: set[str] | None) -> list[dict]:
-    sql = ("SELECT h.*, t.name AS town_name, v.name AS village_name, t.code AS town_code, v.code AS village_code, "
-           "v.rowid AS village_row FROM households h "
-           "JOIN villages v ON v.id = h.village_id JOIN towns t ON t.id = v.town_id WHERE h.deleted = 0")
+def rule_fields(part: Part) -> list[str]:
+    """The fields the part's consistency rules read, with the fields their
+    relevance depends on (an irrelevant answer is emptied before the rules
+    see it), and the ID number when a rule reads the age."""
+    wanted: set[str] = set()
+    for r in part.rules:
+        wanted |= rules.fields_of(r.get("when")) | rules.fields_of(r.get("assert"))
+    if wanted & {"age", "working_age"}:
+        wanted.add("id_number")
+    todo = list(wanted)
+    while todo:
+        fld = part.by_key.get(todo.pop())
+        if fld is not None and fld.relevant:
+            for key in rules.fields_of(fld.relevant) - wanted:
+                wanted.add(key)
+                todo.append(key)
+    return [f.key for f in part.fields if f.key in wanted]
+
+
+def _decoded_columns(part: Part, keys: list[str], rows: list[tuple], first: int) -> dict[str, list]:
+    """Stored cells (``rows[i][first + j]`` is field ``keys[j]``) decoded
+    column by column, once per distinct stored value."""
+    out = {}
+    for j, key in enumerate(keys):
+        fld = part.by_key[key]
+        memo: dict = {}
+        column = []
+        for r in rows:
+            stored = r[first + j]
+            if stored not in memo:
+                memo[stored] = from_storage(fld, stored)
+            column.append(memo[stored])
+        out[key] = column
+    return out
+
+
+_HOUSEHOLD_SQL = ("SELECT h.id, h.number, t.name, v.name, t.code, v.code{cols} FROM households h "
+                  "JOIN villages v ON v.id = h.village_id JOIN towns t ON t.id = v.town_id WHERE h.deleted = 0")
+
+
+def _households(store: Store, numbers: set[str] | None, keys: list[str]) -> list[tuple]:
+    sql = _HOUSEHOLD_SQL.format(cols="".join(f", h.[{k}]" for k in keys))
     if numbers is None:
-        return store.rows(sql + " ORDER BY t.code, v.code, h.number")
+        return store.db.execute(sql + " ORDER BY t.code, v.code, h.number").fetchall()
     out = []
     values = sorted(numbers)
     for start in range(0, len(values), 500):
         block = values[start:start + 500]
-        out.extend(store.rows(sql + f" AND h.number IN ({', '.join('?' * len(block))})", block))
-    return sorted(out, key=lambda r: (r["town_code"] or "", r["village_code"] or "", r["number"]))
+        out.extend(store.db.execute(sql + f" AND h.number IN ({', '.join('?' * len(block))})", block).fetchall())
+    return sorted(out, key=lambda r: (r[4] or "", r[5] or "", r[1]))
 
 
 def check_register(store: Store, *, household_numbers: Iterable[str] | None = None, as_of: dt.date | None = None,
@@ -78,63 +120,77 @@ def check_register(store: Store, *, household_numbers: Iterable[str] | None = No
     """Every finding of the check rules over the register (or over the
     households numbered ``household_numbers``), in town, village and
     household order. ``spells``: add the work-spell rules' findings (the
-    import has its own for the spell rows it read)."""
+    import has its own for the spell rows it read). Only the columns the
+    rules read are read and checked, a block at a time, column by column
+    (``validation.check_columns``), as the import checks its rows."""
     q = store.questionnaire
     day = as_of or dt.date.today()
     bounds = working_age_bounds(store)
     ids = rule_ids(store)
     numbers = None if household_numbers is None else set(household_numbers)
-    households = _households(store, numbers)
-    by_id = {h["id"]: h for h in households}
-    found: dict[str, list[Finding]] = {h["id"]: [] for h in households}
-
     part = q.household
+    keys = rule_fields(part)
+    households = _households(store, numbers, keys)
+    # id -> (number, town, village)
+    by_id = {h[0]: (h[1], h[2], h[3]) for h in households}
+    found: dict[str, list[Finding]] = {h[0]: [] for h in households}
+
     for start in range(0, len(households), BLOCK):
         block = households[start:start + BLOCK]
-        answers = [{k: v for k, v in register.decode(part, h).items() if k in part.by_key} for h in block]
-        for h, (_, problems) in zip(block, validation.check_rows(part, answers, as_of=day).rows()):
+        raw = _decoded_columns(part, keys, block, 6)
+        checked = validation.check_columns(part, raw, len(block), as_of=day)
+        for h, problems in zip(block, checked.problems):
             for p in problems:
                 if p.rule in ids["household"]:
-                    found[h["id"]].append(Finding(h["number"], h["town_name"], h["village_name"], None, None,
-                                                  "household", p.rule, p.field, p.message, p.severity))
+                    found[h[0]].append(Finding(h[1], h[2], h[3], None, None, "household", p.rule, p.field,
+                                               p.message, p.severity))
 
-    members: dict[str, list[dict]] = {}
-    people: dict[str, dict] = {}  # member id -> row
-    keys = list(by_id)
     part = q.member
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        rows = store.rows(f"SELECT * FROM members WHERE deleted = 0 AND left_on IS NULL AND household_id IN "
-                          f"({', '.join('?' * len(chunk))}) ORDER BY household_id, "
-                          "CASE relation WHEN '户主' THEN 0 WHEN '配偶' THEN 1 ELSE 2 END, birth_date, rowid", chunk)
-        answers = [{k: v for k, v in register.decode(part, m).items() if k in part.by_key} for m in rows]
-        for m, a in zip(rows, answers):
-            members.setdefault(m["household_id"], []).append({**a, "sex": m["sex"]})
-            people[m["id"]] = m
-        checked = validation.check_rows(part, answers, as_of=day, working_age=bounds).rows() if rows else []
-        for m, (_, problems) in zip(rows, checked):
-            h = by_id[m["household_id"]]
+    keys = rule_fields(part)
+    cols = "".join(f", [{k}]" for k in keys if k not in ("id_number", "relation"))
+    keys = [k for k in keys if k not in ("id_number", "relation")]
+    people: dict[str, tuple] = {}  # member id -> (household id, name, ID number)
+    household_ids = list(by_id)
+    for start in range(0, len(household_ids), 500):
+        chunk = household_ids[start:start + 500]
+        rows = store.db.execute(
+            f"SELECT id, household_id, name, id_number, sex, relation{cols} FROM members "
+            f"WHERE deleted = 0 AND left_on IS NULL AND household_id IN ({', '.join('?' * len(chunk))}) "
+            "ORDER BY household_id, CASE relation WHEN '户主' THEN 0 WHEN '配偶' THEN 1 ELSE 2 END, birth_date, rowid",
+            chunk).fetchall()
+        if not rows:
+            continue
+        raw = _decoded_columns(part, keys, rows, 6)
+        raw["id_number"] = [r[3] for r in rows]
+        raw["relation"] = [r[5] for r in rows]
+        checked = validation.check_columns(part, raw, len(rows), as_of=day, working_age=bounds)
+        family: dict[str, list[dict]] = {}
+        for r, problems in zip(rows, checked.problems):
+            people[r[0]] = (r[1], r[2], r[3])
+            family.setdefault(r[1], []).append({"relation": r[5], "sex": r[4]})
+            number, town, village = by_id[r[1]]
             for p in problems:
                 if p.rule in ids["member"]:
-                    found[h["id"]].append(Finding(h["number"], h["town_name"], h["village_name"], m["name"],
-                                                  m["id_number"], "member", p.rule, p.field, p.message, p.severity))
-    for hid, household_members in members.items():
-        h = by_id[hid]
-        for p in household_problems(q, household_members):
-            found[hid].append(Finding(h["number"], h["town_name"], h["village_name"], None, None, "household",
-                                      p.rule or "", p.field, p.message, p.severity))
+                    found[r[1]].append(Finding(number, town, village, r[2], r[3], "member", p.rule, p.field,
+                                               p.message, p.severity))
+        for hid, members in family.items():
+            number, town, village = by_id[hid]
+            for p in household_problems(q, members):
+                found[hid].append(Finding(number, town, village, None, None, "household", p.rule or "", p.field,
+                                          p.message, p.severity))
 
     if spells:
         from .spells import spell_warnings
 
         for spell, p in spell_warnings(store, None if numbers is None else list(people)):
-            m = people.get(spell["member_id"])
-            if m is None:
+            person = people.get(spell["member_id"])
+            if person is None:
                 continue  # a member who left, or outside the households asked for
-            h = by_id[m["household_id"]]
-            found[h["id"]].append(Finding(h["number"], h["town_name"], h["village_name"], m["name"], m["id_number"],
-                                          "spell", f"spell_{p.rule}", p.field, p.message, p.severity))
-    return [f for h in households for f in found[h["id"]]]
+            hid, name, id_number = person
+            number, town, village = by_id[hid]
+            found[hid].append(Finding(number, town, village, name, id_number, "spell", f"spell_{p.rule}", p.field,
+                                      p.message, p.severity))
+    return [f for h in households for f in found[h[0]]]
 
 
 def summary(findings: list[Finding]) -> dict:

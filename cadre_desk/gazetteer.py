@@ -257,8 +257,15 @@ def _counties(text: str, within: str | None) -> list[_Node]:
 
 
 def resolve(text: object, *, province_hint: object = None) -> Result:
-    """``text`` as a division: ``Resolved``, ``Ambiguous`` or ``Unknown``."""
-    original = "" if text is None else str(text).strip()
+    """``text`` as a division: ``Resolved``, ``Ambiguous`` or ``Unknown``.
+    Remembered per distinct (text, hint): an import resolves the same few
+    hundred names thousands of times."""
+    return _resolve("" if text is None else str(text), None if province_hint is None else str(province_hint))
+
+
+@lru_cache(maxsize=8192)
+def _resolve(text: str, province_hint: str | None) -> Result:
+    original = text.strip()
     clean = _clean(text)
     if not clean:
         return Unknown(original)

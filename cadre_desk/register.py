@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import monitoring, validation
 from .domain import working_age_bounds
 from .errors import DuplicateIdNumber, NotFound, ValidationFailed
 from .idnumber import parse_id_number, sex_of
@@ -106,6 +107,13 @@ def save_household(store: Store, answers: Mapping[str, Any], *, village_id: str 
     part = store.questionnaire.household
     values, problems = validate(part, answers)
     warnings = _raise_errors(problems)
+    count = None
+    if household_id is not None:
+        count = store.db.execute("SELECT count(*) FROM members WHERE household_id = ? AND deleted = 0 "
+                                 "AND (left_on IS NULL OR left_on = '')", [household_id]).fetchone()[0]
+    below = monitoring.below_line(store, values, count)  # 人均纯收入 under the year's monitoring line
+    if below is not None:
+        warnings.append(below)
     values["questionnaire_version"] = store.questionnaire.version
     with store.transaction():
         dupes = store.rows("SELECT id FROM households WHERE number = ? AND deleted = 0 AND id IS NOT ?",
@@ -199,14 +207,19 @@ def check_members(store: Store, rows: Sequence[MemberRow], *, as_of: dt.date | N
     part = store.questionnaire.member
     bounds = working_age_bounds(store)
     stored = stored_members(store, [r.member_id for r in rows if r.member_id is not None])
-    checked = []
+    merged = []
     for row in rows:
         answers = row.answers
         if row.member_id is not None:
             if row.member_id not in stored:
                 raise NotFound("找不到这名成员，可能已被删除")
             answers = {**{k: v for k, v in stored[row.member_id].items() if k in part.by_key}, **answers}
-        values, problems = validate(part, answers, as_of=as_of, working_age=bounds)
+        merged.append(answers)
+    # One block through the validation engine (row by row the same as ``validate``).
+    outcome = validation.check_rows(part, merged, as_of=as_of, working_age=bounds).rows() if merged else []
+    checked = []
+    for row, (values, problems) in zip(rows, outcome):
+        problems = list(problems)
         if not block_missing:
             problems = [p for p in problems if not (p.rule == "required" and p.field not in row.answers)]
         if not any(p.severity == ERROR for p in problems):

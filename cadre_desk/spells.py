@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
@@ -421,6 +422,11 @@ def save_spells(store: Store, rows: Sequence[SpellRow], *, skip_bad: bool = Fals
             if not any(p.field == "start_month" for p in problems[i]):
                 problems[i].append(Problem("start_month", "请填写务工开始时间（年月，如 2023-03）", ERROR, "required"))
             continue
+        if current is not None and row.spell_id and merged["start_month"] != current["start_month"]:
+            clash = _by_start(store, merged["member_id"], merged["start_month"])
+            if clash is not None and clash["id"] != current["id"]:
+                problems[i].append(Problem("start_month", f"这名成员已有 {months.display(merged['start_month'])} 开始的务工，"
+                                           "同一人同一开始月份只能有一段，请改开始时间或修改那一段", ERROR, "duplicate"))
         if merged.get("end_month") and merged["end_month"] < merged["start_month"]:
             problems[i].append(Problem("end_month", f"结束时间 {months.display(merged['end_month'])} 早于开始时间 "
                                        f"{months.display(merged['start_month'])}，请检查", ERROR, "order"))
@@ -439,43 +445,92 @@ def save_spells(store: Store, rows: Sequence[SpellRow], *, skip_bad: bool = Fals
     if bad and not skip_bad:
         result.written = False
         return result
-    writes = [(i, final[i]) for i in range(len(rows)) if final[i] is not None and i not in set(bad)]
+    bad_set = set(bad)
+    writes = [(i, final[i]) for i in range(len(rows)) if final[i] is not None and i not in bad_set]
+    given = {i: _given_keys(rows[i], values[i]) for i, _ in writes}
     with store.transaction():
-        for i, merged in writes:
-            current = stored[i]
-            if current is None:
-                # A row earlier in this batch may have created the same spell.
-                again = _by_start(store, merged["member_id"], merged["start_month"])
-                current = again
-            if current is None:
-                result.ids[i] = store.insert(TABLE, {k: merged[k] for k in COLUMNS})
-                result.created += 1
-                result.changed.add(result.ids[i])
-            else:
-                diff = store.update(TABLE, current["id"], {k: merged[k] for k in COLUMNS})
-                result.ids[i] = current["id"]
-                if diff:
-                    result.updated += 1
-                    result.changed.add(current["id"])
-                else:
-                    result.unchanged += 1
+        _write(store, writes, stored, result, given)
         if follow_status:
             touched = {merged["member_id"] for _, merged in writes}
             follow_employment(store, touched, as_of=as_of)
     return result
 
 
+def _given_keys(row: SpellRow, values: dict[str, Any]) -> set[str]:
+    """The columns a row sets: those it gave, and the codes its place decides."""
+    keys = set(values)
+    if "place" in keys or "county_code" in keys:
+        keys |= {"county_code", "province_code"}
+    return keys
+
+
+def _write(store: Store, writes: list[tuple[int, dict[str, Any]]], stored: list[dict[str, Any] | None],
+           result: SpellResult, given: dict[int, set[str]]) -> None:
+    """New spells inserted in one statement, stored ones updated field by field
+    (only real changes written and logged); a spell given twice in the batch
+    (same person and start month) is written once, the later row winning."""
+    new_rows: dict[tuple[str, str], dict[str, Any]] = {}
+    new_ids: dict[tuple[str, str], str] = {}
+    updates: dict[str, dict[str, Any]] = {}
+    order: list[tuple[int, str, bool]] = []  # (row, spell id, new)
+    for i, merged in writes:
+        values = {k: merged[k] for k in COLUMNS}
+        current = stored[i]
+        key = (merged["member_id"], merged["start_month"])
+        if current is None and key in new_rows:
+            new_rows[key].update({k: v for k, v in values.items() if k in given[i]})
+            order.append((i, new_ids[key], False))
+        elif current is None:
+            new_rows[key] = values
+            new_ids[key] = uuid.uuid4().hex
+            order.append((i, new_ids[key], True))
+        elif current["id"] in updates:
+            updates[current["id"]].update({k: v for k, v in values.items() if k in given[i]})
+            order.append((i, current["id"], False))
+        else:
+            updates[current["id"]] = values
+            order.append((i, current["id"], False))
+    if new_rows:
+        store.insert_many(TABLE, list(new_rows.values()), row_ids=list(new_ids.values()))
+    diffs = dict(zip(updates, store.update_many(TABLE, list(updates.items())))) if updates else {}
+    for i, spell_id, created in order:
+        result.ids[i] = spell_id
+        if created:
+            result.created += 1
+            result.changed.add(spell_id)
+        elif diffs.get(spell_id):
+            result.updated += 1
+            result.changed.add(spell_id)
+        else:
+            result.unchanged += 1
+
+
 def _stored(store: Store, rows: Sequence[SpellRow], member_ids: list[str | None],
             values: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
-    """The stored spell each row updates (by id, else by person and start month)."""
+    """The stored spell each row updates (by id, else by person and start
+    month), read 500 ids at a time."""
     out: list[dict[str, Any] | None] = [None] * len(rows)
+    by_id = _read_in(store, "id", {row.spell_id for row in rows if row.spell_id})
+    members = {member_ids[i] for i, row in enumerate(rows) if not row.spell_id and member_ids[i]}
+    by_start = {(r["member_id"], r["start_month"]): r for r in _read_in(store, "member_id", members).values()}
     for i, row in enumerate(rows):
         if row.spell_id:
-            found = store.rows("SELECT * FROM work_spells WHERE id = ? AND deleted = 0", [row.spell_id])
-            out[i] = found[0] if found else None
+            out[i] = by_id.get(row.spell_id)
         elif member_ids[i] and values[i].get("start_month"):
-            out[i] = _by_start(store, member_ids[i], values[i]["start_month"])
+            out[i] = by_start.get((member_ids[i], values[i]["start_month"]))
     return out
+
+
+def _read_in(store: Store, column: str, keys: set[str]) -> dict[str, dict[str, Any]]:
+    """Live spells whose ``column`` is one of ``keys``, by id."""
+    found: dict[str, dict[str, Any]] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 500):
+        block = ordered[start:start + 500]
+        for r in store.rows(f"SELECT * FROM work_spells WHERE deleted = 0 AND [{column}] IN "
+                            f"({', '.join('?' * len(block))})", block):
+            found[r["id"]] = r
+    return found
 
 
 def _by_start(store: Store, member_id: str, start: str) -> dict[str, Any] | None:
@@ -549,8 +604,8 @@ def _overlaps(store: Store, rows: Sequence[SpellRow], final: list[dict[str, Any]
             for j in idx[a_pos + 1:]:
                 b = final[j]
                 if a["start_month"] != b["start_month"] and _overlap(a, b):
-                    problems[i].append(_overlap_problem(_label(rows[j], b, j)))
-                    problems[j].append(_overlap_problem(_label(rows[i], a, i)))
+                    problems[i].append(_overlap_problem(_label(rows[j], b, j) + "的务工"))
+                    problems[j].append(_overlap_problem(_label(rows[i], a, i) + "的务工"))
             for r in others:
                 if _overlap(a, r):
                     where = f"已登记的务工（{months.display(r['start_month'])}—" \
@@ -566,7 +621,7 @@ def _overlap(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 
 
 def _overlap_problem(other: str) -> Problem:
-    return Problem("start_month", f"与{other}的务工时间重叠：同一人的务工时间不应重叠，请核对开始和结束时间",
+    return Problem("start_month", f"与{other}时间重叠：同一人的务工时间不应重叠，请核对开始和结束时间",
                    WARNING, "overlap")
 
 

@@ -446,7 +446,8 @@ def row_by_name(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
 
 
 _TABLE_LABELS = {"households": "户", "members": "成员", "cadres": "帮扶责任人", "visits": "走访记录",
-                 "openings": "岗位", "policies": "政策", "measures": "帮扶措施", "subsidies": "补贴发放"}
+                 "openings": "岗位", "policies": "政策", "measures": "帮扶措施", "subsidies": "补贴发放",
+                 "work_spells": "务工记录"}
 
 
 def table_label(table: str) -> str:

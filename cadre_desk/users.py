@@ -40,6 +40,9 @@ _WRITES = {"roster.run_import", "demo.run", "policy.import_cmd", "policy.retire_
            "sync.run_setup", "sync.run_retire", "restore.run"}
 _COUNTY_EXPORTS = {"roster.run_export", "jobs.run_export", "jobs.run_export_progress", "jobs.run_not_employed",
                    "warehouse.run"}
+# Work spells, 雨露计划 / 一次性交通补助 and the county's settings (issue 14 §1): writes.
+_WRITES |= {"spell.run_add", "spell.run_end", "spell.run_delete", "spell.run_yulu", "spell.run_transport",
+            "setting.run_set"}
 # Permissions checked inside a command (users.require), beyond the command itself.
 _FULL_NUMBERS = {"warehouse.full"}
 _MANAGE_USERS = {"user.add", "user.disable"}

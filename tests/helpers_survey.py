@@ -46,7 +46,7 @@ def sample_household(store: Store) -> tuple[str, list[str]]:
     members.append(register.save_member(store, {
         "name": "李秀英", "id_number": make_id("19700805", 42), "relation": "配偶", "ethnicity": "汉族",
         "education": "小学", "school_status": "非在校生", "health": ["残疾"], "disability_category": "肢体",
-        "disability_grade": "三级", "labour_ability": "弱劳动力或半劳动力", "skills": ["缝纫", "手工编织"],
+        "disability_grade": "三级", "disability_certificate": make_id("19700805", 42) + "43", "labour_ability": "弱劳动力或半劳动力", "skills": ["缝纫", "手工编织"],
         "job_intention": "居家就业", "accepted_places": ["本村"], "stay_home_reasons": ["本人残疾"],
         "training_willing": True, "training_needs": ["手工编织"], "employment_status": "未就业",
     }, household_id=household_id)[0])

@@ -318,6 +318,7 @@ def county(n_members: int = 20_000, n_spells: int = 15_000, *, seed: int = 14) -
     people: list[Person] = []
     seq = 0
     k = 0
+    seen: set[str] = set()
     while len(people) < n_members:
         k += 1
         code, town = _TOWNS[k % len(_TOWNS)]
@@ -330,6 +331,10 @@ def county(n_members: int = 20_000, n_spells: int = 15_000, *, seed: int = 14) -
             birth = f"{year}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}"
             area = "371581" if seq % 3 else "372502"
             idn = make_id(birth, seq % 1000, area=area)
+            while idn in seen:  # the same birth day and sequence number drawn twice
+                seq += 1
+                idn = make_id(birth, seq % 1000, area=area)
+            seen.add(idn)
             relation = "户主" if j == 0 else ("配偶" if j == 1 else rnd.choice(("之子", "之女")))
             p = Person(rnd.choice(_SURNAMES) + "".join(rnd.sample(_GIVEN, rnd.choice((1, 2)))), idn,
                        relation=relation, education=rnd.choice(("小学", "初中", "高中", "大专", "文盲或半文盲")),
@@ -338,7 +343,7 @@ def county(n_members: int = 20_000, n_spells: int = 15_000, *, seed: int = 14) -
             people.append(p)
         households.append(Household(number, town, f"村{k % 40:02d}", members,
                                     household_type=rnd.choice(("脱贫户", "脱贫户", "监测户")),
-                                    risks=(rnd.choice(("因病", "因残", "因学", "缺技术")),),
+                                    risks=(rnd.choice(("因病", "因残", "因学", "缺劳动力")),),
                                     out_of_pocket=rnd.choice((0, 500, 1200)), extras={"是否危房户": "否"}))
     workers = [p for p in people if p.relation in ("户主", "配偶")]
     rnd.shuffle(workers)

@@ -357,3 +357,21 @@ def test_cli_failure_names_the_file(tmp_path, county, capsys):
     out, err = capsys.readouterr()
     assert "文件“已外出务工信息.xlsx”工作表“Sheet1”第 7 行【开始时间】" in out
     assert err.startswith("错误：") and err.count("\n") == 1
+
+
+def test_the_problem_workbook_names_the_file_of_each_bad_row(store, tmp_path, county):
+    from cadre_desk.roster import write_error_report
+
+    county[1].members[0].spells[0].start = "2023年13月"
+    county[0].members[1].labour = "强劳动力"
+    error = fails(store, write_all(tmp_path / "bad", county))
+    out = tmp_path / "problems.xlsx"
+    write_error_report(out, error.result)
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("工作表", "行号", "列", "问题")
+    where = {(r[0], r[1], r[2]) for r in rows[1:] if r[1] is not None}
+    assert ("监测对象信息.xlsx：Sheet1", 5, "劳动技能") in where
+    assert ("已外出务工信息.xlsx：Sheet1", 7, "开始时间") in where
+    # Each row's own cells follow under its own file's headers (the spell list's are repeated above it).
+    spell_row = next(r for r in rows if r[0] == "已外出务工信息.xlsx：Sheet1")
+    assert county[1].members[0].id_number[:6] in "".join(str(c) for c in spell_row if c)

@@ -266,3 +266,44 @@ def test_edit_by_spell_id_moves_the_start_and_delete(store, person):
     spells.delete_spell(store, sid, as_of=TODAY)
     assert spells.spells_of(store, mid) == []
     assert register.member(store, mid)["employment_status"] == "未就业"
+
+
+# ---------------------------------------------------------------- offers open and end spells
+
+def test_started_offer_opens_a_spell_and_leaving_ends_it(store):
+    from cadre_desk.jobs.matching import recommend
+    from cadre_desk.jobs.outcomes import offers_of, record_recommendation, set_offer_status
+    from helpers_jobs import AS_OF, opening, person as job_person
+
+    m = job_person(store, skills=["缝纫"], job_intention="县内企业就业")
+    opening(store, skills=["缝纫"])
+    record_recommendation(store, recommend(store, m, as_of=AS_OF))
+    offer = next(o for o in offers_of(store, m["id"]) if o["opening"] == "手套缝制工")
+    for status in ("联系", "面试", "录用"):
+        set_offer_status(store, offer["id"], status, on=AS_OF)
+    assert spells.spells_of(store, m["id"]) == []  # hired, not yet started
+    set_offer_status(store, offer["id"], "在岗", on=AS_OF + dt.timedelta(days=3))
+    (spell,) = spells.spells_of(store, m["id"])
+    assert (spell["start_month"], spell["end_month"], spell["county_code"], spell["scope"], spell["channel"],
+            spell["employer"], spell["offer_id"]) == (
+        months.of(AS_OF + dt.timedelta(days=3)), None, "371581", "县内", "帮扶车间", "临清市宏达手套厂", offer["id"])
+    assert spell["monthly_income"] == 2800
+    left = AS_OF + dt.timedelta(days=70)
+    set_offer_status(store, offer["id"], "离岗", on=left)
+    (spell,) = spells.spells_of(store, m["id"])
+    assert spell["end_month"] == months.of(left)
+    assert spells.employment_status_on(store, m["id"], left + dt.timedelta(days=40)) == "未就业"
+    assert register.member(store, m["id"])["employment_status"] == "未就业"
+
+
+def test_same_spell_twice_in_one_batch_is_written_once_and_a_moved_start_may_not_clash(store, person):
+    mid, number = person
+    result = save_spells(store, [SpellRow(id_number=number, start_month="2023-03", place="昆山市", monthly_income=3000),
+                                 SpellRow(id_number=number, start_month="202303", monthly_income=3500)], as_of=TODAY)
+    assert result.created == 1 and result.ids[0] == result.ids[1]
+    (only,) = spells.spells_of(store, mid)
+    assert (only["place"], only["monthly_income"]) == ("昆山市", 3500)
+    other, _ = spells.save_spell(store, SpellRow(id_number=number, start_month="2024-01", end_month="2024-02"),
+                                 as_of=TODAY)
+    with pytest.raises(spells.SpellError, match="已有 2023年03月 开始的务工"):
+        spells.save_spell(store, SpellRow(spell_id=other, start_month="2023-03"), as_of=TODAY)

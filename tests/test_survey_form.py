@@ -85,9 +85,12 @@ def test_fill_new_member_by_keyboard_and_save_with_ctrl_s(qtbot, store, househol
     type_text(qtbot, "n"); enter(qtbot)
     enter(qtbot)                                   # no training needs
     type_text(qtbot, "已就业"); enter(qtbot)
-    type_text(qtbot, "劳务"); enter(qtbot)          # -> 劳务输出
+    type_text(qtbot, "劳务"); enter(qtbot)          # -> 有组织劳务输出 (a new county's 2021 channels)
     type_text(qtbot, "青岛某电子有限公司"); enter(qtbot)
     type_text(qtbot, "4500"); enter(qtbot)
+    assert focused() is editor(form, "id_type")   # 证件与社会保障, then 计划外出务工: left empty
+    for _ in range(8):
+        enter(qtbot)
     assert focused() is form.save_button
     key(qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
@@ -100,7 +103,7 @@ def test_fill_new_member_by_keyboard_and_save_with_ctrl_s(qtbot, store, househol
         "work_months": 10, "work_company": "青岛电子厂", "skills": ["电子组装"], "skill_level": "初级工",
         "skill_certificate": True, "job_intention": "外出务工", "accepted_places": ["省外"],
         "expected_income": 4000, "training_willing": False, "training_needs": None,
-        "employment_status": "已就业", "employment_channel": "劳务输出", "employer": "青岛某电子有限公司",
+        "employment_status": "已就业", "employment_channel": "有组织劳务输出", "employer": "青岛某电子有限公司",
         "monthly_income": 4500, "disability_category": None, "stay_home_reasons": None, "sex": "男",
         "birth_date": "2000-02-15",
     }
@@ -326,12 +329,12 @@ def test_enter_in_the_completer_popup_picks_and_moves_on(qtbot, store, household
     channel = editor(form, "employment_channel")
     channel.setFocus()
     channel.lineEdit().selectAll()
-    type_text(qtbot, "车")                       # 扶贫车间 is the only match
+    type_text(qtbot, "车")                       # 帮扶车间 is the only match (a new county's 2021 channels)
     popup = channel.completer().popup()
     qtbot.waitUntil(popup.isVisible, timeout=1000)
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
-    assert channel.currentText() == "扶贫车间"
+    assert channel.currentText() == "帮扶车间"
     assert focused() is editor(form, "employer")
 
 

@@ -75,7 +75,7 @@ SHOWN_WARNINGS = 50  # reminders printed after an import; `cadre-desk check` lis
 
 def _print_warnings(result) -> None:
     """The spell rows' warnings and the check rules' findings on what was imported."""
-    lines = [f"提醒：{w.line()}" for w in result.warnings] + [f"提醒：{f.line()}" for f in result.findings]
+    lines = [f"提醒：{w.line()}" for w in result.warnings] + [f"提醒：{f.line(masked=True)}" for f in result.findings]
     for line in lines[:SHOWN_WARNINGS]:
         print(line)
     if len(lines) > SHOWN_WARNINGS:

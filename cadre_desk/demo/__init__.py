@@ -102,6 +102,10 @@ def build_demo(store: Store, *, households: int = DEFAULT_HOUSEHOLDS, seed: int 
     with store.transaction(), bulk_inserts(store.db):
         summary = builder.build()
         store.set_setting("is_demo", True)
+        # The demo is a 2020 register (建档立卡贫困户, 扶贫车间): the 2020 terms.
+        from .. import terms
+
+        terms.note_import(store, "2020")
         store.set_setting("demo", {"seed": seed, "households": households, "as_of": as_of.isoformat()})
     policies = _load_sample_policies(store)
     return DemoSummary(**summary, policies=policies, seconds=time.perf_counter() - started)

@@ -26,6 +26,9 @@ class Answers:
                                                   "精神": 12, "多重": 6})
             grade = self.pick({"一级": 10, "二级": 25, "三级": 30, "四级": 35})
             m["disability_grade"] = grade
+            # 残疾人证号: the ID number, then the category's and the grade's digit.
+            m["disability_certificate"] = (m["id_number"] + str("视力听力言语肢体智力精神多重".index(
+                m["disability_category"]) // 2 + 1) + str("一二三四".index(grade[0]) + 1))
         if age >= 16 and self.chance(0.08 if age < 60 else 0.4):
             health.append("长期慢性病")
         if age >= 16 and self.chance(0.03 if age < 60 else 0.07):
@@ -36,14 +39,15 @@ class Answers:
         if age < 16 or (student and age < 18):
             labour = "无劳动力"
         elif student:
-            labour = "普通劳动力"
+            labour = "无劳动力"  # a student is not counted as labour (national check rule)
         elif age < 60:
             if grade in ("一级", "二级") or ("患有大病" in health and self.chance(0.6)):
                 labour = "丧失劳动力"
             elif grade or "患有大病" in health or ("长期慢性病" in health and self.chance(0.5)):
                 labour = WEAK
             else:
-                labour = self.pick({"普通劳动力": 70, "技能劳动力": 22, WEAK: 8})
+                # A healthy person is not 弱劳动力 (national check rule); a chronic illness may make one.
+                labour = self.pick({"普通劳动力": 70, "技能劳动力": 22, **({} if not health else {WEAK: 8})})
         elif age < 70:
             labour = "丧失劳动力" if health != ["健康"] and self.chance(0.6) else \
                 self.pick({"普通劳动力": 30, WEAK: 50, "丧失劳动力": 20})

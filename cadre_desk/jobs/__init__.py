@@ -37,6 +37,10 @@ ROUTE_TO_CHANNEL = {
 
 # Education levels in order; an opening's minimum is met by this level or higher.
 EDUCATION_ORDER = code_list("education_level").values
+# Each 文化程度 (the 2020 names and the 2021+ ones: 技师, 大专, 本科及以上) at its level
+# in that order: an opening's minimum is met by the same level or higher.
+EDUCATION_LEVEL = {"文盲或半文盲": 0, "小学": 1, "初中": 2, "高中": 3, "技师": 3, "大专": 4, "大专及以上": 4,
+                   "本科及以上": 5}
 
 # Labour abilities that can take work; an opening accepts a subset of these.
 from ..domain import ABLE_LABOUR as ABLE_LABOUR  # noqa: E402  (re-exported: the vocabulary of the jobs modules)

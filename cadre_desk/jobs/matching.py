@@ -49,7 +49,7 @@ import numpy as np
 from ..codes import code_list
 from ..errors import CadreDeskError, NotFound
 from ..storage import Store
-from . import ABLE_LABOUR, EDUCATION_ORDER, HOME_ROUTE, PLACES, PUBLIC_WELFARE_ROUTE, ROUTES
+from . import ABLE_LABOUR, EDUCATION_LEVEL, HOME_ROUTE, PLACES, PUBLIC_WELFARE_ROUTE, ROUTES
 from .openings import DEFAULT_WORK_DAYS_PER_MONTH, list_openings, monthly_pay, pay_label, work_days_per_month
 
 OFFERS_PER_PERSON = 3
@@ -75,7 +75,7 @@ _SKILLS = code_list("skill").values
 _SKILL_BIT = {name: 1 << i for i, name in enumerate(_SKILLS)}
 _ABILITY_BIT = {name: 1 << i for i, name in enumerate(ABLE_LABOUR)}
 _ALL_ABILITIES = (1 << len(ABLE_LABOUR)) - 1
-_EDU_LEVEL = {name: i for i, name in enumerate(EDUCATION_ORDER)}
+_EDU_LEVEL = EDUCATION_LEVEL
 _ROUTE_INDEX = {name: i for i, name in enumerate(ROUTES)}
 _PLACE_INDEX = {name: i for i, name in enumerate(PLACES)}
 

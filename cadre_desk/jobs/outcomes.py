@@ -6,6 +6,9 @@ may end as 未录用 (a reason is required), and 录用 may go straight to 离�
 person never started). Any other move is refused with a Chinese message that
 names the allowed next steps.
 
+Starting work (在岗) opens a work spell (cadre_desk/spells.py) in that month
+with the opening's employer, channel, place and pay; leaving (离岗) ends it.
+
 Being hired (录用) makes the member 已就业 with the 就业渠道 of the opening's
 route, the employer as 就业单位 and the monthly pay as 月收入, written through
 ``register.save_member`` so the change log has it. Leaving (离岗) sets the
@@ -17,14 +20,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .. import register, terms
+from .. import gazetteer, months, places, register, spells, terms
 from ..codes import code_list
 from ..errors import CadreDeskError, NotFound, ValidationFailed
 from ..questionnaire import Problem
 from ..storage import Store
-from . import ROUTE_TO_CHANNEL
+from . import HOME_ROUTE, ROUTE_TO_CHANNEL
 from .matching import Recommendation
-from .openings import get_opening
+from .openings import get_opening, place_label
 
 STATUSES = ("推荐", "联系", "面试", "录用", "未录用", "在岗", "离岗")
 NEXT = {
@@ -116,9 +119,61 @@ def set_offer_status(store: Store, offer_id: str, status: str, *, reason: str | 
         store.update("offers", offer_id, {"status": status, "status_reason": reason, "status_on": day.isoformat()})
         if status == "录用":
             _hire(store, offer["member_id"], opening, day)
+        elif status == "在岗":
+            _open_spell(store, offer, opening, day)
         elif status == "离岗":
+            _close_spell(store, offer, day)
             _leave(store, offer["member_id"], opening, day)
     return store.get("offers", offer_id)
+
+
+def _spell_place(store: Store, opening: dict[str, Any]) -> dict[str, Any]:
+    """Where the work of an opening is, for its work spell: a place in the
+    county (a town or village, or piece work brought home) is the home county;
+    otherwise the opening's county or province code, else its location text."""
+    home, _ = spells.home_county(store)
+    if opening.get("town_id") or opening.get("village_id") or (
+            opening.get("route") == HOME_ROUTE and not opening.get("county_code") and not opening.get("province_code")):
+        county = places.county(store)
+        label = place_label(opening)
+        return {"place": f"{county['name']}{label}" if label and label != "送料到户" else county["name"],
+                "county_code": home}
+    code = opening.get("county_code")
+    found = gazetteer.lookup(code) if code else None
+    if found is not None and found.county_code == code:
+        return {"place": (found.full_name + " " + (opening.get("location") or "")).strip(), "county_code": code}
+    if opening.get("province_code") and gazetteer.lookup(opening["province_code"]) is not None:
+        prov = gazetteer.lookup(opening["province_code"])
+        text = (opening.get("location") or "").strip()
+        if text and isinstance(gazetteer.resolve(text, province_hint=prov.province_code), gazetteer.Resolved):
+            return {"place": text, "province_hint": prov.province_code}
+        return {"place": f"{prov.province_name}{text}", "province_hint": prov.province_code}
+    return {"place": opening.get("location") or place_label(opening) or None}
+
+
+def _open_spell(store: Store, offer: dict[str, Any], opening: dict[str, Any], day: dt.date) -> None:
+    """Starting work (在岗) opens a work spell in the month of ``day``, with the
+    opening's employer, channel, place and pay (spells.save_spells)."""
+    pay = opening.get("monthly_pay")
+    row = spells.SpellRow(
+        member_id=offer["member_id"], start_month=months.of(day), end_month=None,
+        channel=ROUTE_TO_CHANNEL[opening["route"]], employer=opening.get("employer") or opening["title"],
+        monthly_income=round(pay, 2) if pay else None, offer_id=offer["id"],
+        note=f"由岗位推荐“{opening['title']}”开始在岗", **_spell_place(store, opening))
+    result = spells.save_spells(store, [row], as_of=day)
+    if not result.ok:
+        raise InvalidTransition("；".join(p.message for _, p in result.errors))
+
+
+def _close_spell(store: Store, offer: dict[str, Any], day: dt.date) -> None:
+    """Leaving (离岗) ends the spell the offer opened, in the month of ``day``."""
+    for spell in store.rows("SELECT id, start_month FROM work_spells WHERE offer_id = ? AND deleted = 0 "
+                            "AND end_month IS NULL", [offer["id"]]):
+        end = max(months.of(day), spell["start_month"])
+        result = spells.save_spells(store, [spells.SpellRow(spell_id=spell["id"], end_month=end)],
+                                    follow_status=False)
+        if not result.ok:
+            raise InvalidTransition("；".join(p.message for _, p in result.errors))
 
 
 def _channel(store: Store, opening: dict[str, Any]) -> str:

@@ -296,6 +296,7 @@ class NationalImport:
         self.result = ImportResult(skipped_rows=skip_bad_rows)
         self.touched_households: set[str] = set()  # household numbers the files named
         self.touched_members: set[str] = set()  # member ids of the spell and planned lists
+        self.bad_member_rows: dict[str, str] = {}  # ID number -> where its member row was bad (this import)
         self.done = 0
         self.total = 0
 
@@ -393,7 +394,25 @@ class NationalImport:
         for s in sheets:
             self.result.files.append({"file": path.name, "sheet": s.name, "kind": s.kind})
         self.done += sum(s.sheet.total_height or 0 for s in sheets)
+        self._note_bad_members(got, path)
         self._merge(got, path)
+
+    def _note_bad_members(self, got: ImportResult, path: Path) -> None:
+        """The ID numbers of member rows refused in this import: a spell or
+        planned-work row of that person then says where the trouble is."""
+        for bad in got.bad_rows:
+            cells = got.bad_cells.get((bad.sheet, bad.row))
+            header = got.headers.get(bad.sheet) or []
+            index = next((i for i, h in enumerate(header) if self.vocab.key(h, spells=False) == "member.id_number"),
+                         None)
+            if cells is None or index is None or index >= len(cells):
+                continue
+            try:
+                number = parse_id_number(cells[index]).value
+            except CadreDeskError:
+                continue
+            file = f"{path.name} " if self.many else ""
+            self.bad_member_rows.setdefault(number, f"{file}工作表“{bad.sheet}”第 {bad.row} 行")
 
     def _progress_from(self, base: int):
         if self.progress is None:
@@ -476,6 +495,12 @@ class NationalImport:
         return out
 
     def _not_registered(self, item: ListSheet, number: int, id_number: str, cells: list) -> None:
+        where = self.bad_member_rows.get(id_number)
+        if where is not None:
+            self._bad(item, number, item.header("member.id_number", "证件号码"),
+                      f"证件号码 {id_number} 的成员在{where}有问题，没有导入，本行因此也没有导入：请先改正那一行",
+                      "member_row_bad", cells)
+            return
         self._bad(item, number, item.header("member.id_number", "证件号码"),
                   f"证件号码 {id_number} 的成员没有登记：请先导入（或同时导入）他所在户的监测对象信息（家庭成员名单）",
                   "unknown_member", cells)
@@ -494,13 +519,21 @@ class NationalImport:
 
     # ------------------------------------------------------------ the household list
     def _read_households(self, item: ListSheet) -> None:
+        from ..checks import rule_fields
+        from ..values import from_storage
+
         self._start(item, [("household.number", "户编号")])
         part = self.q.household
         i_number = item.columns["household.number"]
         given = [(k.split(".", 1)[1], i) for k, i in item.columns.items()
                  if k.startswith("household.") and k != "household.number"]
+        given_keys = {k for k, _ in given}
+        # The stored answers the rules read beside the list's own (the rules see the whole record).
+        stored_keys = [k for k in rule_fields(part) if k not in given_keys]
         keeps_extras = bool(item.extras or item.unnamed)
-        stored = {r["number"]: r for r in self.store.rows("SELECT * FROM households WHERE deleted = 0")}
+        cols = "".join(f", [{k}]" for k in stored_keys)
+        stored = {r[1]: r for r in self.store.db.execute(
+            f"SELECT id, number{cols} FROM households WHERE deleted = 0").fetchall()}
         for chunk in self._chunks(item, lambda c: not is_blank(_cell(c, i_number))):
             pending = []
             for number, cells in chunk:
@@ -513,28 +546,29 @@ class NationalImport:
                               f"户编号 {hh_number} 没有登记：请先导入（或同时导入）该户的监测对象信息（家庭成员名单）",
                               "unknown_household", cells)
                     continue
-                answers = {k: _text_cell(_cell(cells, i)) for k, i in given}
-                pending.append((number, cells, row, answers))
+                pending.append((number, cells, row))
             if not pending:
                 continue
-            merged = [{**register.decode(part, row), **answers} for _, _, row, answers in pending]
-            merged = [{k: v for k, v in m.items() if k in part.by_key} for m in merged]
-            block = validation.check_rows(part, merged, as_of=self.as_of)
+            raw = {k: [_text_cell(_cell(cells, i)) for _, cells, _ in pending] for k, i in given}
+            for j, k in enumerate(stored_keys, start=2):
+                fld = part.by_key[k]
+                raw[k] = [from_storage(fld, row[j]) for _, _, row in pending]
+            block = validation.check_columns(part, raw, len(pending), as_of=self.as_of)
             changes = []
-            for (number, cells, row, answers), (values, problems) in zip(pending, block.rows()):
-                errors = [p for p in problems if p.severity == ERROR and p.field in answers]
+            for n, ((number, cells, row), problems) in enumerate(zip(pending, block.problems)):
+                errors = [p for p in problems if p.severity == ERROR and p.field in given_keys]
                 if errors:
                     for p in errors:
                         fld = part.by_key[p.field]
                         self._bad(item, number, item.header(f"household.{p.field}", fld.label), p.message,
                                   p.rule or "value", cells)
                     continue
-                self.touched_households.add(row["number"])
-                change = register.encode(part, {k: values.get(k) for k in answers})
+                self.touched_households.add(row[1])
+                change = register.encode(part, {k: block.columns[k][n] for k in given_keys})
                 if keeps_extras:
                     kept = _extras(item, cells)
                     change["roster_extra"] = json.dumps(kept, ensure_ascii=False) if kept else None
-                changes.append((row["id"], change))
+                changes.append((row[0], change))
             if changes and (self.skip or not self.result.bad_rows):
                 for (row_id, _), diff in zip(changes, self.store.update_many("households", changes)):
                     if diff:

@@ -81,6 +81,9 @@ def _unique_reason(store: Store, table: str, row: dict, exc: Exception) -> str:
     if "members.id_number" in text:
         return (f"证件号码 {row.get('id_number')} 已登记在本县另一户，{row.get('name') or ''}的改动没有导入，"
                 "留待县就业办复核")
+    if "work_spells" in text:
+        return (f"这名成员 {row.get('start_month') or ''} 开始的务工已在本机登记（同一人同一开始月份是同一段务工），"
+                "这条务工记录没有导入，留待县就业办复核")
     return f"有一条{table_label(table)}记录与本机已有的数据冲突（{text}），没有导入，留待县就业办复核"
 
 
