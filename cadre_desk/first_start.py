@@ -34,10 +34,12 @@ def demo_path_for(path: str | Path | None) -> Path:
     return real_path(path).with_name(DEMO_FILE_NAME)
 
 
-def has_households(store: Store) -> bool:
+def has_households(store: Store, *, include_deleted: bool = True) -> bool:
     """Whether the database has ever held a household (a county that deleted
-    all of its households does not start over)."""
-    return store.db.execute("SELECT EXISTS (SELECT 1 FROM households)").fetchone()[0] == 1
+    all of its households does not start over); ``include_deleted=False``:
+    whether it holds one now."""
+    where = "" if include_deleted else " WHERE deleted = 0"
+    return store.db.execute(f"SELECT EXISTS (SELECT 1 FROM households{where})").fetchone()[0] == 1
 
 
 def is_demo(store: Store) -> bool:
@@ -96,28 +98,73 @@ def create_database(path: str | Path | None, user_name: str, *, store: Store | N
     return store
 
 
+def open_demo_file(path: str | Path | None) -> Store:
+    """The demo county's own file beside ``path``, opened: a new one is made
+    plaintext (it holds only invented people, and nobody signs in to it); a
+    file that holds real households is refused."""
+    from .storage import file_kind
+
+    target = demo_path_for(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    store = open_store(target) if file_kind(target) == "encrypted" else open_store(target, plaintext=True)
+    if has_households(store) and not is_demo(store):
+        store.db.conn.close()
+        raise InDemo(f"{target} 里已经有真实数据，不能当作演示数据库。请把它改名或移走后再看演示")
+    return store
+
+
 def open_demo(path: str | Path | None, *, user_name: str = "", households: int | None = None,
               seed: int | None = None) -> Store:
     """Open the demo county's own file beside ``path`` (building the demo on
     first use). The real database at ``path`` is not opened or changed."""
     from . import demo
 
-    target = demo_path_for(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(target)
+    store = open_demo_file(path)
     try:
         if not has_households(store):
             places.ensure_county(store)
             kwargs = {k: v for k, v in (("households", households), ("seed", seed)) if v is not None}
             demo.build_demo(store, **kwargs)
-        elif not is_demo(store):
-            raise InDemo(f"{target} 里已经有真实数据，不能当作演示数据库。请把它改名或移走后再看演示")
         if user_name.strip():
             store.set_setting("user_name", " ".join(user_name.split()))
     except BaseException:
         store.db.conn.close()
         raise
     return store
+
+
+def leave_demo(store: Store) -> Path:
+    """文件 → 关闭演示 from a demo database that was opened as the user's own
+    (``cadre-desk --db`` on a demo, or a demo an older version built in the
+    default database): the real database to go back to, the default one. A
+    demo that fills the default database itself is moved to the demo's own
+    file first (a plaintext copy, ``demo.db``; its files are then removed),
+    so that the user's place is free for real data and 先看看演示 still finds
+    it. ``store`` is closed when it is moved."""
+    real = real_path(None)
+    path = Path(store.path)
+    if not is_demo(store) or path.resolve() != real.resolve():
+        return real
+    target = demo_path_for(real)
+    if target.exists():
+        raise InDemo(f"{path} 是演示数据库，占用了您的数据库的位置，而 {target} 已经存在，无法把它移开。"
+                     f"请先把 {target} 改名或移走，再关闭演示")
+    conn = store.db.conn
+    if store.key is None:
+        conn.close()
+        path.rename(target)  # already plaintext
+    else:
+        conn.execute("ATTACH DATABASE ? AS demo_copy KEY ''", [str(target)])
+        try:
+            conn.execute("SELECT sqlcipher_export('demo_copy')")
+        finally:
+            conn.execute("DETACH DATABASE demo_copy")
+        conn.close()
+    from .keys import keys_path
+
+    for companion in (Path(f"{path}-wal"), Path(f"{path}-shm"), keys_path(path), path):
+        companion.unlink(missing_ok=True)
+    return real
 
 
 def refuse_in_demo(store: Store, what: str) -> None:

@@ -111,29 +111,73 @@ def member_history(store: Store, member_id: str, *, newest_first: bool = True) -
 
 
 def revert_change(store: Store, seq: int) -> dict[str, tuple[Any, Any]]:
-    """Undo one change of a member (a new change is written; history stays).
-    Reverting the creation removes the member (soft). Returns what changed."""
+    """Undo one change (a new change is written; history stays). Reverting the
+    creation removes the member (soft). Returns what changed.
+
+    An answer is put back the way an edit writes it: a member's through the
+    register's one write path (``register.save_members``: validated, an ID
+    number must still be free and brings its sex and birth date back,
+    answers the restored one no longer asks for are emptied), a household's
+    through ``households.set_household``. An answer that the current answers
+    do not ask for (a 残疾类别 after 健康状况 became 健康) is refused, naming
+    the answer to undo first."""
     rows = store.rows("SELECT * FROM change_log WHERE seq = ?", [seq])
     if not rows:
         raise NotFound("找不到要撤销的修改记录")
     change = Change(**rows[0])
     if change.field in DERIVED_FIELDS:
         raise CadreDeskError(f"{DERIVED_FIELDS[change.field]}由证件号码决定，请撤销证件号码的修改")
-    if change.table_name != "members":
-        return store.revert(seq)
-    current = store.get("members", change.row_id, include_deleted=True)
-    with store.transaction():
-        if change.field == "id_number" and change.old_value:
-            # Through the one write path: the number must still be free, and
-            # the sex and birth date read from it come back with it.
-            result = register.save_members(store, [register.MemberRow({"id_number": change.old_value},
-                                                                       member_id=change.row_id)],
-                                           surveyed=False, block_missing=False)
-            register.raise_errors(result.problems[0])
-            after = store.get("members", change.row_id, include_deleted=True)
-            return {k: (current.get(k), after[k]) for k in ("id_number", *DERIVED_FIELDS)
-                    if current.get(k) != after[k]}
-        if change.field == "deleted" and str(change.old_value) in ("0", "None", ""):
-            if current.get("id_number"):
-                register.check_unique_id_number(store, current["id_number"], change.row_id)
-        return store.revert(seq)
+    part = {"members": store.questionnaire.member, "households": store.questionnaire.household}.get(
+        change.table_name)
+    current = store.get(change.table_name, change.row_id, include_deleted=True)
+    if part is not None and change.field in part.by_key:
+        fld = part.by_key[change.field]
+        value = from_storage(fld, change.old_value)
+        with store.transaction():
+            if change.table_name == "members":
+                _put_back_member_answer(store, part, change.row_id, fld, value)
+            else:
+                _put_back_household_answer(store, part, change.row_id, fld, value)
+            after = store.get(change.table_name, change.row_id, include_deleted=True)
+        return {k: (current.get(k), after[k]) for k in after
+                if k not in _BOOKKEEPING and current.get(k) != after[k]}
+    if change.table_name == "members" and change.field == "deleted" \
+            and str(change.old_value) in ("0", "None", ""):
+        if current.get("id_number"):
+            register.check_unique_id_number(store, current["id_number"], change.row_id)
+    return store.revert(seq)
+
+
+_BOOKKEEPING = {*HIDDEN_FIELDS, "id"}
+
+
+def _put_back_member_answer(store: Store, part: Part, member_id: str, fld, value: Any) -> None:
+    row = register.MemberRow({fld.key: value}, member_id=member_id)
+    (checked,) = register.check_members(store, [row], block_missing=False)
+    register.raise_errors([p for p in checked.problems if p.field == fld.key or p.rule == "duplicate"])
+    _refuse_unasked(part, fld, value, checked.values.get(fld.key))
+    result = register.save_members(store, [row], surveyed=False, block_missing=False)
+    register.raise_errors(result.problems[0])
+
+
+def _put_back_household_answer(store: Store, part: Part, household_id: str, fld, value: Any) -> None:
+    from . import households
+    from .questionnaire import validate
+
+    stored = {k: v for k, v in register.household(store, household_id).items() if k in part.by_key}
+    values, problems = validate(part, {**stored, fld.key: value})
+    register.raise_errors([p for p in problems if p.field == fld.key])
+    _refuse_unasked(part, fld, value, values.get(fld.key))
+    households.set_household(store, household_id, {fld.key: value})
+
+
+def _refuse_unasked(part: Part, fld, value: Any, kept: Any) -> None:
+    """The value was emptied by the relevance rules: the current answers do not ask for it."""
+    from .rules import fields_of, is_empty
+
+    if is_empty(value) or not is_empty(kept):
+        return
+    deciding = "、".join(field_label(part, k) for k in sorted(fields_of(fld.relevant)) if k in part.by_key) \
+        or "其他回答"
+    raise CadreDeskError(f"按现在的{deciding}，不需要填写{fld.label}，所以这项修改不能单独撤销。"
+                         f"请先撤销{deciding}的修改，或在调查表中改好{deciding}后再填写{fld.label}")

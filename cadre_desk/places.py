@@ -127,3 +127,20 @@ def find_villages(store: Store, *, town: str | None = None, village: str | None 
     if village and not rows:
         raise NotFound(f"没有名为“{village}”的行政村，请检查名称")
     return rows
+
+
+def household_scope(store: Store, *, town: str | None = None, village: str | None = None) -> tuple[str, list]:
+    """The households of a town and/or village as an SQL condition on ``h``
+    (the households table) and its parameters: ``"1"`` for the whole county,
+    ``"0"`` when the names match no village. Unknown names raise ``NotFound``
+    (``find_villages``). The one scope the figures, the exports and the lists read."""
+    if not town and not village:
+        return "1", []
+    return villages_condition([v["id"] for v in find_villages(store, town=town, village=village)])
+
+
+def villages_condition(village_ids: list[str]) -> tuple[str, list]:
+    """Households of these villages, as ``household_scope`` says it (``"0"`` for none)."""
+    if not village_ids:
+        return "0", []
+    return f"h.village_id IN ({', '.join('?' * len(village_ids))})", list(village_ids)

@@ -50,6 +50,16 @@ class Field:
     relevant: Mapping | None = None
     roster_header: str | None = None
     roster_aliases: tuple[str, ...] = ()
+    # Wording of its own for a problem kind (``required``, ``code``), with
+    # {label}, {value} and {values} (the code list joined by 、).
+    messages: Mapping[str, str] | None = None
+
+    def message(self, kind: str, default: str, value: Any = None) -> str:
+        template = (self.messages or {}).get(kind)
+        if template is None:
+            return default
+        values = "、".join(self.code_list.values) if self.codes else ""
+        return template.format(label=self.label, value=value, values=values)
 
     @property
     def code_list(self) -> CodeList | None:
@@ -117,7 +127,10 @@ class Questionnaire:
         return self.member if level == "member" else self.household
 
 
-def _build_part(level: str, spec: Mapping) -> Part:
+def build_part(level: str, spec: Mapping) -> Part:
+    """A part from its definition (``fields``, ``rules``, ``sections``): the
+    questionnaire's household and member parts, and other records described
+    the same way (openings, ``resources/openings.json``)."""
     fields = []
     for f in spec["fields"]:
         roster = f.get("roster") or {}
@@ -126,6 +139,7 @@ def _build_part(level: str, spec: Mapping) -> Part:
             required=bool(f.get("required")), codes=f.get("codes"), min=f.get("min"), max=f.get("max"),
             max_items=f.get("max_items"), max_length=f.get("max_length"), relevant=f.get("relevant"),
             roster_header=roster.get("header"), roster_aliases=tuple(roster.get("aliases", ())),
+            messages=f.get("messages"),
         )
         if fld.type not in _SQL_TYPES:
             raise ValueError(f"questionnaire field {fld.key}: unknown type {fld.type!r}")
@@ -145,8 +159,8 @@ def _build_part(level: str, spec: Mapping) -> Part:
 def parse_definition(data: Mapping) -> Questionnaire:
     return Questionnaire(
         version=str(data["version"]), title=data.get("title", ""),
-        household=_build_part("household", data["household"]),
-        member=_build_part("member", data["member"]),
+        household=build_part("household", data["household"]),
+        member=build_part("member", data["member"]),
         household_rules=list(data["member"].get("household_rules", ())), raw=data,
     )
 
@@ -261,7 +275,7 @@ def _fmt(x: float | None) -> str:
 def _unknown_code_message(fld: Field, raw: Any) -> str:
     values = fld.code_list.values
     shown = "、".join(values[:8]) + ("等" if len(values) > 8 else "")
-    return f"{fld.label}“{raw}”不在代码表中，可填：{shown}"
+    return fld.message("code", f"{fld.label}“{raw}”不在代码表中，可填：{shown}", raw)
 
 
 def display(fld: Field, value: Any) -> str:

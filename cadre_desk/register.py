@@ -413,14 +413,16 @@ def pair_cadre(store: Store, household_id: str, cadre_id: str, since: dt.date | 
     return pair_cadres(store, [(household_id, cadre_id)], since=since)[0]
 
 
-def pair_cadres(store: Store, pairs: Sequence[tuple[str, str]], *, since: dt.date | None = None,
-                new_id: Callable[[], str] | None = None) -> list[str | None]:
-    """``(household id, cadre id)`` pairings from ``since`` (today): each
-    household's open pairing with another cadre is closed, the new ones are
-    inserted in one statement. Returns each new pairing's id, None where the
-    household was already paired with that cadre (or listed before)."""
-    since_s = (since or dt.date.today()).isoformat()
-    households = list(dict.fromkeys(h for h, _ in pairs))
+def pair_cadres(store: Store, pairs: Sequence[tuple[str, str] | tuple[str, str, dt.date | str | None]], *,
+                since: dt.date | None = None, new_id: Callable[[], str] | None = None) -> list[str | None]:
+    """``(household id, cadre id)`` pairings from ``since`` (today), or
+    ``(household id, cadre id, start)`` with a start of its own (a date or an
+    ISO date; None: ``since``): each household's open pairing with another
+    cadre is closed on the new one's start (never before its own), the new
+    ones are inserted in one statement. Returns each new pairing's id, None
+    where the household was already paired with that cadre (or listed before)."""
+    default_s = (since or dt.date.today()).isoformat()
+    households = list(dict.fromkeys(p[0] for p in pairs))
     current: dict[str, dict] = {}
     for start in range(0, len(households), _CHUNK):
         block = households[start:start + _CHUNK]
@@ -431,13 +433,14 @@ def pair_cadres(store: Store, pairs: Sequence[tuple[str, str]], *, since: dt.dat
     written: list[int] = []  # positions in ``out`` of the pairings inserted
     new_rows, closing = [], []
     with store.transaction():
-        for household_id, cadre_id in pairs:
+        for household_id, cadre_id, *start in pairs:
+            since_s = str(start[0]) if start and start[0] else default_s  # a date or an ISO date
             now = current.get(household_id)
             if now is not None and now["cadre_id"] == cadre_id:
                 out.append(None)
                 continue
             if now is not None and now.get("id"):
-                closing.append((now["id"], {"until": since_s}))
+                closing.append((now["id"], {"until": max(since_s, now["since"] or since_s)}))
             row = {"household_id": household_id, "cadre_id": cadre_id, "since": since_s, "until": None}
             current[household_id] = row
             new_rows.append(row)

@@ -56,9 +56,7 @@ def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, li
     elif len({v["town_name"] for v in villages}) == 1:
         town_name = villages[0]["town_name"]
     info = {"town": town_name, "village": village.strip() if village else None, "villages": len(ids)}
-    if not ids:
-        return "0", [], info
-    return f"h.village_id IN ({', '.join('?' * len(ids))})", ids, info
+    return (*places.villages_condition(ids), info)
 
 
 def compute_stats(store: Store, as_of: dt.date, *, town: str | None = None,

@@ -56,6 +56,7 @@ class _Rule:
     reads: tuple[str, ...]  # fields read, "age" included
     test: Callable[[Mapping[str, Any]], bool]  # True: the row has the problem
     problem: Problem
+    names_values: bool = False  # the message names fields it reads ({age_min}): worded per row
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class Engine:
         self.relevance = [_Relevance(tuple(sorted(rules.fields_of(rule))), rules.compile_rule(rule), tuple(keys))
                           for rule, keys in groups.values()]
         self.always = frozenset(f.key for f in part.fields if not f.relevant)
-        self.required = [(f.key, Problem(f.key, f"请填写{f.label}", ERROR, "required"))
+        self.required = [(f.key, Problem(f.key, f.message("required", f"请填写{f.label}"), ERROR, "required"))
                          for f in part.fields if f.required]
         self.rules = []
         for r in part.rules:
@@ -90,7 +91,8 @@ class Engine:
             reads = tuple(sorted(rules.fields_of(r.get("when")) | rules.fields_of(r.get("assert"))))
             self.rules.append(_Rule(reads, _violated(when, holds),
                                     Problem((r.get("fields") or [None])[0], r["message"],
-                                            r.get("severity", WARNING), r["id"])))
+                                            r.get("severity", WARNING), r["id"]),
+                                    any("{" + k + "}" in r["message"] for k in reads)))
         self.member_level = part.level == "member"
 
     def relevant_keys(self, answers: Mapping[str, Any]) -> set[str]:
@@ -212,10 +214,17 @@ def check_columns(part: Part, raw: Mapping[str, list], n: int, *, as_of: dt.date
                 problems[i].append(missing)
     # Consistency rules, on the pruned answers and the age.
     for rule in eng.rules:
-        outcome = _per_distinct(rule.test, rule.reads, [read(k) for k in rule.reads], eng.multi, n)
+        cols = [read(k) for k in rule.reads]
+        outcome = _per_distinct(rule.test, rule.reads, cols, eng.multi, n)
         problem = rule.problem
-        if "{" in problem.message:
+        if "{" in problem.message and not rule.names_values:
             problem = replace(problem, message=problem.message.format(working_age_min=low, working_age_max=high))
+        if rule.names_values:  # the message names what the row answered: one wording per row
+            for i in compress(range(n), outcome):
+                shown = {k: _shown(col[i]) for k, col in zip(rule.reads, cols)}
+                problems[i].append(replace(problem, message=rule.problem.message.format(
+                    working_age_min=low, working_age_max=high, **shown)))
+            continue
         for i in compress(range(n), outcome):
             problems[i].append(problem)
     return Block(n, columns, problems)
@@ -226,12 +235,30 @@ def _per_distinct(test: Callable[[Mapping[str, Any]], bool], reads: tuple[str, .
     """``test`` of every row, evaluated once per distinct tuple of ``reads``."""
     if not reads:
         return [test({})] * n
-    keys = list(zip(*cols))
-    outcome = {}
-    for key in set(keys):
-        context = {k: (list(v) if k in multi and v is not None else v) for k, v in zip(reads, key)}
-        outcome[key] = bool(test(context))
+    if len(reads) == 1:  # most rules read one field: its column is the key
+        (read,), (keys,) = reads, cols
+        as_list = read in multi
+        outcome = {v: bool(test({read: list(v) if as_list and v is not None else v})) for v in set(keys)}
+    else:
+        keys = list(zip(*cols))
+        outcome = {}
+        for key in set(keys):
+            context = {k: (list(v) if k in multi and v is not None else v) for k, v in zip(reads, key)}
+            outcome[key] = bool(test(context))
+    if len(outcome) == 1:
+        return [next(iter(outcome.values()))] * n
     return list(map(outcome.__getitem__, keys))
+
+
+def _shown(value: Any) -> str:
+    """A value as a rule message names it (50, not 50.0; several joined by 、)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value))
+    return str(value)
 
 
 def _ages(id_numbers: list, day: dt.date) -> list[int | None]:
@@ -261,6 +288,26 @@ def _key(value: Any) -> Any:
     return (type(value), value)
 
 
+def _as_given(fld: Field, first: Mapping[Any, int]) -> dict[Any, Any]:
+    """The distinct text values whose coerced value is known without calling
+    ``coerce``, each to that value (exactly what ``coerce`` returns): a
+    well-formed 18-digit ID number as it is (all checked at once), a code
+    list's own name, a text within its length stripped."""
+    texts = [k for k in first if type(k) is str]
+    if fld.type == "id_number":
+        return {k: k for k in well_formed_18(texts)}
+    if fld.type == "code":
+        names = fld.code_list.exact_names()
+        return {k: names[k] for k in texts if k in names}
+    if fld.type == "text":
+        limit = fld.max_length
+        stripped = zip(texts, map(str.strip, texts))
+        if limit:
+            return {k: s for k, s in stripped if s and len(s) <= limit}
+        return {k: s for k, s in stripped if s}
+    return {}
+
+
 def _coerce_column(fld: Field, raw: list, problems: list[list[Problem]], refused: dict[str, set[int]]) -> list:
     """The column coerced, once per distinct value; refused values become None
     and a problem of their row."""
@@ -274,17 +321,16 @@ def _coerce_column(fld: Field, raw: list, problems: list[list[Problem]], refused
     else:
         keys = list(map(_key, raw))
     first = dict(zip(keys, range(len(keys))))  # each distinct key -> a row that has it
-    outcome: dict[Any, Any] = {}
-    as_is = well_formed_18([k for k in first if type(k) is str]) if fld.type == "id_number" else ()
+    outcome = _as_given(fld, first)
     bad = False
     for key, i in first.items():
+        if key in outcome:
+            continue
         value = raw[i]
         if value is MISSING:
             outcome[key] = MISSING
         elif value is None or value == "":
             outcome[key] = None
-        elif key in as_is:
-            outcome[key] = value
         else:
             try:
                 outcome[key] = coerce(fld, value)

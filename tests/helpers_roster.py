@@ -4,6 +4,7 @@ as numbers when asked)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,7 @@ def write_roster(path: Path, rows: list[dict], *, headers: list[str] | None = No
     headers = headers or HEADERS
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet(sheet)
+    date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
     r = 0
     if title:
         ws.merge_range(0, 0, 0, len(headers) - 1, title)
@@ -72,6 +74,8 @@ def write_roster(path: Path, rows: list[dict], *, headers: list[str] | None = No
                 continue
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, c, value)
+            elif isinstance(value, dt.date):  # a cell Excel typed as a date
+                ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
             elif numeric_ids and h in ("身份证号码", "证件号码") and str(value).isdigit():
                 ws.write_number(r, c, int(value))
             else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -162,7 +163,17 @@ class Launcher:
         window.run_job("导入启用包", lambda progress, cancelled: import_package(window.store, path, code=code), done)
 
     def close_demo(self) -> None:
-        """文件 → 关闭演示: back to the real database (or its first start)."""
+        """文件 → 关闭演示: back to the real database (or its first start). A
+        demo opened as the user's own database goes back to the default one
+        (``first_start.leave_demo``; a demo filling the default place is moved
+        to its own file first)."""
+        store = self.store
+        if store is not None and store.path is not None and Path(store.path).resolve() == self.db_path.resolve():
+            try:
+                self.db_path = first_start.leave_demo(store)
+            except CadreDeskError as exc:
+                QMessageBox.warning(self.window, "关闭演示", exc.message)
+                return
         self.start()
 
     def close(self) -> None:

@@ -227,7 +227,7 @@ class FirstStartPage(QWidget):
 
 
 def demo_banner_text(store) -> str:
-    return (f"演示数据：这是虚构的演示县，保存在单独的文件 {store.path}，不是您的数据库。"
+    return (f"演示数据：这是虚构的演示县（文件 {store.path}），不是您的数据库。"
             "看完请用“文件 → 关闭演示”回到您的数据库")
 
 

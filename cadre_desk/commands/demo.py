@@ -1,4 +1,5 @@
-"""``cadre-desk demo``: fill the database with a synthetic demo county."""
+"""``cadre-desk demo``: a synthetic demo county, in the demo's own file beside
+the default database (or in the database ``--db`` names)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ def register(subparsers) -> None:
         "demo", help="生成演示数据（虚构的临清市贫困户、成员、岗位和政策）",
         description="在数据库中生成一个虚构的临清市演示县：村、贫困户和成员（身份证号码有效、新旧地址码都有）、"
                     "调查、就业、帮扶责任人、走访、企业和岗位、推荐与申请、帮扶措施与补贴、政策样例。"
-                    "同一种子生成的数据完全相同。数据库中已有真实数据时拒绝执行，除非加 --force。")
+                    "同一种子生成的数据完全相同。不加 --db 时保存在默认数据库旁单独的演示文件（demo.db）中，"
+                    "不会混入您的数据库；窗口中选“先看看演示”即打开它。数据库中已有真实数据时拒绝执行，除非加 --force。")
     p.add_argument("--households", type=int, default=DEFAULT_HOUSEHOLDS, metavar="N",
                    help=f"户数（默认 {DEFAULT_HOUSEHOLDS}）")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S", help=f"随机种子（默认 {DEFAULT_SEED}）")
@@ -27,16 +29,32 @@ def register(subparsers) -> None:
 
 
 def run(args, ctx) -> int:
+    import os
+
+    from .. import places
     from ..demo import build_demo, check_can_build
+    from ..first_start import open_demo_file
+    from ..paths import DB_ENV
 
     if args.households < 1 or args.households > 200_000:
         raise CadreDeskError(f"户数应在 1 到 200000 之间，现为 {args.households}")
     as_of = parse_date(args.as_of)
-    store = ctx.store
-    check_can_build(store, force=args.force)
-    s = build_demo(store, households=args.households, seed=args.seed, as_of=as_of)
+    own_file = not (args.db or os.environ.get(DB_ENV))
+    # Without --db the demo goes to its own file beside the default database
+    # (the one the window's 先看看演示 opens), never into the user's database.
+    store = open_demo_file(None) if own_file else ctx.store
+    try:
+        places.ensure_county(store)
+        check_can_build(store, force=args.force)
+        s = build_demo(store, households=args.households, seed=args.seed, as_of=as_of)
+    finally:
+        if own_file:
+            store.db.conn.close()
     policies = f"政策样例 {s.policies} 条" if s.policies is not None else "政策样例未加载（没有找到政策样例文件）"
     print(f"已生成演示数据（种子 {args.seed}，基准日期 {as_of.isoformat()}）：{s.villages} 个村、{s.households} 户、"
           f"{s.members} 人、帮扶责任人 {s.cadres} 名、企业 {s.enterprises} 家、岗位 {s.openings} 个、{policies}，"
           f"用时 {s.seconds:.1f} 秒。这些数据都是虚构的，仅供演示和培训。")
+    if own_file:
+        print(f"演示县保存在单独的文件 {store.path} 中，不会混入您的数据库。打开窗口后选“先看看演示”即可查看"
+              f"（命令行：cadre-desk --db {store.path} …）")
     return 0

@@ -20,6 +20,8 @@ def register(subparsers) -> None:
     p.add_argument("--errors", metavar="OUT.xlsx",
                    help="另把问题清单写成 Excel 文件（含原行内容；证件号码和电话默认只显示首尾几位）")
     p.add_argument("--full-ids", action="store_true", help="问题清单中写出完整的证件号码和电话")
+    p.add_argument("--paired-since", metavar="YYYY-MM-DD",
+                   help="帮扶责任人的结对开始日期，用于花名册没有“帮扶时间”（结对时间）列或该格为空的户（默认导入当天）")
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供其他程序读取）")
     p.set_defaults(handler=run_import)
 
@@ -35,9 +37,12 @@ def register(subparsers) -> None:
 
 def run_import(args, ctx) -> int:
     from ..roster import RosterImportFailed, import_files
+    from .stats import parse_date
+
+    paired_since = parse_date(args.paired_since) if args.paired_since else None
     store = ctx.store
     try:
-        result = import_files(store, args.file, skip_bad_rows=args.skip_bad_rows)
+        result = import_files(store, args.file, skip_bad_rows=args.skip_bad_rows, paired_since=paired_since)
     except RosterImportFailed as exc:
         # A file that cannot be read at all has one problem: the error line says it.
         whole_file = [b.reason for b in exc.result.bad_rows] == [exc.message]

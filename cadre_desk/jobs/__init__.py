@@ -14,15 +14,17 @@ The vocabulary below is shared by all of them (and by the UI).
 
 from __future__ import annotations
 
-# The five ways an opening leads to work.
-ROUTES = ("企业就业", "扶贫车间", "居家就业", "劳务输出", "公益性岗位")
+from ..codes import code_list
+
+# The five ways an opening leads to work (code list ``opening_route``).
+ROUTES = code_list("opening_route").values
 HOME_ROUTE = "居家就业"
 PUBLIC_WELFARE_ROUTE = "公益性岗位"
 
 # Where an opening is, relative to a person's own village, nearest first.
 PLACES = ("本村", "本镇", "本县", "省内", "省外")
 
-PAY_UNITS = ("元/月", "元/天", "计件")
+PAY_UNITS = code_list("pay_unit").values
 
 # 就业渠道 a member gets when hired into an opening of each route.
 ROUTE_TO_CHANNEL = {
@@ -34,7 +36,11 @@ ROUTE_TO_CHANNEL = {
 }
 
 # Education levels in order; an opening's minimum is met by this level or higher.
-EDUCATION_ORDER = ("文盲或半文盲", "小学", "初中", "高中", "大专及以上")
+EDUCATION_ORDER = code_list("education_level").values
+# Each 文化程度 (the 2020 names and the 2021+ ones: 技师, 大专, 本科及以上) at its level
+# in that order: an opening's minimum is met by the same level or higher.
+EDUCATION_LEVEL = {"文盲或半文盲": 0, "小学": 1, "初中": 2, "高中": 3, "技师": 3, "大专": 4, "大专及以上": 4,
+                   "本科及以上": 5}
 
 # Labour abilities that can take work; an opening accepts a subset of these.
 from ..domain import ABLE_LABOUR as ABLE_LABOUR  # noqa: E402  (re-exported: the vocabulary of the jobs modules)

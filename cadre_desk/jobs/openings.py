@@ -13,17 +13,19 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .. import places
-from ..codes import code_list, split_multi
 from ..errors import ImportFailed, NotFound, ValidationFailed
-from ..questionnaire import Problem
+from ..paths import resource_path
+from ..questionnaire import ERROR, Part, Problem, build_part, coerce, validate
 from ..storage import Store
+from ..values import to_storage
 from ..xlsx import ColumnWidths, close_workbook, open_workbook, print_setup, write_value
 from ..xlsx_guard import check_workbook
-from . import ABLE_LABOUR, EDUCATION_ORDER, HOME_ROUTE, PAY_UNITS, ROUTES
+from . import HOME_ROUTE
 
 # Working days in a month, to turn a day rate into a monthly pay (county may change it).
 DEFAULT_WORK_DAYS_PER_MONTH = 22
@@ -109,100 +111,37 @@ OPENING_FIELDS = (
     "skills", "physical_demands", "suitable_disabled", "suitable_home_bound", "valid_from", "valid_until",
     "description",
 )
+_LOOKED_UP = ("town_id", "village_id", "county_code", "province_code")  # places: looked up, not in the definition
 
 
-def _date(value: Any, label: str, problems: list[str]) -> str | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        problems.append(f"{label}“{value}”不是有效日期，请按 2020-05-01 的格式填写")
-        return None
-
-
-def _number(value: Any, label: str, problems: list[str], *, integer: bool = False,
-            low: float | None = 0, high: float | None = None) -> float | int | None:
-    if value in (None, ""):
-        return None
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = float(str(value).replace(",", "").replace("，", "").strip()) if isinstance(value, str) \
-            else float(value)
-    except (TypeError, ValueError):
-        problems.append(f"{label}应为数字，现为“{value}”")
-        return None
-    if integer:
-        if not number.is_integer():
-            problems.append(f"{label}应为整数，现为“{value}”")
-            return None
-        number = int(number)
-    if low is not None and number < low or high is not None and number > high:
-        if high is None:
-            problems.append(f"{label}应不小于 {_fmt(low)}，现为 {_fmt(number)}")
-        else:
-            problems.append(f"{label}应在 {_fmt(low)} 到 {_fmt(high)} 之间，现为 {_fmt(number)}")
-        return None
-    return number
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.0f}" if float(x).is_integer() else f"{x:g}"
-
-
-def _codes(value: Any, allowed: tuple[str, ...], label: str, problems: list[str], *,
-           normalize=None) -> list[str]:
-    items = value if isinstance(value, (list, tuple)) else split_multi(value)
-    out = []
-    for item in items:
-        name = normalize(item) if normalize else (item.strip() if item.strip() in allowed else None)
-        if name is None or name not in allowed:
-            problems.append(f"{label}“{item}”不认识，可填：{'、'.join(allowed)}")
-            continue
-        if name not in out:
-            out.append(name)
-    return out
-
-
-def _bool(value: Any, label: str, problems: list[str]) -> int:
-    if value in (None, ""):
-        return 0
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, (int, float)):
-        return int(bool(value))
-    text = str(value).strip()
-    if text in ("是", "1", "√", "Y", "y", "true", "True"):
-        return 1
-    if text in ("否", "0", "×", "N", "n", "false", "False"):
-        return 0
-    problems.append(f"{label}应填“是”或“否”，现为“{text}”")
-    return 0
+@lru_cache(maxsize=1)
+def opening_part() -> Part:
+    """The opening as a questionnaire-style part (``resources/openings.json``):
+    its fields, code lists, ranges, required answers and rules, checked by the
+    shared validation engine."""
+    return build_part("opening", json.loads(resource_path("openings.json").read_text(encoding="utf-8")))
 
 
 def check_opening(store: Store, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Turn raw values (a form, an Excel row) into a stored opening row.
 
-    Location may come as ids (``town_id``/``village_id``) or names (``town``,
-    ``village``); ``province`` takes a name or code. Returns the row and the
-    Chinese problems (empty when it can be saved). Villages named but not yet in
-    the register are created on save, not here (see ``save_opening``)."""
-    p: list[str] = []
-    row: dict[str, Any] = {}
-    row["title"] = str(raw.get("title") or "").strip()
-    if not row["title"]:
-        p.append("请填写岗位名称")
-    route = str(raw.get("route") or "").strip()
-    if route not in ROUTES:
-        p.append(f"就业渠道“{route}”不对，可填：{'、'.join(ROUTES)}" if route else "请填写就业渠道（"
-                 + "、".join(ROUTES) + "）")
-    row["route"] = route
+    The answers are checked by the validation engine against ``opening_part``
+    (types, code lists, ranges, required answers, rules); what is left here is
+    looking places up. Location may come as ids (``town_id``/``village_id``)
+    or names (``town``, ``village``); ``province`` takes a name or code.
+    Returns the row and the Chinese problems (empty when it can be saved).
+    Villages named but not yet in the register are created on save, not here
+    (see ``save_opening``)."""
+    part = opening_part()
+    values, problems = validate(part, {k: raw[k] for k in part.by_key if k in raw})
+    p = [problem.message for problem in problems if problem.severity == ERROR]
+    row: dict[str, Any] = {k: values.get(k) for k in OPENING_FIELDS if k not in _LOOKED_UP}
+    for key in ("labour_abilities", "skills"):
+        row[key] = to_storage(part.by_key[key], values.get(key) or [])
+    row["suitable_disabled"] = int(bool(values.get("suitable_disabled")))
+    home = values.get("suitable_home_bound")
+    row["suitable_home_bound"] = 1 if home is None and row["route"] == HOME_ROUTE else int(bool(home))
+    row["title"] = row["title"] or ""
 
     county = own_county(store)
     town_id, village_name = raw.get("town_id"), str(raw.get("village") or "").strip()
@@ -234,48 +173,8 @@ def check_opening(store: Store, raw: Mapping[str, Any]) -> tuple[dict[str, Any],
     if county_code and not prov:
         prov = county_code[:2] + "0000"
     row["county_code"], row["province_code"] = county_code or None, prov
-    if not (town_id or county_code or prov) and route != HOME_ROUTE:
+    if not (town_id or county_code or prov) and row["route"] != HOME_ROUTE:
         p.append("请填写工作地点：县内岗位填所在乡镇（街道），县外岗位填县(市)代码或省份")
-    row["location"] = str(raw.get("location") or "").strip() or None
-
-    row["pay"] = _number(raw.get("pay"), "工资", p, high=1_000_000)
-    unit = str(raw.get("pay_unit") or "").strip() or None
-    if unit not in PAY_UNITS:
-        p.append(f"工资单位“{unit}”不对，可填：{'、'.join(PAY_UNITS)}" if unit
-                 else f"请填写工资单位（{'、'.join(PAY_UNITS)}）")
-    row["pay_unit"] = unit
-    if unit in ("元/月", "元/天") and not row["pay"] and not any(x.startswith("工资") for x in p):
-        p.append("请填写工资金额（大于 0）")
-    row["monthly_pay_estimate"] = _number(raw.get("monthly_pay_estimate"), "折合月薪", p, high=1_000_000)
-    row["hours"] = str(raw.get("hours") or "").strip() or None
-    row["places"] = _number(raw.get("places"), "招聘人数", p, integer=True, low=1, high=100_000)
-    if row["places"] is None and not any("招聘人数" in x for x in p):
-        p.append("请填写招聘人数（至少 1 人）")
-
-    edu = str(raw.get("min_education") or "").strip() or None
-    if edu is not None and edu not in EDUCATION_ORDER:
-        p.append(f"最低文化程度“{edu}”不对，可填：{'、'.join(EDUCATION_ORDER)}")
-        edu = None
-    row["min_education"] = edu
-    abilities = _codes(raw.get("labour_abilities"), ABLE_LABOUR, "接受的劳动技能", p,
-                       normalize=code_list("labour_ability").normalize)
-    row["labour_abilities"] = json.dumps(abilities, ensure_ascii=False)
-    row["age_min"] = _number(raw.get("age_min"), "最小年龄", p, integer=True, low=14, high=100)
-    row["age_max"] = _number(raw.get("age_max"), "最大年龄", p, integer=True, low=14, high=100)
-    if row["age_min"] is not None and row["age_max"] is not None and row["age_min"] > row["age_max"]:
-        p.append(f"最小年龄 {row['age_min']} 大于最大年龄 {row['age_max']}，请检查")
-    skills = _codes(raw.get("skills"), code_list("skill").values, "技能要求", p,
-                    normalize=code_list("skill").normalize)
-    row["skills"] = json.dumps(skills, ensure_ascii=False)
-    row["physical_demands"] = str(raw.get("physical_demands") or "").strip() or None
-    row["suitable_disabled"] = _bool(raw.get("suitable_disabled"), "适合残疾人", p)
-    home = raw.get("suitable_home_bound")
-    row["suitable_home_bound"] = 1 if route == HOME_ROUTE and home in (None, "") else _bool(home, "适合居家", p)
-    row["valid_from"] = _date(raw.get("valid_from"), "有效期起", p)
-    row["valid_until"] = _date(raw.get("valid_until"), "有效期止", p)
-    if row["valid_from"] and row["valid_until"] and row["valid_from"] > row["valid_until"]:
-        p.append(f"有效期起 {row['valid_from']} 晚于有效期止 {row['valid_until']}，请检查")
-    row["description"] = str(raw.get("description") or "").strip() or None
     return row, p
 
 
@@ -530,13 +429,14 @@ def import_openings(store: Store, path: str | Path) -> dict[str, int]:
     if not checked:
         raise ImportFailed(f"{Path(path).name} 里没有岗位数据")
     added = updated = 0
+    workshop = opening_part().by_key["is_workshop"]  # checked with the row: a good value here
     with store.transaction():
         for raw, row, opening_id in checked:
             town = places.town_by_name(store, str(raw["enterprise_town"])) if raw.get("enterprise_town") else None
             enterprise_id = ensure_enterprise(
                 store, str(raw["enterprise"]), town_id=town["id"] if town else None,
                 contact=_excel_text(raw.get("contact")) or None, phone=_excel_text(raw.get("phone")) or None,
-                is_workshop=bool(_bool(raw.get("is_workshop"), "扶贫车间", [])))
+                is_workshop=bool(coerce(workshop, raw.get("is_workshop"))))
             row = _finish_row(store, row)
             row["enterprise_id"] = enterprise_id
             exists = opening_id and store.rows("SELECT id FROM openings WHERE id = ?", [opening_id])

@@ -22,21 +22,12 @@ from ..storage import Store
 from ..xlsx import ColumnWidths, close_workbook, open_workbook, print_setup, write_value
 
 
-def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, list[Any]]:
-    if not town and not village:
-        return "1", []
-    ids = [v["id"] for v in places.find_villages(store, town=town, village=village)]
-    if not ids:
-        return "0", []
-    return f"h.village_id IN ({', '.join('?' * len(ids))})", ids
-
-
 def not_employed(store: Store, as_of: dt.date, *, town: str | None = None,
                  village: str | None = None) -> list[dict[str, Any]]:
     """Working-age members with labour capacity who are not 已就业, by town,
     village, household number and name."""
     low, high = working_age_bounds(store)
-    where, params = _scope(store, town, village)
+    where, params = places.household_scope(store, town=town, village=village)
     sql = (
         "SELECT m.id, m.name, m.id_number, m.sex, m.birth_date, m.labour_ability, m.health, m.job_intention, "
         "m.skills, m.stay_home_reasons, m.training_needs, m.household_id, h.number AS household_number, "

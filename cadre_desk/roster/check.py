@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import operator
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -28,7 +29,7 @@ from ..errors import CadreDeskError
 from ..idnumber import normalize_raw, parse_id_number
 from ..questionnaire import ERROR, Field, Problem, Questionnaire
 from ..validation import MISSING
-from .columns import CADRE, COUNTY, SEX, SURVEY_SECTIONS, TOWN, VILLAGE, RosterFormat
+from .columns import CADRE, COUNTY, PAIRED_SINCE, SEX, SURVEY_SECTIONS, TOWN, VILLAGE, RosterFormat
 from .read import Sheet, cell_text, is_blank
 from .result import BadRow, ConvertedId
 
@@ -81,6 +82,7 @@ class Row:
     birth_date: str
     relation_contradicts: bool
     cadre: str | None
+    paired_since: str | None  # ISO date the pairing with ``cadre`` began (帮扶时间), None when not given
     extras: str | None  # JSON of the kept-aside columns, or None
     existing: tuple | None = None  # (member id, household id, household number), set by ``reconcile``
 
@@ -119,6 +121,7 @@ class SheetChecker:
         self.i_county = cols.get(COUNTY)
         self.i_sex = cols.get(SEX)
         self.i_cadre = cols.get(CADRE)
+        self.i_since = cols.get(PAIRED_SINCE)
         self.member_present = [f.key for _, f, _ in self.member_cols]
         self.household_present = {f.key for _, f, _ in self.household_cols}
         self.member_missing = [f.key for f in q.member.fields if f.key not in self.member_present]
@@ -169,24 +172,23 @@ class SheetChecker:
         rests, names, ids = self._members(rows, columns, stored or {}, found)
         households = self._households(columns, found)
         places_ = self._places(rows, columns, found)
-        cadres: dict[Any, str | None] = {}
-        for k, (row_number, cells) in enumerate(rows):
-            id_number = ids[k]
+        derived = register.derived_from_id
+        i_sex, i_id = self.i_sex, self.i_id
+        sexes: list[str | None] = []
+        births: list[str | None] = []
+        for k, id_number in enumerate(ids):
             sex = birth = None
             if id_number:
-                sex, birth = register.derived_from_id(id_number)
-                if self.i_sex is not None and not is_blank(cells[self.i_sex]):
-                    self._check_sex(cells[self.i_sex], sex, found[k])
-            cadre = None
-            if self.i_cadre is not None:
-                cell = cells[self.i_cadre]
-                if isinstance(cell, _NOT_TEXT):
-                    found[k].append(not_text(self.header_of[CADRE], "帮扶责任人", cell))
-                cadre = cadres.get((type(cell), cell), "")
-                if cadre == "":
-                    cadre = cadres[type(cell), cell] = cell_text(cell) or None
-                if cadre and len(cadre) > 30:
-                    found[k].append((self.header_of[CADRE], "帮扶责任人姓名过长，每户只填一名帮扶责任人", "value"))
+                sex, birth = derived(id_number)
+                if i_sex is not None and not is_blank(rows[k][1][i_sex]):
+                    self._check_sex(rows[k][1][i_sex], sex, found[k])
+            sexes.append(sex)
+            births.append(birth)
+        cadres = self._cadres(columns, found)
+        since_col = self._since(columns, found)
+        with_extras = self._with_extras(columns) if self.keeps_extras else ()
+        for k, (row_number, cells) in enumerate(rows):
+            id_number, sex = ids[k], sexes[k]
             if found[k]:
                 for column, reason, kind in found[k]:
                     out.bad.append((BadRow(self.sheet, row_number, column, reason, kind), cells))
@@ -201,7 +203,7 @@ class SheetChecker:
                     hh_values["head_name"] = name
                 if self.derive_head_id:
                     hh_values["head_id_number"] = id_number
-            id_cell = cells[self.i_id]
+            id_cell = cells[i_id]
             if not (isinstance(id_cell, str) and len(id_cell) == 18):  # the common case needs no look
                 old = normalize_raw(cell_text(id_cell))
                 if len(old) == 15:
@@ -210,10 +212,50 @@ class SheetChecker:
             out.rows.append(Row(
                 sheet=self.sheet, row=row_number, cells=cells, household_number=hh_values["number"],
                 place=places_[k], household_values=hh_values, hh_cells=hh_cells, rest=rest, name=name,
-                id_number=id_number, sex=sex, birth_date=birth,
-                relation_contradicts=implied is not None and implied != sex, cadre=cadre,
-                extras=self._extras(cells, out.extra_columns) if self.keeps_extras else None,
+                id_number=id_number, sex=sex, birth_date=births[k],
+                relation_contradicts=implied is not None and implied != sex, cadre=cadres[k],
+                paired_since=since_col[k], extras=self._extras(cells, out.extra_columns) if k in with_extras else None,
             ))
+        return out
+
+    def _cadres(self, columns: list[tuple], found: list[list]) -> list[str | None]:
+        """The 帮扶责任人 of each row (checked once per distinct cell)."""
+        n = len(found)
+        if self.i_cadre is None:
+            return [None] * n
+        header = self.header_of[CADRE]
+        outcome: dict[Any, tuple[str | None, list]] = {}
+        out = []
+        for k, cell in enumerate(columns[self.i_cadre]):
+            key = (type(cell), cell)
+            hit = outcome.get(key)
+            if hit is None:
+                problems = [not_text(header, "帮扶责任人", cell)] if isinstance(cell, _NOT_TEXT) else []
+                cadre = cell_text(cell) or None
+                if cadre and len(cadre) > 30:
+                    problems.append((header, "帮扶责任人姓名过长，每户只填一名帮扶责任人", "value"))
+                hit = outcome[key] = (cadre, problems)
+            if hit[1]:
+                found[k].extend(hit[1])
+            out.append(hit[0])
+        return out
+
+    def _since(self, columns: list[tuple], found: list[list]) -> list[str | None]:
+        """The 帮扶时间 of each row as an ISO date (``pairing_date``, once per distinct cell)."""
+        n = len(found)
+        if self.i_since is None:
+            return [None] * n
+        header, today = self.header_of[PAIRED_SINCE], self.ctx.today
+        outcome: dict[Any, tuple[str | None, str | None]] = {}
+        out = []
+        for k, cell in enumerate(columns[self.i_since]):
+            key = (type(cell), cell)
+            hit = outcome.get(key)
+            if hit is None:
+                hit = outcome[key] = pairing_date(cell, today)
+            if hit[1]:
+                found[k].append((header, hit[1], "date"))
+            out.append(hit[0])
         return out
 
     # ------------------------------------------------------------ member answers
@@ -243,6 +285,11 @@ class SheetChecker:
     def _too_long(self, columns: list[tuple], found: list[list]) -> None:
         """A cell longer than Excel holds would be cut on export: refused."""
         for i, col in enumerate(columns):
+            try:
+                if len("".join(col)) <= CELL_LIMIT:  # a column of text cells, all short together: C speed
+                    continue
+            except TypeError:  # numbers, dates or blanks among them
+                pass
             texts = compress(col, map(operator.is_, map(type, col), repeat(str)))
             if max(map(len, texts), default=0) <= CELL_LIMIT:
                 continue
@@ -378,6 +425,18 @@ class SheetChecker:
             problems.append((self.header_of[SEX], f"性别“{sex}”与证件号码中的性别（{id_sex}）不符，"
                              "请核对证件号码或性别", "sex"))
 
+    def _with_extras(self, columns: list[tuple]) -> set[int]:
+        """The rows with something in a column kept aside (the others keep nothing)."""
+        filled: set[int] = set()
+        for i in [*(i for i, _ in self.layout.extras), *self.layout.unnamed]:
+            if i >= len(columns):
+                continue
+            col = columns[i]
+            if col.count("") + col.count(None) == len(col):  # nothing in it (C speed)
+                continue
+            filled.update(k for k, v in enumerate(col) if not is_blank(v))
+        return filled
+
     def _extras(self, cells: list, extra_columns: list[str]) -> str | None:
         kept = {}
         for i, header in self.layout.extras:
@@ -391,6 +450,35 @@ class SheetChecker:
                 if header not in extra_columns:
                     extra_columns.append(header)
         return json.dumps(kept, ensure_ascii=False) if kept else None
+
+
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月?)$")
+_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
+
+
+def pairing_date(cell: Any, today: dt.date) -> tuple[str | None, str | None]:
+    """A 帮扶时间 cell as (ISO date, None), or (None, a Chinese problem). A month
+    alone (2018年3月, 2018-03, 201803) is the first of that month; an empty cell
+    is (None, None); a date after ``today`` is refused."""
+    if is_blank(cell):
+        return None, None
+    if isinstance(cell, dt.datetime):
+        day = cell.date()
+    elif isinstance(cell, dt.date):
+        day = cell
+    else:
+        text = cell_text(cell)
+        match = _DATE_TEXT.match(text) or _DATE_DIGITS.match(text)
+        try:
+            if match is None or isinstance(cell, bool):
+                raise ValueError
+            year, month, d = match.groups()
+            day = dt.date(int(year), int(month), int(d or 1))
+        except ValueError:
+            return None, f"帮扶时间“{text}”不是有效日期，请按 2018-03-01 或 2018年3月 的格式填写"
+    if day > today:
+        return None, f"帮扶时间 {day.isoformat()} 晚于今天，请核对"
+    return day.isoformat(), None
 
 
 def _columns(rows: Sequence[tuple[int, list]]) -> list[tuple]:

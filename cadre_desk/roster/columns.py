@@ -5,8 +5,8 @@ The questionnaire definition is the source: every field with a ``roster``
 entry contributes its header and aliases. A field without one is still given a
 column (its label is the header), so that an export carries every answer and
 imports back without loss. The place columns (县/乡镇/行政村), 性别 (checked
-against the ID number) and 帮扶责任人 are not questionnaire fields and are
-declared here.
+against the ID number), 帮扶责任人 and 帮扶时间 (when that pairing began) are
+not questionnaire fields and are declared here.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ TOWN = "town"
 VILLAGE = "village"
 SEX = "sex"
 CADRE = "cadre"
+PAIRED_SINCE = "paired_since"
 
 _PLACE_COLUMNS = (
     (COUNTY, "县(市、区)", ("县", "县(市)", "县市区", "市(县、区)", "县(市、区、旗)")),
@@ -30,6 +31,8 @@ _PLACE_COLUMNS = (
 )
 _SEX_COLUMN = (SEX, "性别", ())
 _CADRE_COLUMN = (CADRE, "帮扶责任人", ("帮扶干部", "帮包干部", "帮扶人"))
+# When the pairing with that cadre began (the pairing's ``since``).
+_PAIRED_SINCE_COLUMN = (PAIRED_SINCE, "帮扶时间", ("结对时间", "结对帮扶时间", "帮扶开始时间", "结对日期"))
 
 # A running number re-counts on every list: recognised, then ignored.
 IGNORED_HEADERS = ("序号",)
@@ -98,6 +101,7 @@ def _build_columns(q: Questionnaire) -> tuple[Column, ...]:
     cols.append(Column(*_SEX_COLUMN))
     cols.extend(mem.values())
     cols.append(Column(*_CADRE_COLUMN))
+    cols.append(Column(*_PAIRED_SINCE_COLUMN))
     return tuple(cols)
 
 

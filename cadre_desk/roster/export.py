@@ -25,7 +25,7 @@ from ..values import from_storage
 from ..xlsx import (
     ColumnWidths, close_workbook, mask_numbers_in_text, masked, open_workbook, print_setup, row_height,
 )
-from .columns import CADRE, COUNTY, IGNORED_HEADERS, SEX, TOWN, VILLAGE, Column, roster_format
+from .columns import CADRE, COUNTY, IGNORED_HEADERS, PAIRED_SINCE, SEX, TOWN, VILLAGE, Column, roster_format
 
 SHEET_NAME = "花名册"
 _RELATION_ORDER = "CASE m.relation WHEN '户主' THEN 0 WHEN '配偶' THEN 1 ELSE 2 END"
@@ -40,16 +40,9 @@ def _column_sql(col: Column) -> str:
         CADRE: ("(SELECT cd.name FROM pairings p JOIN cadres cd ON cd.id = p.cadre_id "
                 "WHERE p.household_id = h.id AND p.deleted = 0 AND p.until IS NULL "
                 "ORDER BY p.since DESC LIMIT 1)"),
+        PAIRED_SINCE: ("(SELECT p.since FROM pairings p WHERE p.household_id = h.id AND p.deleted = 0 "
+                       "AND p.until IS NULL ORDER BY p.since DESC LIMIT 1)"),
     }[col.key]
-
-
-def _scope(store: Store, town: str | None, village: str | None) -> tuple[str, list]:
-    if not town and not village:
-        return "", []
-    ids = [v["id"] for v in places.find_villages(store, town=town, village=village)]
-    if not ids:
-        return " AND 0", []
-    return f" AND h.village_id IN ({', '.join('?' * len(ids))})", ids
 
 
 def _cell(col: Column, stored: Any) -> Any:
@@ -70,10 +63,10 @@ def export_roster(store: Store, path: str | Path, *, town: str | None = None,
     """Write the members (of one town or village, or all) to ``path``; return how many."""
     path = Path(path)
     fmt = roster_format(store.questionnaire)
-    where, params = _scope(store, town, village)
+    where, params = places.household_scope(store, town=town, village=village)
     joins = ("JOIN households h ON h.id = m.household_id JOIN villages v ON v.id = h.village_id "
              "JOIN towns t ON t.id = v.town_id JOIN counties c ON c.id = t.county_id")
-    live = f"m.deleted = 0 AND m.left_on IS NULL AND h.deleted = 0{where}"  # left members: not re-imported
+    live = f"m.deleted = 0 AND m.left_on IS NULL AND h.deleted = 0 AND ({where})"  # left members: not re-imported
     extra_headers = [r["key"] for r in store.rows(
         f"SELECT j.key AS key, MIN(m.rowid) AS first FROM members m {joins}, json_each(m.roster_extra) j "
         f"WHERE {live} AND json_valid(m.roster_extra) GROUP BY j.key ORDER BY first", params)]

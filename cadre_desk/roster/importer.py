@@ -41,7 +41,8 @@ IMPORT_CACHE_KB = 65536  # SQLite page cache while importing (see ``Importer.run
 
 
 def import_roster(store: Store, path: str | Path, *, allowed_numbers: set[str] | None,
-                  skip_bad_rows: bool = False, progress: Callable[[int, int | None], None] | None = None,
+                  skip_bad_rows: bool = False, paired_since: dt.date | None = None,
+                  progress: Callable[[int, int | None], None] | None = None,
                   cancel: Callable[[], bool] | None = None) -> ImportResult:
     """Import the roster at ``path``; see the module docstring.
 
@@ -50,14 +51,18 @@ def import_roster(store: Store, path: str | Path, *, allowed_numbers: set[str] |
     cannot be read, lacks required columns, is empty, or has bad rows (unless
     ``skip_bad_rows``); the database is then left as it was. ``cancel()`` is
     checked between chunks of rows; a cancelled import writes nothing and
-    raises ``CadreDeskError``."""
+    raises ``CadreDeskError``. A household's pairing with its 帮扶责任人 starts
+    on the roster's 帮扶时间 when it gives one, else on ``paired_since`` (the
+    date the clerk gives), else on the day of the import (and the summary
+    says so)."""
     return Importer(store, Path(path), allowed_numbers=allowed_numbers, skip_bad_rows=skip_bad_rows,
-                    progress=progress, cancel=cancel).run()
+                    paired_since=paired_since, progress=progress, cancel=cancel).run()
 
 
 class Importer:
     def __init__(self, store: Store, path: Path, *, allowed_numbers: set[str] | None, skip_bad_rows: bool,
-                 progress, cancel, sheets: dict | None = None, terms: str = "2020"):
+                 progress, cancel, sheets: dict | None = None, terms: str = "2020",
+                 paired_since: dt.date | None = None):
         self.store = store
         self.path = path
         self.sheets = sheets  # only these sheets, already read (national.py), or None: every roster sheet
@@ -70,11 +75,13 @@ class Importer:
         self.fmt = roster_format(self.q)
         self.result = ImportResult(skipped_rows=skip_bad_rows)
         self.today = dt.date.today()
+        self.paired_since = paired_since  # the clerk's start date for pairings the roster gives none
         self.version = self.q.version
         # What the database already holds.
         self.existing_members: dict[str, tuple] = {}
         self.existing_households: dict[str, tuple[str, str]] = {}
         self.cadres: dict[str, str] = {}
+        self.current_cadre: dict[str, str] = {}  # household id -> cadre id of its open pairing
         self.villages: dict[tuple[str, str], str] = {}  # (town id, village name) -> id
         self.towns: list[dict] = []
         self.town_ids: dict[str, str] = {}  # town name as written -> id
@@ -146,6 +153,9 @@ class Importer:
             self.existing_households[r["number"]] = (r["id"], r["village_id"])
         for r in self.store.rows("SELECT name, id FROM cadres WHERE deleted = 0 ORDER BY created_at"):
             self.cadres.setdefault(r["name"], r["id"])
+        for r in self.store.rows("SELECT household_id, cadre_id FROM pairings WHERE deleted = 0 AND until IS NULL "
+                                 "ORDER BY since"):
+            self.current_cadre[r["household_id"]] = r["cadre_id"]  # the latest since wins (current_pairing)
         # The first village of a name, as ``places.village_by_name`` finds it.
         for r in self.store.rows("SELECT town_id, name, id FROM villages WHERE deleted = 0 ORDER BY rowid"):
             self.villages.setdefault((r["town_id"], r["name"]), r["id"])
@@ -271,8 +281,7 @@ class Importer:
                 changed.setdefault("households", set()).add(hh.db_id)
         if new_household_ids:
             changed.setdefault("households", set()).update(new_household_ids)
-        register.pair_cadres(self.store, [(hh.db_id, self.cadres[hh.cadre]) for hh in to_pair], since=self.today,
-                             new_id=self._new_id)
+        self._pair(to_pair)
         checked.sort(key=lambda c: c.row.member_id is None)  # updates first: a member may leave for a new one
         written = register.write_members(self.store, checked, surveyed=False)
         for table, ids in written.changed.items():
@@ -281,6 +290,28 @@ class Importer:
         self.result.members_created += written.created
         self.result.members_updated += written.updated
         self.result.members_unchanged += written.unchanged
+
+    def _pair(self, households: list[Household]) -> None:
+        """Pair each household with its cadre from its 帮扶时间 (else the clerk's
+        date, else today); a stored household handed to another cadre is
+        counted (the old pairing is closed and stays in the history)."""
+        res = self.result
+        pairs = []
+        for hh in households:
+            cadre_id = self.cadres[hh.cadre]
+            start = hh.since or self.paired_since or self.today
+            previous = self.current_cadre.get(hh.db_id)
+            if previous == cadre_id:
+                continue
+            if previous is not None:
+                res.cadres_changed += 1
+            if hh.since is None and self.paired_since is None:
+                res.pairings_dated_today += 1
+            self.current_cadre[hh.db_id] = cadre_id
+            pairs.append((hh.db_id, cadre_id, start))
+        ids = [i for i in register.pair_cadres(self.store, pairs, since=self.today, new_id=self._new_id) if i]
+        if ids:
+            res.changed.setdefault("pairings", set()).update(ids)
 
     def _materialize(self, hh: Household, new_rows: list[dict], new_ids: list[str]) -> None:
         village_id = self._village_id(hh.village_key)

@@ -423,7 +423,7 @@ class NationalImport:
         res = self.result
         label = path.name if self.many else ""
         for name in ("households_created", "households_updated", "members_created", "members_updated",
-                     "members_unchanged"):
+                     "members_unchanged", "cadres_changed", "pairings_dated_today"):
             setattr(res, name, getattr(res, name) + getattr(got, name))
         res.bad_rows.extend(replace(b, file=label) for b in got.bad_rows)
         res.extra_columns.extend(c for c in got.extra_columns if c not in res.extra_columns)

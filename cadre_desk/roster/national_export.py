@@ -86,12 +86,13 @@ def _has(store: Store, table: str) -> bool:
 
 
 def write_national_sheets(store: Store, workbook, head, text, where: str, params: list) -> dict[str, int]:
-    """Add the sheets that have rows (households ``h`` within ``where``, as the
-    member sheet's scope); returns rows written per sheet."""
+    """Add the sheets that have rows (households ``h`` within ``where``, the
+    condition of ``places.household_scope``, as the member sheet's scope);
+    returns rows written per sheet."""
     fmt = roster_format(store.questionnaire)
     q = store.questionnaire
     written = {}
-    live_h = f"h.deleted = 0{where}"
+    live_h = f"h.deleted = 0 AND ({where})"
 
     # 户信息: households with columns of the household list kept aside.
     hh_sql = f"SELECT h.rowid AS first, h.roster_extra AS extra FROM households h WHERE {live_h} AND h.roster_extra IS NOT NULL"

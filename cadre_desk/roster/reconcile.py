@@ -16,7 +16,7 @@ from typing import Any
 
 from ..questionnaire import Questionnaire, display
 from .check import Row
-from .columns import CADRE, VILLAGE
+from .columns import CADRE, PAIRED_SINCE, VILLAGE
 from .result import BadRow
 
 
@@ -29,6 +29,7 @@ class Household:
     values: dict[str, Any]  # household answers as first seen, completed by later rows
     cadre: str | None
     cells: dict[str, Any] | None = None  # the first row's ``Row.hh_cells``
+    since: str | None = None  # 帮扶时间: when the pairing with ``cadre`` began (ISO), None when not given
     db_id: str | None = None  # set by the writer
     is_new: bool = False
     paired: bool = False
@@ -145,10 +146,11 @@ class Reconciler:
         if hh is None:
             self.households[row.household_number] = Household(
                 row.household_number, row.sheet, row.row, row.place, dict(row.household_values), row.cadre,
-                row.hh_cells)
+                row.hh_cells, since=row.paired_since)
             return True
         if (row.household_values is row.hh_cells is hh.cells and row.place == hh.village_key
-                and (row.cadre is None or row.cadre == hh.cadre)):
+                and (row.cadre is None or row.cadre == hh.cadre)
+                and (row.paired_since is None or row.paired_since == hh.since)):
             return True  # the same household cells as its first row: nothing to compare or fill
         where = self.where(hh.sheet, hh.first_row, row.sheet)
         headers = self.headers_by_sheet.get(row.sheet, {})
@@ -163,6 +165,8 @@ class Reconciler:
                                   display(fld, value)))
         if row.cadre and hh.cadre and row.cadre != hh.cadre:
             conflicts.append((headers.get(CADRE, "帮扶责任人"), hh.cadre, row.cadre))
+        if row.paired_since and hh.since and row.paired_since != hh.since:
+            conflicts.append((headers.get(PAIRED_SINCE, "帮扶时间"), hh.since, row.paired_since))
         if conflicts:
             for header, old, new in conflicts:
                 self._bad(row.sheet, row.row, header,
@@ -176,6 +180,8 @@ class Reconciler:
                 self.fills.append((hh, fill))
         if row.cadre and not hh.cadre:
             hh.cadre = row.cadre
+        if row.paired_since and not hh.since:
+            hh.since = row.paired_since
         return True
 
     def release(self, row: Row) -> None:

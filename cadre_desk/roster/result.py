@@ -55,6 +55,8 @@ class ImportResult:
     members_created: int = 0
     members_updated: int = 0
     members_unchanged: int = 0
+    cadres_changed: int = 0  # stored households handed to another 帮扶责任人 (更换帮扶责任人 N 户)
+    pairings_dated_today: int = 0  # pairings that started on the import day: no 帮扶时间 and no date given
     bad_rows: list[BadRow] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)  # kept aside per member
     ignored_columns: list[str] = field(default_factory=list)  # recognised and not needed (序号)
@@ -88,6 +90,7 @@ class ImportResult:
             "members_created": self.members_created,
             "members_updated": self.members_updated,
             "members_unchanged": self.members_unchanged,
+            "cadres_changed": self.cadres_changed,
             "bad_rows": [b.to_json() for b in self.bad_rows],
             "extra_columns": list(self.extra_columns),
             "converted_ids": [{"sheet": c.sheet, "row": c.row, "from": c.old, "to": c.new}
@@ -106,6 +109,11 @@ class ImportResult:
         parts = [f"{head}：新建 {self.households_created} 户、更新 {self.households_updated} 户；"
                  f"新建成员 {self.members_created} 人、更新 {self.members_updated} 人、"
                  f"未变 {self.members_unchanged} 人"]
+        if self.cadres_changed:
+            parts.append(f"更换帮扶责任人 {self.cadres_changed} 户（原结对已结束，保留在帮扶记录中）")
+        if self.pairings_dated_today:
+            parts.append(f"{self.pairings_dated_today} 户的结对时间记为今天（花名册没有“帮扶时间”列；"
+                         "可在导入时指定结对开始日期）")
         if self.spells_created or self.spells_updated or self.spells_unchanged:
             parts.append(f"务工记录新建 {self.spells_created} 条、更新 {self.spells_updated} 条、"
                          f"未变 {self.spells_unchanged} 条")
