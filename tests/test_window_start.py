@@ -172,3 +172,17 @@ def test_a_large_pinyin_fill_rebuilds_the_indexes_it_dropped_and_gives_the_same_
     assert search.update_search_index(file_store) == 1
     assert member_id in [h.member_id for h in search.search(file_store, "wxl")]
     assert search.update_search_index(file_store, [member_id]) == 1
+
+
+def test_the_import_command_leaves_no_pinyin_for_the_next_search_or_start(tmp_path):
+    from tests.helpers_cli import run_cli
+    from tests.helpers_roster import family, write_roster
+
+    db = tmp_path / "c.db"
+    rc, out, err = run_cli("--db", str(db), "import-roster", str(write_roster(tmp_path / "r.xlsx", family())))
+    assert rc == 0, err
+    s = open_store(db)
+    assert search.pending_count(s) == 0
+    assert s.db.execute("SELECT initials, pinyin FROM search_people WHERE name = '张建国'").fetchone() == \
+        ("zjg", "zhangjianguo")
+    s.db.conn.close()
