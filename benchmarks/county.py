@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 MEMBERS_PER_HOUSEHOLD = 2.82  # what the demo builder makes
+KEYS_SUFFIX = ".keys"  # cadre_desk.keys.KEYS_SUFFIX: the database's wrapped keys beside it
 
 
 def cli(*argv: str) -> str:
@@ -49,9 +50,11 @@ def build_county(path: Path, members: int, *, seed: int = 2020) -> Path:
             "--as-of", "2020-04-30")
         cli("--db", str(demo_db), "export-roster", str(roster))
         partial = path.with_suffix(".building")
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", KEYS_SUFFIX):
             Path(str(partial) + suffix).unlink(missing_ok=True)
         cli("--db", str(partial), "import-roster", str(roster))
+        # the database is encrypted: its key file goes with it
+        Path(str(partial) + KEYS_SUFFIX).rename(str(path) + KEYS_SUFFIX)
         partial.rename(path)
         for suffix in ("-wal", "-shm"):
             Path(str(partial) + suffix).unlink(missing_ok=True)
@@ -70,14 +73,13 @@ def county(members: int) -> Path:
 
 
 def copy_of(path: Path, dest: Path) -> Path:
-    """A private copy (a benchmark that writes must not change the cached county)."""
-    import sqlite3
+    """A private copy (a benchmark that writes must not change the cached
+    county): the encrypted file, its write-ahead log if any, and its key file."""
+    import shutil
 
-    src = sqlite3.connect(path)
-    dst = sqlite3.connect(dest)
-    src.backup(dst)
-    src.close()
-    dst.close()
+    for suffix in ("", "-wal", KEYS_SUFFIX):
+        if Path(str(path) + suffix).exists():
+            shutil.copyfile(str(path) + suffix, str(dest) + suffix)
     return dest
 
 

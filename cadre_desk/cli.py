@@ -138,8 +138,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _window_start(argv: list[str]) -> dict[str, str] | None:
+    """The options of ``cadre-desk [--db PATH] [--user NAME]`` (no command:
+    the window starts), told apart without building every command's parser;
+    None for anything else, which the full parser then reads."""
+    options: dict[str, str] = {}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        name, equals, value = arg.partition("=")
+        if name not in ("--db", "--user") or name in options:
+            return None
+        if not equals:
+            if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+                return None
+            value, i = argv[i + 1], i + 1
+        options[name] = value
+        i += 1
+    return options
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    window = _window_start(argv)
+    if window is not None:
+        from .app_launcher import launch
+
+        return launch(window.get("--db"))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

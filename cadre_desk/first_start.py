@@ -49,19 +49,34 @@ def is_demo(store: Store) -> bool:
 def needs_first_start(path: str | Path | None) -> bool:
     """True when ``path`` does not exist yet or holds no household: the window
     then shows the first-start page instead of an empty register."""
+    needed, store = check_first_start(path)
+    if store is not None:
+        store.db.conn.close()
+    return needed
+
+
+def check_first_start(path: str | Path | None) -> tuple[bool, Store | None]:
+    """``needs_first_start`` and, when the database had to be opened to tell
+    (credentials from the environment) and it is not a first start, the open
+    store, so that the window does not open it (and sign in) a second time."""
     path = real_path(path)
     if not path.exists() or path.stat().st_size == 0:
-        return True
+        return True, None
     from . import users
     from .storage import file_kind
 
     if file_kind(path) == "encrypted" and users.credentials_from_env() is None:
-        return False  # its users sign in first; only a new file is a first start
+        return False, None  # its users sign in first; only a new file is a first start
     store = open_store(path)
     try:
-        return not has_households(store) and not is_demo(store)
-    finally:
+        needed = not has_households(store) and not is_demo(store)
+    except BaseException:
         store.db.conn.close()
+        raise
+    if needed:
+        store.db.conn.close()
+        return True, None
+    return False, store
 
 
 def clean_user_name(name: str) -> str:

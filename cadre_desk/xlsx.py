@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
-
-import xlsxwriter
-from xlsxwriter.exceptions import XlsxWriterException
+from typing import TYPE_CHECKING, Any
 
 from .errors import CadreDeskError
+
+if TYPE_CHECKING:
+    import xlsxwriter
+
+# XlsxWriter is imported when a workbook is written: the window and the
+# commands that write none do not pay for it at start-up.
 
 
 def _cannot_write(path: Path, exc: BaseException) -> CadreDeskError:
@@ -29,6 +32,9 @@ def open_workbook(path: str | Path, options: dict | None = None) -> xlsxwriter.W
     # (issue 12 §5: no partial file after a full disk or a crash).
     from .safe_write import temporary_name
 
+    import xlsxwriter
+    from xlsxwriter.exceptions import XlsxWriterException
+
     tmp = temporary_name(path)
     try:
         workbook = xlsxwriter.Workbook(str(tmp), options or {})
@@ -39,6 +45,8 @@ def open_workbook(path: str | Path, options: dict | None = None) -> xlsxwriter.W
 
 
 def close_workbook(workbook: xlsxwriter.Workbook, path: str | Path) -> None:
+    from xlsxwriter.exceptions import XlsxWriterException
+
     tmp = getattr(workbook, "cadre_desk_tmp", None)
     try:
         workbook.close()

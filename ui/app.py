@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from cadre_desk import first_start, places, search
@@ -50,14 +50,16 @@ def database_path(db_path: str | None) -> str | None:
     return chosen_db_path()
 
 
-def open_database(db_path: str | None) -> Store | None:
-    """Open the store for the window and make sure the county exists: through
-    the sign-in window for an encrypted file (credentials from the environment
-    for scripts and tests). None when the user cancelled. Never adds a demo:
-    the demo county lives in its own file (``first_start.open_demo``)."""
-    from .sign_in import obtain_store
+def open_database(db_path: str | None, store: Store | None = None) -> Store | None:
+    """Open the store for the window (unless ``store`` is it, already open)
+    and make sure the county exists: through the sign-in window for an
+    encrypted file (credentials from the environment for scripts and tests).
+    None when the user cancelled. Never adds a demo: the demo county lives in
+    its own file (``first_start.open_demo``)."""
+    if store is None:
+        from .sign_in import obtain_store
 
-    store = obtain_store(db_path or default_db_path())
+        store = obtain_store(db_path or default_db_path())
     if store is None:
         return None
     for notice in store.notices:
@@ -76,12 +78,29 @@ def create_window(store: Store):
 
         window.session_lock = SessionLock(window, store)
     if search.pending_count(store):
-        # New people (e.g. the demo county, or an import by an older version)
-        # still need their pinyin: fill it quietly in the background.
-        QTimer.singleShot(0, lambda: window.run_job(
+        # New people (e.g. the demo county, or a roster imported by the
+        # command) still need their pinyin: fill it quietly in the background,
+        # once the register has painted (it would compete with the first paint).
+        window.after_first_paint = AfterFirstPaint(window.register_view.table.viewport(), lambda: window.run_job(
             "正在建立拼音索引", lambda progress, cancelled: search.update_search_index(store, progress=progress),
             show_dialog=False))
     return window
+
+
+class AfterFirstPaint(QObject):
+    """Runs ``fn`` once, just after ``widget`` has first painted."""
+
+    def __init__(self, widget, fn):
+        super().__init__(widget)
+        self.fn = fn
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint and self.fn is not None:
+            fn, self.fn = self.fn, None
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, fn)
+        return False
 
 
 class Launcher:
@@ -97,10 +116,11 @@ class Launcher:
     def start(self) -> None:
         """The user's database with households opens the main window; a
         missing or empty one opens the first-start page."""
-        if first_start.needs_first_start(self.db_path):
+        needed, opened = first_start.check_first_start(self.db_path)
+        if needed:
             self.show_first_start()
         else:
-            store = open_database(str(self.db_path))
+            store = open_database(str(self.db_path), opened)
             if store is None:  # sign-in cancelled
                 QTimer.singleShot(0, QApplication.quit)
                 return

@@ -16,7 +16,7 @@ first computation happens when the page is first shown, not at start-up.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalBarSeries, QValueAxis,
@@ -37,8 +37,10 @@ from cadre_desk.storage import Store
 from . import errors as ui_errors
 from .fonts import bundled_font_family
 from .openings_page import OpeningsPage
-from .recommend_dialog import RecommendDialog
 from .rows_model import RowsModel
+
+if TYPE_CHECKING:
+    from .recommend_dialog import RecommendDialog
 
 ALL_TOWNS, ALL_VILLAGES = "全市（县）", "全部村"
 
@@ -470,6 +472,8 @@ class DashboardPage(QWidget):
                 ui_errors.show_error(self, exc)
 
     def recommend_selected(self) -> RecommendDialog | None:
+        from .recommend_dialog import RecommendDialog  # loads NumPy: on first use, not at start-up
+
         person = self.selected_person()
         if person is None:
             QMessageBox.information(self, "就业进度", "请先在名单中选中一个人")
@@ -533,6 +537,8 @@ def install(window) -> None:
         if not member_id:
             QMessageBox.information(window, "岗位推荐", "请先在户花名册或户页面中选中一名成员")
             return
+        from .recommend_dialog import RecommendDialog
+
         RecommendDialog(window.store, member_id, window, on_changed=window.data_changed.emit).exec()
 
     action("岗位列表", lambda: window.show_page("openings"), "showOpenings")

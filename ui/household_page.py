@@ -644,22 +644,26 @@ class HouseholdPage(QWidget):
             self.main_window.show_page("register")
 
 
-def install(window) -> HouseholdPage:
-    """Add the household page and the 户 menu's member actions to the main window."""
-    page = HouseholdPage(window.store, window)
-    window.add_page("household", page, "户详情")
+def install(window) -> None:
+    """Add the household page and the 户 menu's member actions to the main
+    window. The page (its survey form has an editor for every question) is
+    built when a household is first opened, not at start-up."""
+    def build() -> HouseholdPage:
+        page = HouseholdPage(window.store, window)
+        page.changed.connect(window.notify_changed)
+        window.data_changed.connect(page.on_data_changed)
+        window.rows_changed.connect(page.on_rows_changed)
+        return page
+
+    window.add_page("household", build, "户详情")
     menu = window.menu("户")
     menu.addSeparator()
-    for text, slot in (("新建户…", page.new_household), ("编辑户信息…", page.edit_household),
-                       ("户信息修改历史…", page.show_household_history),
-                       ("新增成员", page.new_member), ("编辑调查", page.edit_survey),
-                       ("迁到另一户…", page.member_moves), ("离开本户（死亡、迁出）…", page.member_leaves),
-                       ("设为户主", page.make_head),
-                       ("添加走访", page.add_visit), ("修改历史", page.show_history)):
+    for text, slot in (("新建户…", "new_household"), ("编辑户信息…", "edit_household"),
+                       ("户信息修改历史…", "show_household_history"),
+                       ("新增成员", "new_member"), ("编辑调查", "edit_survey"),
+                       ("迁到另一户…", "member_moves"), ("离开本户（死亡、迁出）…", "member_leaves"),
+                       ("设为户主", "make_head"),
+                       ("添加走访", "add_visit"), ("修改历史", "show_history")):
         action = menu.addAction(text)
         action.setObjectName(f"householdAction_{text.rstrip('…')}")
-        action.triggered.connect(lambda _checked=False, s=slot: s())
-    page.changed.connect(window.notify_changed)
-    window.data_changed.connect(page.on_data_changed)
-    window.rows_changed.connect(page.on_rows_changed)
-    return page
+        action.triggered.connect(lambda _checked=False, s=slot: getattr(window.page("household"), s)())

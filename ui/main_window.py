@@ -3,7 +3,7 @@ demo banner, background jobs, and the plug-in point for feature modules.
 
 Feature modules (``ui.household_page``, ``ui.print_preview``, ``ui.dashboard``,
 ``ui.sync_dialogs``) each define ``install(window)`` and use only this API:
-``store``, ``menu(title)``, ``add_page(key, widget, title)``, ``show_page(key)``,
+``store``, ``menu(title)``, ``add_page(key, widget_or_builder, title)``, ``page(key)``, ``show_page(key)``,
 ``open_household(id, member_id=None)``, ``current_household_id()``, ``current_member_id()``,
 ``notify_changed(changed)`` after a write, ``refresh_when_shown(widget, fn)`` and
 ``run_job(title, fn, on_done)``.
@@ -15,6 +15,10 @@ rows it shows of those; without one (an import, a sync package, a setting) it
 emits ``data_changed`` and every page re-reads what it shows. A page that is
 not on screen does neither at once: ``refresh_when_shown`` runs its refresh
 when it is shown next.
+
+A page may be given as a function that builds it: it is then built the first
+time it is shown or asked for (``page(key)``), so that the pages nobody opens
+cost the start of the window nothing.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("帮扶工作台")
         self._menus: dict[str, QMenu] = {}
         self._pages: dict[str, QWidget] = {}
+        self._builders: dict[str, Callable[[], QWidget]] = {}  # pages not built yet
         self._jobs: set[Job] = set()
         self._current_household_id: str | None = None
         self._pending_member_id: str | None = None  # the person a search hit pointed at
@@ -179,22 +184,38 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     # ------------------------------------------------------------ pages
-    def add_page(self, key: str, widget: QWidget, title: str) -> None:
-        if key in self._pages:
+    def add_page(self, key: str, widget: QWidget | Callable[[], QWidget], title: str) -> None:
+        """Add a page to the navigation. ``widget`` is the page, or a function
+        that builds it when it is first shown or asked for."""
+        if key in self._pages or key in self._builders:
             raise ValueError(f"page {key!r} is already registered")
-        self._pages[key] = widget
-        self.stack.addWidget(widget)
+        if isinstance(widget, QWidget):
+            self._pages[key] = widget
+            self.stack.addWidget(widget)
+        else:
+            self._builders[key] = widget
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
         self.nav.addItem(item)
-        if len(self._pages) == 1:
+        if self.nav.count() == 1:
             self.show_page(key)
 
     def page(self, key: str) -> QWidget | None:
+        """The page called ``key`` (built now if it was not yet), or None."""
+        builder = self._builders.pop(key, None)
+        if builder is not None:
+            widget = builder()
+            self._pages[key] = widget
+            self.stack.addWidget(widget)
         return self._pages.get(key)
 
+    def page_built(self, key: str) -> bool:
+        return key in self._pages
+
     def show_page(self, key: str) -> QWidget:
-        widget = self._pages[key]
+        widget = self.page(key)
+        if widget is None:
+            raise KeyError(key)
         self.stack.setCurrentWidget(widget)
         self._run_owed(widget)
         for row in range(self.nav.count()):
@@ -226,7 +247,7 @@ class MainWindow(QMainWindow):
         """Show the household (with ``member_id``, that person selected)."""
         self._pending_member_id = member_id or None
         self._current_household_id = household_id
-        page = self._pages.get("household")
+        page = self.page("household")
         if page is None:
             self._show_household_summary(household_id)
             return

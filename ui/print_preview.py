@@ -22,11 +22,8 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QInputDialog, 
                                QVBoxLayout, QWidget)
 
 from cadre_desk import register
-from cadre_desk.policies import list_policies, load_sample_policies
-from cadre_desk.print_checks import no_policies_warning
-from cadre_desk.printing import PrintCancelled
-from cadre_desk.printing.compilation import write_compilation
-from cadre_desk.printing.handbook import handbook_file_name, write_handbook, write_handbooks
+# ReportLab and the printing code load when something is printed, not when the
+# window starts (about a tenth of a second of start-up otherwise).
 
 from . import errors as ui_errors
 from .screen import fit as fit_to_screen
@@ -172,6 +169,8 @@ class PrintActions:
     def _show(self, path: Path, title: str, name: str, *, handbook: bool = False) -> PrintPreview:
         preview = PrintPreview(path, title, name, self.window)
         self.last_preview = preview
+        from cadre_desk.print_checks import no_policies_warning
+
         warning = no_policies_warning(self.window.store) if handbook else None
         if warning:  # said beside the preview, before anything goes to the printer
             preview.warning.setText(warning.removeprefix("提示："))
@@ -188,6 +187,8 @@ class PrintActions:
         if not household_id:
             self._info("请先在户列表中选中一户，再打印本户手册")
             return
+        from cadre_desk.printing.handbook import handbook_file_name, write_handbook
+
         store = self.window.store
         hh = register.household(store, household_id)
         name = handbook_file_name(hh)
@@ -223,6 +224,9 @@ class PrintActions:
         self.print_village_batch(village["id"], village["town"], village["name"])
 
     def print_village_batch(self, village_id: str, town: str, village: str) -> None:
+        from cadre_desk.printing import PrintCancelled
+        from cadre_desk.printing.handbook import write_handbooks
+
         store = self.window.store
         ids = [h["id"] for h in store.rows("SELECT id FROM households WHERE village_id = ? AND deleted = 0 "
                                             "ORDER BY number", [village_id])]
@@ -243,6 +247,9 @@ class PrintActions:
                                                  handbook=True))
 
     def print_policies(self) -> None:
+        from cadre_desk.policies import list_policies, load_sample_policies
+        from cadre_desk.printing.compilation import write_compilation
+
         store = self.window.store
         if not list_policies(store):
             answer = QMessageBox.question(

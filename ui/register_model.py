@@ -143,8 +143,10 @@ class RegisterModel(QAbstractTableModel):
             sql = f"SELECT id FROM ({_ROW_SQL} WHERE {where}) ORDER BY {expr} IS NULL, {expr}{desc}, number"
         else:
             order_by = ", ".join(f"{part.strip()}{desc}" for part in expr.split(","))
+            if expr != "h.number":  # ties by number (a second "h.number" would make SQLite sort the whole list)
+                order_by += ", h.number"
             sql = (f"SELECT h.id FROM households h JOIN villages v ON v.id = h.village_id "
-                   f"JOIN towns t ON t.id = v.town_id WHERE {where} ORDER BY {order_by}, h.number")
+                   f"JOIN towns t ON t.id = v.town_id WHERE {where} ORDER BY {order_by}")
         return [r[0] for r in self.store.db.execute(sql, params).fetchall()]
 
     def _sorted_ids(self, ids: list[str]) -> list[str]:

@@ -43,6 +43,12 @@ def run_import(args, ctx) -> int:
     store = ctx.store
     try:
         result = import_files(store, args.file, skip_bad_rows=args.skip_bad_rows, paired_since=paired_since)
+        if result.written:
+            # The new people's pinyin, as the window's import does: the first
+            # search or window start after the import does not wait for it.
+            from ..search import update_search_index
+
+            update_search_index(store)
     except RosterImportFailed as exc:
         # A file that cannot be read at all has one problem: the error line says it.
         whole_file = [b.reason for b in exc.result.bad_rows] == [exc.message]
