@@ -41,7 +41,7 @@ _WRITES = {"roster.run_import", "demo.run", "policy.import_cmd", "policy.retire_
 _COUNTY_EXPORTS = {"roster.run_export", "jobs.run_export", "jobs.run_export_progress", "jobs.run_not_employed",
                    "warehouse.run"}
 # Permissions checked inside a command (users.require), beyond the command itself.
-_FULL_NUMBERS = {"warehouse.full"}
+_FULL_NUMBERS = {"warehouse.full", "export.full"}  # export.full: cadre_desk/exports.py
 _MANAGE_USERS = {"user.add", "user.disable"}
 DENIED = {
     "admin": set(),

@@ -4,7 +4,6 @@ roster workbook (花名册) in and out."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 
 def register(subparsers) -> None:
@@ -34,6 +33,9 @@ def register(subparsers) -> None:
 def run_import(args, ctx) -> int:
     from ..roster import RosterImportFailed, import_roster
     store = ctx.store
+    if args.full_ids and args.errors:
+        from .. import exports
+        exports.check_full(store, True)
     try:
         result = import_roster(store, args.file, skip_bad_rows=args.skip_bad_rows)
     except RosterImportFailed as exc:
@@ -48,7 +50,7 @@ def run_import(args, ctx) -> int:
 def _report(args, result, *, rows: bool = True) -> None:
     from ..roster import write_error_report
     if args.errors:
-        write_error_report(args.errors, result, full_numbers=args.full_ids)
+        write_error_report(args.errors, result, full_numbers=args.full_ids)  # allowed: run_import checked
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
         return
@@ -63,11 +65,7 @@ def _report(args, result, *, rows: bool = True) -> None:
 
 
 def run_export(args, ctx) -> int:
-    from ..roster import export_roster
-    count = export_roster(ctx.store, args.out, town=args.town, village=args.village)
-    from ..audit import record
-
-    record(ctx.store, "export", {"what": "roster", "file": Path(args.out).name, "town": args.town,
-                                 "village": args.village, "ids": "full"}, people=count)
+    from .. import exports
+    count = exports.roster(ctx.store, args.out, town=args.town, village=args.village)
     print(f"已导出 {count} 名成员到 {args.out}")
     return 0
