@@ -120,10 +120,84 @@ def verify(store) -> Verdict:
     return Verdict(True, n)
 
 
+# What an entry's detail says, in Chinese (the CLI listing, the page, the Excel copy).
+DETAIL_LABELS = {"what": "内容", "file": "文件", "folder": "文件夹", "ids": "证件号码", "town": "乡镇",
+                 "village": "村", "household": "户编号", "households": "户数", "pages": "页数", "name": "用户",
+                 "role": "角色", "change": "变更", "reason": "原因", "failures": "连续失败次数", "data_from": "数据截至",
+                 "as_of": "截至", "first_user": "第一个用户", "request": "申请文件", "answer": "答复文件"}
+DETAIL_VALUES = {"full": "完整", "masked": "隐去中间数字", "roster": "花名册", "progress": "就业进度",
+                 "errors": "问题清单", "openings": "岗位", "policies": "政策汇编", "handbook": "帮扶手册",
+                 "handbooks": "帮扶手册（整村）", "warehouse": "数据仓库", "audit": "审计记录",
+                 "created": "建立", "added": "添加", "disabled": "停用", "wrong_password": "密码错误",
+                 "unknown_user": "没有这个用户", "unlock": "解锁时密码错误", "admin": "县就业办管理员",
+                 "county": "县就业办", "town": "乡镇", "cadre": "帮扶干部"}
+
+
 def describe(entry: dict[str, Any]) -> str:
     detail = entry.get("detail") or {}
-    parts = [f"{k}={v}" for k, v in detail.items()] if isinstance(detail, dict) else [str(detail)]
+    if not isinstance(detail, dict):
+        return str(detail)
+    parts = []
+    for k, v in detail.items():
+        if isinstance(v, bool):
+            shown = "是" if v else "否"
+        elif isinstance(v, str):
+            shown = DETAIL_VALUES.get(v, v)
+        else:
+            shown = v
+        parts.append(f"{DETAIL_LABELS.get(k, k)}：{shown}")
     return "，".join(parts)
+
+
+def verdict_text(verdict: Verdict, *, remote: bool = False) -> str:
+    """The chain check said in one sentence (the page and the CLI)."""
+    whose = "各台电脑送来的审计记录" if remote else "本机的审计记录"
+    if verdict.ok:
+        return f"{whose}完整：{verdict.count} 条记录，没有发现删除或改动"
+    return (f"{whose}链断了：第 {verdict.first_bad} 条记录{verdict.reason}。记录可能被人改动过，"
+            "请报告县就业办管理员")
+
+
+COLUMNS = ["时间", "用户", "设备", "操作", "内容", "人数"]
+
+
+def table_row(entry: dict[str, Any]) -> list[Any]:
+    """One entry as the page and the Excel copy show it (local time of the UTC stamp)."""
+    return [local_time(entry["time"]), entry.get("user") or "", entry.get("device_name") or entry.get("device") or "",
+            action_label(entry["action"]), describe(entry), int(entry.get("people") or 0)]
+
+
+def local_time(stamp: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return str(stamp)
+
+
+def write_xlsx(store, path: str | Path, rows: list[dict[str, Any]], *, title: str = "审计记录") -> int:
+    """The entries shown on the page, as a workbook (recorded as an export)."""
+    from .xlsx import ColumnWidths, close_workbook, open_workbook, print_setup
+
+    path = Path(path)
+    workbook = open_workbook(path)
+    sheet = workbook.add_worksheet(title[:31])
+    head = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    widths = ColumnWidths(COLUMNS, high=60)
+    for i, h in enumerate(COLUMNS):
+        sheet.write_string(0, i, h, head)
+    for r, entry in enumerate(rows, start=1):
+        for i, value in enumerate(table_row(entry)):
+            if isinstance(value, int):
+                sheet.write_number(r, i, value)
+            else:
+                sheet.write_string(r, i, value)
+            widths.see(i, value)
+    widths.apply(sheet, {})
+    print_setup(sheet)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
+    close_workbook(workbook, path)
+    record(store, "export", {"what": "audit", "file": path.name, "entries": len(rows)})
+    return len(rows)
 
 
 def parse_since(text: str) -> str:
