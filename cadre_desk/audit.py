@@ -138,7 +138,7 @@ def describe(entry: dict[str, Any]) -> str:
     if not isinstance(detail, dict):
         return str(detail)
     parts = []
-    for k, v in detail.items():
+    for k, v in sorted(detail.items(), key=lambda kv: kv[0] != "what"):  # what it was, first
         if isinstance(v, bool):
             shown = "是" if v else "否"
         elif isinstance(v, str):

@@ -40,8 +40,9 @@ class AuditPage(QWidget):
         self.since = QLineEdit()
         self.until = QLineEdit()
         for field in (self.since, self.until):
-            field.setPlaceholderText("YYYY-MM-DD，可不填")
-            field.setMaximumWidth(150)
+            field.setPlaceholderText("如 2026-11-01")
+            field.setToolTip("年-月-日；不填表示不限")
+            field.setMaximumWidth(120)
             field.returnPressed.connect(self.refresh)
         self.user = QComboBox()
         self.action = QComboBox()
@@ -94,13 +95,25 @@ class AuditPage(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
-        self._source_changed()
+        self._stale = True  # read when first shown (off the start-up path)
+        self._fill_devices()
 
     # ------------------------------------------------------------ filters
     def current_source(self) -> str:
         return self.source.currentData() or "local"
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     def _source_changed(self, *_args) -> None:
+        self._fill_devices()
+        self._fill_users()
+        self.verdict.setText("")
+        self.refresh()
+
+    def _fill_devices(self) -> None:
         remote = self.current_source() == "remote"
         self.device.clear()
         self.device.addItem(ALL, None)
@@ -110,9 +123,6 @@ class AuditPage(QWidget):
                 self.device.addItem(f"{r['name'] or '未登记'}（{r['device']}）", r["device"])
         self.device.setVisible(remote)
         self.device_label.setVisible(remote)
-        self._fill_users()
-        self.verdict.setText("")
-        self.refresh()
 
     def _fill_users(self) -> None:
         chosen = self.user.currentText()
@@ -130,6 +140,9 @@ class AuditPage(QWidget):
 
     # ------------------------------------------------------------ showing
     def refresh(self) -> None:
+        self._stale = False
+        if self.user.count() == 0:
+            self._fill_users()
         self.message.setText("")
         try:
             since, until = self._day(self.since), self._day(self.until)
@@ -187,5 +200,5 @@ def install(window) -> AuditPage | None:
         return None
     page = AuditPage(window.store)
     window.add_page("audit", page, "审计记录")
-    window.data_changed.connect(window.refresh_when_shown(page, page.refresh))
+    window.data_changed.connect(lambda: page.refresh() if page.isVisible() else setattr(page, "_stale", True))
     return page
