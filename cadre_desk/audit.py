@@ -120,10 +120,84 @@ def verify(store) -> Verdict:
     return Verdict(True, n)
 
 
+# What an entry's detail says, in Chinese (the CLI listing, the page, the Excel copy).
+DETAIL_LABELS = {"what": "内容", "file": "文件", "folder": "文件夹", "ids": "证件号码", "town": "乡镇",
+                 "village": "村", "household": "户编号", "households": "户数", "pages": "页数", "name": "用户",
+                 "role": "角色", "change": "变更", "reason": "原因", "failures": "连续失败次数", "data_from": "数据截至",
+                 "as_of": "截至", "first_user": "第一个用户", "request": "申请文件", "answer": "答复文件"}
+DETAIL_VALUES = {"full": "完整", "masked": "隐去中间数字", "roster": "花名册", "progress": "就业进度",
+                 "errors": "问题清单", "openings": "岗位", "policies": "政策汇编", "handbook": "帮扶手册",
+                 "handbooks": "帮扶手册（整村）", "warehouse": "数据仓库", "audit": "审计记录",
+                 "created": "建立", "added": "添加", "disabled": "停用", "wrong_password": "密码错误",
+                 "unknown_user": "没有这个用户", "unlock": "解锁时密码错误", "admin": "县就业办管理员",
+                 "county": "县就业办", "town": "乡镇", "cadre": "帮扶干部"}
+
+
 def describe(entry: dict[str, Any]) -> str:
     detail = entry.get("detail") or {}
-    parts = [f"{k}={v}" for k, v in detail.items()] if isinstance(detail, dict) else [str(detail)]
+    if not isinstance(detail, dict):
+        return str(detail)
+    parts = []
+    for k, v in sorted(detail.items(), key=lambda kv: kv[0] != "what"):  # what it was, first
+        if isinstance(v, bool):
+            shown = "是" if v else "否"
+        elif isinstance(v, str):
+            shown = DETAIL_VALUES.get(v, v)
+        else:
+            shown = v
+        parts.append(f"{DETAIL_LABELS.get(k, k)}：{shown}")
     return "，".join(parts)
+
+
+def verdict_text(verdict: Verdict, *, remote: bool = False) -> str:
+    """The chain check said in one sentence (the page and the CLI)."""
+    whose = "各台电脑送来的审计记录" if remote else "本机的审计记录"
+    if verdict.ok:
+        return f"{whose}完整：{verdict.count} 条记录，没有发现删除或改动"
+    return (f"{whose}链断了：第 {verdict.first_bad} 条记录{verdict.reason}。记录可能被人改动过，"
+            "请报告县就业办管理员")
+
+
+COLUMNS = ["时间", "用户", "设备", "操作", "内容", "人数"]
+
+
+def table_row(entry: dict[str, Any]) -> list[Any]:
+    """One entry as the page and the Excel copy show it (local time of the UTC stamp)."""
+    return [local_time(entry["time"]), entry.get("user") or "", entry.get("device_name") or entry.get("device") or "",
+            action_label(entry["action"]), describe(entry), int(entry.get("people") or 0)]
+
+
+def local_time(stamp: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return str(stamp)
+
+
+def write_xlsx(store, path: str | Path, rows: list[dict[str, Any]], *, title: str = "审计记录") -> int:
+    """The entries shown on the page, as a workbook (recorded as an export)."""
+    from .xlsx import ColumnWidths, close_workbook, open_workbook, print_setup
+
+    path = Path(path)
+    workbook = open_workbook(path)
+    sheet = workbook.add_worksheet(title[:31])
+    head = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    widths = ColumnWidths(COLUMNS, high=60)
+    for i, h in enumerate(COLUMNS):
+        sheet.write_string(0, i, h, head)
+    for r, entry in enumerate(rows, start=1):
+        for i, value in enumerate(table_row(entry)):
+            if isinstance(value, int):
+                sheet.write_number(r, i, value)
+            else:
+                sheet.write_string(r, i, value)
+            widths.see(i, value)
+    widths.apply(sheet, {})
+    print_setup(sheet)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
+    close_workbook(workbook, path)
+    record(store, "export", {"what": "audit", "file": path.name, "entries": len(rows)})
+    return len(rows)
 
 
 def parse_since(text: str) -> str:
@@ -145,29 +219,114 @@ def export_entries(store, after_seq: int = 0) -> list[dict[str, Any]]:
     return out
 
 
-def import_remote(store, device: str, entries: list[dict[str, Any]]) -> int:
+# A package carries at most this many entries; the rest go in the next one.
+PER_PACKAGE = 20_000
+# (Laptop) How far the county office holds this laptop's entries (its reply says).
+SENT_SETTING = "audit_county_holds"
+
+
+def for_package(store) -> list[dict[str, Any]]:
+    """(Laptop) The entries a package to the county carries: those the
+    county has not said it holds, oldest first, at most ``PER_PACKAGE``."""
+    return export_entries(store, int(store.get_setting(SENT_SETTING) or 0))[:PER_PACKAGE]
+
+
+def held_upto(store, device: str) -> int:
+    """(County) The last entry of ``device`` kept here (0: none)."""
+    row = store.db.execute("SELECT max(seq) FROM audit_remote WHERE device = ?", [device]).fetchone()
+    return int(row[0] or 0)
+
+
+def county_holds(store, seq: int) -> None:
+    """(Laptop) The county's reply said it holds our entries up to ``seq``."""
+    if seq > int(store.get_setting(SENT_SETTING) or 0):
+        store.set_setting(SENT_SETTING, seq)
+
+
+def import_remote(store, device: str, entries: list[dict[str, Any]], *, label: str | None = None) -> int:
     """Keep a laptop's entries (from its sync package) as they came. Each must
     continue that device's chain (its hash recomputed); an entry already held
     is skipped. Returns how many were added; a broken chain is refused whole."""
+    who = label or f"设备 {device}"
     last = store.db.execute("SELECT seq, hash FROM audit_remote WHERE device = ? ORDER BY seq DESC LIMIT 1",
                             [device]).fetchone()
-    prev_seq, prev = (last[0], last[1]) if last else (0, None)
+    prev_seq, prev = (last[0], last[1]) if last else (0, GENESIS)
     rows = []
     for e in sorted(entries, key=lambda e: e["seq"]):
         if e["seq"] <= prev_seq:
             continue
-        if prev is not None and e["prev_hash"] != prev:
-            raise CadreDeskError(f"设备 {device} 的审计记录接不上（第 {e['seq']} 条之前有记录缺失或被改动），没有导入")
+        if e["prev_hash"] != prev and (last is not None or rows or e["seq"] == 1):
+            raise CadreDeskError(f"{who}的审计记录接不上（第 {e['seq']} 条之前有记录缺失或被改动，"
+                                 "或这台电脑从备份恢复过），这些审计记录没有导入")
         if entry_hash(e["prev_hash"], {**e, "device": e.get("device", device)}) != e["hash"]:
-            raise CadreDeskError(f"设备 {device} 的第 {e['seq']} 条审计记录被改动过，没有导入")
+            raise CadreDeskError(f"{who}的第 {e['seq']} 条审计记录被改动过，这些审计记录没有导入")
         rows.append([device, e["seq"], e["time"], e["user"], e["action"],
                      json.dumps(e["detail"], ensure_ascii=False, sort_keys=True), e["people"], e["prev_hash"],
-                     e["hash"], _now()])
+                     e["hash"], _now(), e.get("device", device)])
         prev_seq, prev = e["seq"], e["hash"]
     with store.transaction():
         store.db.conn.executemany("INSERT INTO audit_remote(device, seq, time, user, action, detail, people, "
-                                  "prev_hash, hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                                  "prev_hash, hash, received_at, entry_device) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return len(rows)
+
+
+def verify_remote(store) -> Verdict:
+    """The chains the laptops sent, device by device, checked again here (an
+    entry edited in the county's own database is found like a local one)."""
+    n = 0
+    prev: dict[str, tuple[int, str]] = {}
+    for r in store.rows("SELECT device, COALESCE(entry_device, device) AS entry_device, seq, time, user, action, "
+                        "detail, people, prev_hash, hash FROM audit_remote ORDER BY device, seq"):
+        n += 1
+        entry = {**r, "device": r["entry_device"], "detail": _load_detail(r["detail"])}
+        seen = prev.get(r["device"])
+        if seen is not None and r["prev_hash"] != seen[1]:
+            return Verdict(False, n, r["seq"], f"（设备 {r['device']}）与上一条记录接不上（之前的记录被删除或改动）")
+        if entry_hash(r["prev_hash"], entry) != r["hash"]:
+            return Verdict(False, n, r["seq"], f"（设备 {r['device']}）的内容被改动过")
+        prev[r["device"]] = (r["seq"], r["hash"])
+    return Verdict(True, n)
+
+
+def query(store, *, source: str = "local", since: str | None = None, until: str | None = None,
+          user: str | None = None, action: str | None = None, device: str | None = None,
+          limit: int = 50_000) -> list[dict[str, Any]]:
+    """Entries for the 审计记录 page and its Excel export: this database's own
+    (``source="local"``) or those the laptops sent (``"remote"``), newest
+    first, filtered by day (``since``/``until`` as YYYY-MM-DD, both
+    included), user, action and device. Each row has ``device_name`` (the
+    cadre whose laptop it is, 本机 for this database)."""
+    if source == "remote":
+        sql = ("SELECT a.seq, a.time, a.user, a.device, COALESCE(d.cadre_name, '') AS device_name, a.action, "
+               "a.detail, a.people FROM audit_remote a LEFT JOIN sync_devices d ON d.id = a.device WHERE 1")
+    else:
+        sql = ("SELECT a.seq, a.time, a.user, a.device, '本机' AS device_name, a.action, a.detail, a.people "
+               "FROM audit_log a WHERE 1")
+    params: list[Any] = []
+    for cond, value in ((" AND a.time >= ?", since), (" AND a.time < ?", _day_after(until)),
+                        (" AND a.user = ?", user), (" AND a.action = ?", action), (" AND a.device = ?", device)):
+        if value:
+            sql += cond
+            params.append(value)
+    out = []
+    for r in store.rows(sql + " ORDER BY a.time DESC, a.device, a.seq DESC LIMIT ?", [*params, limit]):
+        r["detail"] = _load_detail(r["detail"])
+        out.append(r)
+    return out
+
+
+def _day_after(day: str | None) -> str | None:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat() if day else None
+
+
+def user_names(store, source: str = "local") -> list[str]:
+    table = "audit_remote" if source == "remote" else "audit_log"
+    return [r[0] for r in store.db.execute(f"SELECT DISTINCT user FROM {table} WHERE user != '' ORDER BY user")]
+
+
+def action_label(action: str) -> str:
+    return ACTIONS.get(action, action)
 
 
 def remote_entries(store, device: str | None = None, since: str | None = None) -> list[dict[str, Any]]:

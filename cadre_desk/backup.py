@@ -216,3 +216,90 @@ def restore_backup(db_path: str | Path, backup: str | Path, key: bytes | None, d
         os.chmod(kp, 0o600)
     info["kept"] = aside
     return info
+
+
+# ------------------------------------------------------------ the whole restore (CLI and window)
+class RestoreFailed(CadreDeskError):
+    """The restore did not happen; the current database is in place again and
+    open (``store``), so the window can go on with it."""
+
+    def __init__(self, message: str, store: Store | None):
+        super().__init__(message)
+        self.store = store
+
+
+def open_store_for_restore(path: Path, creds) -> Store:
+    from .storage import open_store
+
+    return open_store(path, credentials=creds)
+
+
+def check_restore(db_path: str | Path, backup: str | Path, creds) -> dict:
+    """Everything that can refuse a restore, checked while the current
+    database is still open and untouched: the password (counted like a
+    sign-in), the backup whole and this database's. Returns ``check_backup``'s
+    answer plus the current key and database id."""
+    from . import users
+
+    db_path, backup = Path(db_path), Path(backup)
+    if backup.exists() and backup.resolve() == db_path.resolve():
+        raise CadreDeskError("不能用正在使用的数据库文件恢复它自己，请选择备份文件")
+    key = database_id = None
+    if file_kind(db_path) == "encrypted":
+        key, kf, _ = users.unlock(db_path, creds)
+        database_id = kf.database_id
+    info = check_backup(backup, key, database_id, creds)
+    info.update(db_key=key, database_id=database_id)
+    return info
+
+
+def restore_in_place(db_path: str | Path, backup: str | Path, creds, *, close=None) -> tuple[Store, dict]:
+    """Check, close the current database (``close()``), put the backup in its
+    place (the current file kept aside), reopen and record it. Returns the
+    restored store and what it holds. Nothing is lost on failure: a refusal
+    comes before anything is closed; a failure after it puts the current
+    file back and raises ``RestoreFailed`` with it reopened."""
+    from . import audit
+
+    db_path = Path(db_path)
+    checked = check_restore(db_path, backup, creds)
+    if close is not None:
+        close()
+    try:
+        info = restore_backup(db_path, backup, checked["db_key"], checked["database_id"], creds)
+    except CadreDeskError as exc:
+        raise RestoreFailed(f"恢复没有完成：{exc.message}。原来的数据库没有改动", _reopen(db_path, creds)) from exc
+    except OSError as exc:
+        raise RestoreFailed(f"恢复没有完成：{exc.strerror or exc}。原来的数据库没有改动",
+                            _reopen(db_path, creds)) from exc
+    try:
+        store = open_store_for_restore(db_path, creds)
+    except (CadreDeskError, OSError, *SQLITE_ERRORS) as exc:
+        _put_back(db_path, info["kept"])
+        why = getattr(exc, "message", None) or str(exc)
+        raise RestoreFailed(f"恢复没有完成：恢复后的数据库打不开（{why}）。原来的数据库已放回原处，没有丢失任何数据",
+                            _reopen(db_path, creds)) from exc
+    audit.record(store, "restore", {"file": Path(backup).name, "data_from": info["made"]}, people=info["members"])
+    return store, info
+
+
+def _reopen(db_path: Path, creds) -> Store | None:
+    try:
+        return open_store_for_restore(db_path, creds)
+    except (CadreDeskError, OSError):
+        return None
+
+
+def _put_back(db_path: Path, aside: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    if aside.exists():
+        os.replace(aside, db_path)
+    if keys.keys_path(aside).exists():
+        os.replace(keys.keys_path(aside), keys.keys_path(db_path))
+
+
+def restore_message(info: dict) -> str:
+    made = str(info["made"])[:16].replace("T", " ")
+    return (f"已从备份恢复：备份中的数据截至 {made}（UTC），{info['households']} 户、{info['members']} 人。"
+            f"这之后的修改需要重新录入或重新同步。原来的数据库文件保留为 {info['kept'].name}")

@@ -265,5 +265,13 @@ def m0170_household_and_planned_extras(db: Database) -> None:
     db["members"].add_column("planned_extra", str)
 
 
+@migrations(name="0200_audit_remote_entry_device")
+def m0200_audit_remote_entry_device(db: Database) -> None:
+    # The device id an entry was recorded under on the laptop (its hash covers
+    # it): entries made before enrolment carry the laptop's id of that time,
+    # while ``device`` is the enrolled laptop that sent them.
+    db["audit_remote"].add_column("entry_device", str)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -44,14 +44,16 @@ _COUNTY_EXPORTS = {"roster.run_export", "jobs.run_export", "jobs.run_export_prog
 _WRITES |= {"spell.run_add", "spell.run_end", "spell.run_delete", "spell.run_yulu", "spell.run_transport",
             "setting.run_set"}
 # Permissions checked inside a command (users.require), beyond the command itself.
-_FULL_NUMBERS = {"warehouse.full"}
+_FULL_NUMBERS = {"warehouse.full", "export.full"}  # export.full: cadre_desk/exports.py
 _MANAGE_USERS = {"user.add", "user.disable"}
+# The audit trail is the county office's to read (the 审计记录 page and `cadre-desk audit`).
+_AUDIT = {"audit.view", "audit.run"}
 DENIED = {
     "admin": set(),
     "county": _MANAGE_USERS,
-    "town": _WRITES | _COUNTY_EXPORTS | _MANAGE_USERS | _FULL_NUMBERS | {"recovery.answer"},
-    "cadre": _MANAGE_USERS | _FULL_NUMBERS | {"sync.run_setup", "sync.run_retire", "recovery.answer",
-                                              "work_stats.run_set_target"},  # the county's target
+    "town": _WRITES | _COUNTY_EXPORTS | _MANAGE_USERS | _FULL_NUMBERS | _AUDIT | {"recovery.answer"},
+    "cadre": _MANAGE_USERS | _FULL_NUMBERS | _AUDIT | {"sync.run_setup", "sync.run_retire", "recovery.answer",
+                                                       "work_stats.run_set_target"},  # the county's target
 }
 
 

@@ -235,6 +235,8 @@ def test_roster_import_with_bad_rows_shows_the_table_saves_it_and_can_skip(qtbot
     rows = sorted(int(report.table.item(r, 1).text()) for r in range(report.table.rowCount()))
     assert set(rows) == {17, 28, 37, 39, 42, 128}
     assert all(report.table.item(r, 3).text() for r in range(report.table.rowCount()))
+    from helpers_qt import answer_next_box
+    answer_next_box("隐去中间数字（推荐）")  # a 县就业办 user is asked (tests/test_window_exports.py)
     saved = report.save_report(tmp_path / "问题清单")
     sheet = openpyxl.load_workbook(saved).active
     assert [c.value for c in sheet[1]][:4] == ["工作表", "行号", "列", "问题"]

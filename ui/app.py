@@ -138,6 +138,7 @@ class Launcher:
 
     def open_main(self, store: Store):
         window = create_window(store)
+        window.reopen = self.open_main  # 文件 → 从备份恢复 opens the window again on the restored file
         if first_start.is_demo(store):
             from .first_start import install_demo_controls
 

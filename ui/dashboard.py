@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from cadre_desk import places
 from cadre_desk.idnumber import mask_id
-from cadre_desk.jobs.progress import export_progress, not_employed
+from cadre_desk.jobs.progress import not_employed
 from cadre_desk.stats import compute_stats
 from cadre_desk.storage import Store
 
@@ -496,10 +496,17 @@ class DashboardPage(QWidget):
             self.export_to(path)
 
     def export_to(self, path: str) -> None:
+        from cadre_desk import exports
+
+        from .export_options import ask_full_numbers
+
         town, village, as_of = self.selected_town(), self.selected_village(), self.as_of_date()
+        full = ask_full_numbers(self, self.store, "就业进度表")
+        if full is None:
+            return
 
         def work(_progress, _cancelled):
-            return export_progress(self.store, path, as_of, town=town, village=village)
+            return exports.progress(self.store, path, as_of, town=town, village=village, full=full)
 
         def done(figures):
             QMessageBox.information(self, "导出就业进度",

@@ -45,7 +45,8 @@ from .register_view import RegisterView
 from .screen import fit as fit_to_screen
 
 MENU_ORDER = ["文件", "户", "岗位", "打印", "同步", "设置", "帮助"]
-FEATURE_MODULES = ["ui.household_page", "ui.print_preview", "ui.dashboard", "ui.sync_dialogs"]
+FEATURE_MODULES = ["ui.household_page", "ui.print_preview", "ui.dashboard", "ui.sync_dialogs",
+                   "ui.audit_page", "ui.restore_dialog"]  # g12: issue 12
 OWN_MODULES = ["ui.roster_dialogs", "ui.settings_dialog"]
 DEMO_TEXT = "演示数据：这是虚构的演示县，不是真实数据"
 BACK_TO_REGISTER = "Alt+Home"

@@ -21,7 +21,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
-from cadre_desk import register
+from cadre_desk import exports, register
 # ReportLab and the printing code load when something is printed, not when the
 # window starts (about a tenth of a second of start-up otherwise).
 
@@ -36,8 +36,11 @@ MAX_PRINT_DPI = 300
 class PrintPreview(QDialog):
     """Shows one PDF; 打印 sends it to a printer, 另存为 copies it."""
 
-    def __init__(self, pdf_path: Path, title: str, suggested_name: str, parent: QWidget | None = None):
+    def __init__(self, pdf_path: Path, title: str, suggested_name: str, parent: QWidget | None = None, *,
+                 record: tuple | None = None):
         super().__init__(parent)
+        # (store, detail, people): what a print or a saved copy is recorded as in the audit trail.
+        self.record = record
         self.setObjectName("printPreview")
         self.setWindowTitle(f"打印预览 - {title}")
         self.pdf_path = Path(pdf_path)
@@ -116,6 +119,9 @@ class PrintPreview(QDialog):
                 sent += 1
         finally:
             painter.end()
+        if self.record is not None and sent:
+            store, detail, people = self.record
+            exports.document(store, "print", detail, people, pages=sent)
         return sent
 
     # ------------------------------------------------------------ saving
@@ -134,6 +140,9 @@ class PrintPreview(QDialog):
         except OSError as exc:
             ui_errors.show_error(self, exc)
             raise
+        if self.record is not None:
+            store, detail, people = self.record
+            exports.document(store, "export", detail, people, file=path.name)
         return path
 
 
@@ -166,8 +175,10 @@ class PrintActions:
     def _info(self, text: str) -> None:
         QMessageBox.information(self.window, "打印", text)
 
-    def _show(self, path: Path, title: str, name: str, *, handbook: bool = False) -> PrintPreview:
-        preview = PrintPreview(path, title, name, self.window)
+    def _show(self, path: Path, title: str, name: str, *, handbook: bool = False,
+              detail: dict | None = None, people: int = 0) -> PrintPreview:
+        record = (self.window.store, detail or {"what": "policies"}, people)
+        preview = PrintPreview(path, title, name, self.window, record=record)
         self.last_preview = preview
         from cadre_desk.print_checks import no_policies_warning
 
@@ -200,7 +211,9 @@ class PrintActions:
             return path
 
         self.window.run_job(f"生成户编号 {hh.get('number')} 的就业帮扶手册", work,
-                            lambda p: self._show(p, f"就业帮扶手册（户编号 {hh.get('number')}）", name, handbook=True))
+                            lambda p: self._show(p, f"就业帮扶手册（户编号 {hh.get('number')}）", name, handbook=True,
+                                                 detail={"what": "handbook", "household": hh.get("number")},
+                                                 people=_people(store, [household_id])))
 
     def print_village(self) -> None:
         store = self.window.store
@@ -244,7 +257,9 @@ class PrintActions:
 
         self.window.run_job(f"生成{village} {len(ids)} 户的就业帮扶手册", work,
                             lambda p: self._show(p, f"{town}{village} 就业帮扶手册（{len(ids)} 户）", name,
-                                                 handbook=True))
+                                                 handbook=True, people=_people(store, ids),
+                                                 detail={"what": "handbooks", "village": f"{town}{village}",
+                                                         "households": len(ids)}))
 
     def print_policies(self) -> None:
         from cadre_desk.policies import list_policies, load_sample_policies
@@ -273,6 +288,16 @@ class PrintActions:
             return path
 
         self.window.run_job("生成政策汇编", work, lambda p: self._show(p, "政策汇编", name))
+
+
+def _people(store, household_ids: list[str]) -> int:
+    """How many people the handbooks of these households name (for the audit trail)."""
+    n = 0
+    for i in range(0, len(household_ids), 500):
+        chunk = household_ids[i:i + 500]
+        n += store.db.execute(f"SELECT count(*) FROM members WHERE deleted = 0 AND household_id IN "
+                              f"({','.join('?' * len(chunk))})", chunk).fetchone()[0]
+    return n
 
 
 def _discard(document: QPdfDocument, path: Path) -> None:

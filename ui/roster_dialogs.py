@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from cadre_desk import first_start, search
 from cadre_desk.errors import CadreDeskError
+from cadre_desk import exports
 from cadre_desk.idnumber import mask_id
 from cadre_desk.roster import ImportResult, RosterImportFailed, export_roster, import_files, write_error_report
 
@@ -146,8 +147,14 @@ class ImportReportDialog(QDialog):
         path = Path(path)
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
+        from .export_options import ask_full_numbers
+
+        store = self.parent().store
+        full = ask_full_numbers(self, store, "问题清单")
+        if full is None:
+            return None
         try:
-            write_error_report(path, self.result)
+            exports.error_report(store, path, self.result, full=full)
         except Exception as exc:  # noqa: BLE001 - the standard dialog explains it
             ui_errors.show_error(self, exc)
             raise
@@ -211,7 +218,7 @@ def export_roster_file(window, path: str | Path):
     def done(count: int) -> None:
         QMessageBox.information(window, "导出花名册", f"已导出 {count} 人到：\n{path}")
 
-    return window.run_job("导出花名册", lambda progress, cancelled: export_roster(window.store, path), done)
+    return window.run_job("导出花名册", lambda progress, cancelled: exports.roster(window.store, path), done)
 
 
 def install(window) -> None:

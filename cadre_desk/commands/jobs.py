@@ -315,14 +315,9 @@ def run_not_employed(args, ctx) -> int:
 
 
 def run_export_progress(args, ctx) -> int:
-    from ..jobs.progress import export_progress
-    figures = export_progress(ctx.store, args.out, _date(args.as_of), town=args.town, village=args.village,
-                              mask_ids=not args.full_ids)
-    from ..audit import record
-
-    record(ctx.store, "export", {"what": "progress", "file": Path(args.out).name, "town": args.town,
-                                 "village": args.village, "ids": "full" if args.full_ids else "masked"},
-           people=figures["not_employed"])
+    from .. import exports
+    figures = exports.progress(ctx.store, args.out, _date(args.as_of), town=args.town, village=args.village,
+                               full=args.full_ids)
     print(f"已导出到 {args.out}：劳动年龄内有劳动能力 {figures['working_age_able']} 人，已就业 {figures['employed']} 人，"
           f"未就业名单 {figures['not_employed']} 人")
     return 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import audit, users
-from ..backup import restore_backup
+from .. import users
+from ..backup import RestoreFailed, restore_in_place, restore_message
 from ..errors import CadreDeskError
 
 
@@ -18,30 +18,24 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from ..storage import default_db_path, file_kind, open_store
+    from ..storage import default_db_path, file_kind
 
     path = Path(ctx.db_path) if ctx.db_path else default_db_path()
     creds = users.credentials_from_env(getattr(args, "user", None), ask=True)
-    key, database_id = None, None
     if file_kind(path) == "encrypted":
-        key, kf, _ = users.unlock(path, creds)
-        database_id = kf.database_id
+        users.unlock(path, creds)  # a wrong password is refused (and counted) before the database is opened
         try:
-            current = ctx.store
-            users.check_command(current, run)
+            users.check_command(ctx.store, run)
         except users.NotAllowed:
             raise
         except CadreDeskError:
             pass  # a damaged database: the key file still proves who this is
-        ctx.close()
-    info = restore_backup(path, args.backup, key, database_id, creds)
-    store = open_store(path, credentials=creds)
     try:
-        audit.record(store, "restore", {"file": Path(args.backup).name, "data_from": info["made"]},
-                     people=info["members"])
-    finally:
-        store.db.conn.close()
-    made = info["made"][:16].replace("T", " ")
-    print(f"已从备份恢复：备份中的数据截至 {made}（UTC），{info['households']} 户、{info['members']} 人。"
-          f"这之后的修改需要重新录入或重新同步。原来的数据库文件保留为 {info['kept'].name}")
+        store, info = restore_in_place(path, args.backup, creds, close=ctx.close)
+    except RestoreFailed as exc:
+        if exc.store is not None:
+            exc.store.db.conn.close()
+        raise
+    store.db.conn.close()
+    print(restore_message(info))
     return 0

@@ -4,7 +4,6 @@ roster workbook (花名册) in and out."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 
 def register(subparsers) -> None:
@@ -41,6 +40,9 @@ def run_import(args, ctx) -> int:
 
     paired_since = parse_date(args.paired_since) if args.paired_since else None
     store = ctx.store
+    if args.full_ids and args.errors:
+        from .. import exports
+        exports.check_full(store, True)
     try:
         result = import_files(store, args.file, skip_bad_rows=args.skip_bad_rows, paired_since=paired_since)
         if result.written:
@@ -61,7 +63,7 @@ def run_import(args, ctx) -> int:
 def _report(args, result, *, rows: bool = True) -> None:
     from ..roster import write_error_report
     if args.errors:
-        write_error_report(args.errors, result, full_numbers=args.full_ids)
+        write_error_report(args.errors, result, full_numbers=args.full_ids)  # allowed: run_import checked
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
         return
@@ -89,11 +91,7 @@ def _print_warnings(result) -> None:
 
 
 def run_export(args, ctx) -> int:
-    from ..roster import export_roster
-    count = export_roster(ctx.store, args.out, town=args.town, village=args.village)
-    from ..audit import record
-
-    record(ctx.store, "export", {"what": "roster", "file": Path(args.out).name, "town": args.town,
-                                 "village": args.village, "ids": "full"}, people=count)
+    from .. import exports
+    count = exports.roster(ctx.store, args.out, town=args.town, village=args.village)
     print(f"已导出 {count} 名成员到 {args.out}")
     return 0

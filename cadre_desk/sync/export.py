@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, audit
 from ..storage import Store, utc_now
 from . import keys, roles
 from .package import KIND_CHANGES, KIND_SETUP, content_hash, encode_body, new_code, seal
@@ -111,10 +111,14 @@ def export_package(store: Store, path, *, full: bool = False, cadre: str | None 
             more["enrol"] = {"sign_public": sign_pub, "box_public": box_pub,
                              "proof": roles.enrol_proof(secret, store.device_id, sign_pub, box_pub)}
         more["next_key"] = keys.announce(store, peer["id"])
+        sent_audit = audit.for_package(store) if my_role == roles.LAPTOP else []
+        if my_role == roles.COUNTY:
+            more["audit_upto"] = audit.held_upto(store, peer["id"])
         manifest = build_manifest(store, kind=KIND_CHANGES, county={k: info[k] for k in ("key_id", "code", "name")},
                                   receiver=peer["id"], seq=seq, since=since, upto=upto,
                                   ack_upto=int(peer["received_upto"] or 0), counts=counts, **more)
-        body = encode_body({"tables": blocks, **({"refused": refused} if refused else {})})
+        body = encode_body({"tables": blocks, **({"refused": refused} if refused else {}),
+                            **({"audit": sent_audit} if sent_audit else {})})
         header = {"kind": KIND_CHANGES, "county": info["key_id"], "sender": store.device_id,
                   "receiver": peer["id"], "rk": keys.key_id(peer["box_public"])}
         data = seal(header, manifest, body, keys.signing_key(store),

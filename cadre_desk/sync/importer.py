@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import search
+from .. import audit, search
 from ..storage import Store, utc_now
 from . import keys, roles
 from .merge import ApplyError, Merger
@@ -274,6 +274,10 @@ def _import_changes(store: Store, sealed: Sealed, file_name: str) -> ImportResul
         restored = _acknowledge(store, sender, manifest, now)
         if restored:
             result.note(restored)
+        if county and decoded.get("audit"):
+            _keep_audit(store, sender, decoded["audit"], result)
+        elif not county and manifest.get("audit_upto") is not None:
+            audit.county_holds(store, int(manifest["audit_upto"]))
         if not county:
             # The county could encrypt for this laptop: it has our keys; no more proof needed.
             store.db.execute("DELETE FROM settings WHERE key = ?", [roles.ENROL_SECRET])
@@ -288,6 +292,22 @@ def _import_changes(store: Store, sealed: Sealed, file_name: str) -> ImportResul
         store.db.execute("UPDATE sync_log SET counts = ?, note = ? WHERE id = ?",
                          [json.dumps(counts, ensure_ascii=False), "；".join(result.notes[:5]), log_id])
     return ImportResult("changes", sender["id"], name, seq, counts=counts, notes=result.notes)
+
+
+def _keep_audit(store: Store, sender: dict, entries: list[dict], result) -> None:
+    """(County) The laptop's audit entries, kept per device. A broken or
+    edited chain does not stop the rows (they have their own checks): the
+    entries are left out and the import says so, for the county to look into."""
+    from ..errors import CadreDeskError
+
+    label = f"{sender['cadre_name'] or '这台'}的电脑（设备号 {sender['id']}）"
+    try:
+        added = audit.import_remote(store, sender["id"], entries, label=label)
+    except CadreDeskError as exc:
+        result.note(exc.message + "。请报告县就业办管理员")
+        return
+    if added:
+        result.note(f"收到这台电脑的审计记录 {added} 条（审计记录 → 各台电脑）")
 
 
 def _acknowledge(store: Store, sender: dict, manifest: dict, now: str) -> str | None:

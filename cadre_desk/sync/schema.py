@@ -136,7 +136,7 @@ def manifest(value: Any) -> dict:
     """The signed manifest (of a change or setup package)."""
     if not isinstance(value, dict):
         raise refuse("清单格式不对")
-    for key in ("seq", "since", "upto", "ack_upto", "format"):
+    for key in ("seq", "since", "upto", "ack_upto", "format", "audit_upto"):
         if key in value and not _int(value[key]):
             raise refuse("清单格式不对")
     for key in ("kind", "sender", "receiver", "created", "program", "questionnaire", "content_hash", "hlc"):
@@ -192,6 +192,8 @@ def body(value: Any) -> dict:
                 raise refuse("内容格式不对")
             if not all(isinstance(k, str) and _scalar(v) for k, v in bases.items()):
                 raise refuse("内容格式不对")
+    if "audit" in value:
+        audit_entries(value["audit"])
     refused = value.get("refused")
     if refused is not None:
         if not isinstance(refused, list) or len(refused) > 10000:
@@ -199,4 +201,26 @@ def body(value: Any) -> dict:
         for item in refused:
             if not isinstance(item, dict) or not all(_text(v, MAX_TEXT) for v in item.values()):
                 raise refuse("内容格式不对")
+    return value
+
+
+MAX_AUDIT = 50_000  # entries in one package (a laptop sends at most 20,000 at a time)
+HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+def audit_entries(value: Any) -> list:
+    """A laptop's audit entries: a list of flat objects, each with its seq,
+    short texts, a detail of scalars and its two chain hashes."""
+    if not isinstance(value, list) or len(value) > MAX_AUDIT:
+        raise refuse("审计记录格式不对")
+    for e in value:
+        if (not isinstance(e, dict) or not _int(e.get("seq"), low=1) or not _int(e.get("people"))
+                or not all(_text(e.get(k)) for k in ("time", "user", "device", "action"))
+                or not all(isinstance(e.get(k), str) and HASH.match(e[k]) for k in ("prev_hash", "hash"))):
+            raise refuse("审计记录格式不对")
+        detail = e.get("detail")
+        if (not isinstance(detail, dict) or len(detail) > 50
+                or not all(_text(k) and _scalar(v) and (not isinstance(v, str) or len(v) <= 4096)
+                           for k, v in detail.items())):
+            raise refuse("审计记录格式不对")
     return value
