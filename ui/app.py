@@ -211,6 +211,11 @@ def run(db_path: str | None) -> int:
         box.exec()
         return 1
     code = app.exec()
+    # A background job (the pinyin fill after the first paint) may still be
+    # writing: let it finish before the database is backed up and closed.
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone()
     if launcher.store is not None and not first_start.is_demo(launcher.store):
         try:
             from cadre_desk.backup import automatic_backup
