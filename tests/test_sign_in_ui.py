@@ -114,3 +114,26 @@ def test_the_idle_time_is_set_in_settings(qtbot, encrypted, tmp_path):
     dialog.accept()
     assert store.get_setting(sign_in.IDLE_SETTING) == 5
     assert window.session_lock.timer.interval() == 5 * 60_000
+
+
+def test_a_closed_window_no_longer_watches_the_keyboard_or_locks(qtbot, encrypted):
+    # 关闭演示, a restore or the first-start page closes a window whose
+    # database is then closed: typing elsewhere afterwards must neither query
+    # that database (an exception inside Qt's event filter ends the process)
+    # nor lock a window nobody sees.
+    from PySide6.QtWidgets import QLineEdit as Edit
+
+    store = open_store(encrypted)
+    window = create_window(store)
+    qtbot.addWidget(window)
+    window.show()
+    lock = window.session_lock
+    window.close()
+    store.db.conn.close()
+    assert not lock.timer.isActive()
+    other = Edit()
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.keyClicks(other, "123")
+    assert other.text() == "123"
+    assert not lock.timer.isActive() and not lock.locked

@@ -383,3 +383,6 @@ class MainWindow(QMainWindow):
         for job in list(self._jobs):
             job.cancel()
         super().closeEvent(event)
+        lock = getattr(self, "session_lock", None)
+        if lock is not None and event.isAccepted():
+            lock.stop()

@@ -188,6 +188,7 @@ class SessionLock(QObject):
         from PySide6.QtWidgets import QApplication
 
         QApplication.instance().installEventFilter(self)
+        self._interval = self.idle_ms()
         self.restart()
 
     def idle_ms(self) -> int:
@@ -199,13 +200,32 @@ class SessionLock(QObject):
         return minutes * 60_000
 
     def restart(self) -> None:
+        """Count the idle time from now, re-reading the setting (设置 calls
+        this after a change)."""
         if self.enabled and not self.locked:
-            self.timer.start(self.idle_ms())
+            self._interval = self.idle_ms()
+            self.timer.start(self._interval)
+
+    def stop(self) -> None:
+        """The window closed: stop watching the keyboard and never lock. The
+        window's database is closed next, and the window object itself may
+        outlive it (deleteLater)."""
+        self.enabled = False
+        self.timer.stop()
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-                            QEvent.Type.Wheel) and not self.locked:
-            self.restart()
+        # Runs for every event of the application: no database query here
+        # (the interval is read once per restart), and nothing that can raise,
+        # since an exception escaping an event filter ends the process in
+        # PySide6 6.11.
+        if self.enabled and not self.locked and event.type() in (
+                QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel):
+            self.timer.start(self._interval)
         return False
 
     def lock(self) -> None:
