@@ -422,6 +422,31 @@ class Store:
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, r)) for r in cursor.fetchall()]
 
+    def rows_in(self, sql: str, keys: Iterable[Any], params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """``rows`` for a query over many keys: ``sql`` has one ``IN ({})``
+        that is given the keys 500 at a time (SQLite's parameter limit), after
+        ``params``; the blocks' rows in order, keys sorted."""
+        ordered, before, out = sorted(set(keys)), list(params), []
+        for start in range(0, len(ordered), 500):
+            block = ordered[start:start + 500]
+            out += self.rows(sql.format(", ".join("?" * len(block))), before + block)
+        return out
+
+    def id_by_prefix(self, table: str, key: str, *, what: str, listing: str, measure: str = "条") -> str:
+        """The id of the live row of ``table`` whose id is ``key`` or begins
+        with it (at least 4 characters, as the lists show 8). ``NotFound``
+        otherwise, naming ``what`` (务工记录) and the command that lists the ids."""
+        key = (key or "").strip().lower()
+        if len(key) < 4:
+            raise NotFound(f"{what}编号至少要写前 4 位，请用 {listing} 查看编号")
+        rows = self.rows(f"SELECT id FROM [{table}] WHERE deleted = 0 AND id >= ? AND id < ? LIMIT 2",
+                         [key, key + "\U0010ffff"])
+        if not rows:
+            raise NotFound(f"没有编号以 {key} 开头的{what}，请用 {listing} 查看编号")
+        if len(rows) > 1:
+            raise NotFound(f"编号以 {key} 开头的{what}不止一{measure}，请多写几位")
+        return rows[0]["id"]
+
     def history(self, table: str, row_id: str) -> list[Change]:
         """Every change of one row, oldest first."""
         return [Change(**r) for r in self.rows(

@@ -250,12 +250,9 @@ def run_self_employ(args, ctx) -> int:
 
 def run_set_employs(args, ctx) -> int:
     from ..jobs import measures as jm
-    key = args.measure_id.strip().lower()
-    rows = ctx.store.rows("SELECT id FROM measures WHERE deleted = 0 AND id >= ? AND id < ? LIMIT 2",
-                          [key, key + "\U0010ffff"]) if len(key) >= 4 else []
-    if len(rows) != 1:
-        raise CadreDeskError(f"找不到编号以 {key} 开头的唯一一条措施，请用 cadre-desk measures 证件号码 查看编号")
-    jm.set_people_employed(ctx.store, rows[0]["id"], args.employs)
+    measure_id = ctx.store.id_by_prefix("measures", args.measure_id, what="措施",
+                                        listing="cadre-desk measures 证件号码")
+    jm.set_people_employed(ctx.store, measure_id, args.employs)
     print(f"带动就业人数已改为 {args.employs}")
     return 0
 

@@ -258,16 +258,8 @@ def get_opening(store: Store, opening_id: str) -> dict[str, Any]:
 
 def find_opening(store: Store, key: str) -> dict[str, Any]:
     """An opening by its id or a unique beginning of it (as listed: 8 characters)."""
-    key = (key or "").strip().lower()
-    if len(key) < 4:
-        raise NotFound("岗位编号至少要写前 4 位，请用 cadre-desk openings 查看编号")
-    rows = store.rows("SELECT id FROM openings WHERE deleted = 0 AND id >= ? AND id < ? LIMIT 2",
-                      [key, key + "\U0010ffff"])
-    if not rows:
-        raise NotFound(f"没有编号以 {key} 开头的岗位，请用 cadre-desk openings 查看编号")
-    if len(rows) > 1:
-        raise NotFound(f"编号以 {key} 开头的岗位不止一个，请多写几位")
-    return get_opening(store, rows[0]["id"])
+    return get_opening(store, store.id_by_prefix("openings", key, what="岗位", listing="cadre-desk openings",
+                                                 measure="个"))
 
 
 def place_label(o: Mapping[str, Any]) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 from .. import gazetteer, months, places, register, spells, terms
 from ..codes import code_list
-from ..errors import CadreDeskError, NotFound, ValidationFailed
+from ..errors import CadreDeskError, ValidationFailed
 from ..questionnaire import Problem
 from ..storage import Store
 from . import HOME_ROUTE, ROUTE_TO_CHANNEL
@@ -78,16 +78,8 @@ def recommendations_of(store: Store, member_id: str) -> list[dict[str, Any]]:
 
 def find_offer(store: Store, key: str) -> dict[str, Any]:
     """An offer by its id or a unique beginning of it (at least 4 characters)."""
-    key = (key or "").strip().lower()
-    if len(key) < 4:
-        raise NotFound("推荐编号至少要写前 4 位，请用 cadre-desk offers 证件号码 查看编号")
-    rows = store.rows(_OFFER_SQL + "WHERE f.deleted = 0 AND f.id >= ? AND f.id < ? LIMIT 2",
-                      [key, key + "\U0010ffff"])
-    if not rows:
-        raise NotFound(f"没有编号以 {key} 开头的推荐，请用 cadre-desk offers 证件号码 查看编号")
-    if len(rows) > 1:
-        raise NotFound(f"编号以 {key} 开头的推荐不止一条，请多写几位")
-    return rows[0]
+    offer_id = store.id_by_prefix("offers", key, what="推荐", listing="cadre-desk offers 证件号码")
+    return store.rows(_OFFER_SQL + "WHERE f.id = ?", [offer_id])[0]
 
 
 def set_offer_status(store: Store, offer_id: str, status: str, *, reason: str | None = None,
