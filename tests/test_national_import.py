@@ -15,7 +15,7 @@ import pytest
 from cadre_desk import places, register
 from cadre_desk.cli import main
 from cadre_desk.roster import RosterImportFailed, export_roster, import_files, import_roster
-from cadre_desk.roster.national import Vocabulary, survey_file
+from cadre_desk.roster.list_kinds import Vocabulary, survey_file
 from cadre_desk.storage import memory_store
 from helpers_roster import family, snapshot, write_roster
 from national_workbooks import (

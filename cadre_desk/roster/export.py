@@ -220,7 +220,7 @@ def write_error_report(path: str | Path, result, *, full_numbers: bool = False) 
 
 
 def _sheet_key(bad) -> str:
-    """Where a bad row's sheet header and cells are kept (see ``national._sheet_key``)."""
+    """Where a bad row's sheet header and cells are kept (see ``list_rows.sheet_key``)."""
     return f"{bad.file}｜{bad.sheet}" if bad.file else bad.sheet
 
 

@@ -4,6 +4,7 @@ them when nothing was imported."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +79,14 @@ class ImportResult:
     spells_unchanged: int = 0
     warnings: list[BadRow] = field(default_factory=list)
     findings: list = field(default_factory=list)  # checks.Finding
+
+    def note_changed(self, table: str, ids: Iterable[str]) -> None:
+        """Rows of ``table`` written by the import (the window refreshes from ``changed``)."""
+        self.changed.setdefault(table, set()).update(ids)
+
+    def note_extra_columns(self, headers: Iterable[str]) -> None:
+        """Columns kept aside with their rows, each named once in the order found."""
+        self.extra_columns.extend(h for h in dict.fromkeys(headers) if h not in self.extra_columns)
 
     @property
     def bad_row_count(self) -> int:
