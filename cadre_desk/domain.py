@@ -34,6 +34,12 @@ HIRED_STATUSES = ("录用", "在岗", "离岗")
 # Offers that hold one of an opening's places now.
 HIRED_NOW = ("录用", "在岗")
 
+# Each 文化程度 (the 2020 names and the 2021+ ones: 技师, 大专, 本科及以上) at its level in
+# the order of the code list ``education_level``: an opening's minimum is met by
+# the same level or higher.
+EDUCATION_LEVEL = {"文盲或半文盲": 0, "小学": 1, "初中": 2, "高中": 3, "技师": 3, "大专": 4, "大专及以上": 4,
+                   "本科及以上": 5}
+
 # The survey part of the questionnaire (printed as the handbook's survey table),
 # and of it the answers a cadre completes at the door: a county roster need
 # not carry them, so a missing one there is an unfinished survey, not a bad row.

@@ -3,7 +3,8 @@ outcome of each offer, assistance measures and subsidies, and the list of who
 is still not employed.
 
 - ``openings``: enterprises and openings (validation, Excel import/export);
-- ``matching``: hard constraints, the score and the Chinese reasons;
+- ``matching``: the offers, their Chinese reasons and the note; ``scoring``: the hard
+  constraints and the score over all openings as arrays; ``people``: members read for it;
 - ``outcomes``: recorded recommendations, the offer status machine, applications;
 - ``measures``: training, self-employment, public-welfare posts, subsidy payments;
 - ``progress``: the working-age people not yet employed and the Excel export of
@@ -37,10 +38,6 @@ ROUTE_TO_CHANNEL = {
 
 # Education levels in order; an opening's minimum is met by this level or higher.
 EDUCATION_ORDER = code_list("education_level").values
-# Each 文化程度 (the 2020 names and the 2021+ ones: 技师, 大专, 本科及以上) at its level
-# in that order: an opening's minimum is met by the same level or higher.
-EDUCATION_LEVEL = {"文盲或半文盲": 0, "小学": 1, "初中": 2, "高中": 3, "技师": 3, "大专": 4, "大专及以上": 4,
-                   "本科及以上": 5}
 
 # Labour abilities that can take work; an opening accepts a subset of these.
 from ..domain import ABLE_LABOUR as ABLE_LABOUR  # noqa: E402  (re-exported: the vocabulary of the jobs modules)
