@@ -71,6 +71,9 @@ def fill_ids(store: Store, ids: Iterable[str]) -> None:
     conn.executemany("INSERT OR IGNORE INTO temp.sync_ids VALUES (?)", ((i,) for i in ids))
 
 
+NO_STAMP = ""  # a row or field without a clock stamp (sorts before every stamp)
+
+
 def stamp_time(stamp: str) -> str:
     """The wall time inside an HLC stamp, as an ISO string (for change_log.at)."""
     return _ms_time((stamp or "").split("-", 1)[0])
