@@ -43,7 +43,7 @@ def _refused(store, data: bytes, before) -> CadreDeskError:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in exc.message), exc.message
         after = _state(store)
         if getattr(exc, "reason", None) == OLD_KEY and roles.role(store) == roles.LAPTOP:
-            # Known and kept (importer._opened): a package under a receiving-key id the laptop
+            # Known and kept (package_checks.open_change_package): a package under a receiving-key id the laptop
             # does not hold (it looks restored from a backup) makes the laptop encrypt its next
             # package to the county's enrolment key, which the county keeps. A flipped bit in
             # the header's "rk" triggers it before anything can be authenticated; that one

@@ -6,7 +6,7 @@ its sender is a registered device and it is addressed to this one; it
 decrypts (AES-GCM: any changed byte fails); the sender's Ed25519 signature
 holds and the body's SHA-256 matches the signed manifest; the schema it was
 made with is one this program knows. A refusal raises ``PackageRejected``
-with a Chinese message and writes nothing.
+with a Chinese message and writes nothing (the checks: ``package_checks``).
 
 Then the rows are merged (``merge.py``) in one transaction together with the
 sync log entry and the acknowledgement bookkeeping; an error anywhere rolls
@@ -27,12 +27,11 @@ from .. import audit, search
 from ..storage import Store, utc_now
 from . import keys, roles
 from .merge import ApplyError, Merger
-from .tables import stamp_time
+from .package_checks import check_schema, open_change_package
 from .selection import high_water
-from .package import (BAD_CODE, CLONED, CORRUPT, KIND_SETUP, NEWER_VERSION, OLD_KEY, RETIRED_DEVICE,
-                      UNKNOWN_DEVICE, WRONG_COUNTY, WRONG_RECEIVER, PackageRejected, Sealed, decode_body, open_sealed, read_outer,
+from .package import (BAD_CODE, CORRUPT, KIND_SETUP, PackageRejected, Sealed, decode_body, open_sealed, read_outer,
                       verify)
-from .tables import current_households, fill_ids
+from .tables import current_households, fill_ids, stamp_time
 
 # A received stamp may be at most this far ahead of the receiver's clock
 # (the county office's): later ones are held for review, not applied.
@@ -122,71 +121,6 @@ def _log_refusal(store: Store, sealed: Sealed | None, exc: PackageRejected, file
         pass
 
 
-# ---------------------------------------------------------------- checks
-
-def _check_schema(manifest: dict) -> None:
-    unknown = set(manifest.get("schema") or []) - set(roles.schema_names())
-    if unknown or int(manifest.get("format", 0)) > 2:
-        raise PackageRejected(NEWER_VERSION, f"生成它的程序版本 {manifest.get('program', '?')}")
-
-
-def _opened(store: Store, sealed: Sealed) -> tuple[dict, bytes, dict | None]:
-    """Every check of a change package; returns (manifest, body, new keys)."""
-    info = roles.county_info(store)
-    header = sealed.header
-    if header.get("county") != info.get("key_id"):
-        raise PackageRejected(WRONG_COUNTY)
-    if header.get("sender") == store.device_id:
-        raise PackageRejected(WRONG_RECEIVER, "这是本机自己导出的数据包，请把它交给对方导入")
-    sender = roles.device(store, str(header.get("sender")))
-    if sender is None:
-        raise PackageRejected(UNKNOWN_DEVICE, f"设备号 {str(header.get('sender'))[:12]}")
-    if sender["retired"]:
-        raise PackageRejected(RETIRED_DEVICE, f"帮扶干部 {sender['cadre_name'] or ''}，设备号 {sender['id']}")
-    if roles.role(store) == roles.LAPTOP and sender["role"] != roles.COUNTY:
-        raise PackageRejected(UNKNOWN_DEVICE, "帮扶干部的电脑之间不能直接交换数据包，请经县就业办")
-    if header.get("receiver") != store.device_id:
-        raise PackageRejected(WRONG_RECEIVER)
-    box_key = keys.box_key_for(store, header.get("rk"))
-    if box_key is None:
-        if roles.role(store) == roles.LAPTOP:
-            # Behind the county's idea of our keys (restored from a backup, or
-            # an old package): send the next package under the county's
-            # enrolment key, which the county keeps (a restored laptop is found
-            # by its repeated package numbers).
-            store.db.execute("UPDATE sync_devices SET box_public = ? WHERE id = ?",
-                             [info.get("box_public"), sender["id"]])
-        raise PackageRejected(OLD_KEY)
-    envelope = open_sealed(sealed, box_key=box_key)
-    new_keys = None
-    sign_public = sender["sign_public"]
-    enrol = envelope.manifest.get("enrol")
-    if sign_public and enrol and enrol.get("sign_public") != sign_public:
-        # Someone opened the same setup package on a second computer: the
-        # county already has the first one's keys.
-        raise PackageRejected(CLONED, f"帮扶干部 {sender['cadre_name'] or ''}，设备号 {sender['id']}")
-    if not sign_public:
-        new_keys = roles.check_enrol_proof(sender, enrol)
-        if new_keys is None:
-            raise PackageRejected(UNKNOWN_DEVICE, "这台电脑的密钥没有通过登记核验")
-        sign_public = new_keys[0]
-    manifest = verify(envelope, keys.sign_public_from(sign_public))
-    if (manifest.get("county", {}).get("key_id") != info.get("key_id") or manifest.get("sender") != sender["id"]
-            or manifest.get("receiver") != store.device_id):
-        raise PackageRejected(CORRUPT, "封面与内容不符")
-    _check_schema(manifest)
-    if (manifest.get("next_key") or {}).get("box_public"):
-        try:
-            keys.box_public_from(manifest["next_key"]["box_public"])
-        except ValueError:
-            raise PackageRejected(CORRUPT, "密钥格式不对") from None
-    return manifest, envelope.body, {"sign_public": new_keys[0], "box_public": new_keys[1]} if new_keys else None
-
-
-def _decode(body: bytes) -> dict:
-    return decode_body(body)
-
-
 def _already(store: Store, sender: str, manifest: dict) -> dict | None:
     # The same package: same sender, number and rows (two packages with no
     # rows have the same content hash, yet each carries its own acknowledgement).
@@ -238,13 +172,13 @@ def _laptop_acceptor(store: Store, sender: dict):
 
 def _import_changes(store: Store, sealed: Sealed, file_name: str) -> ImportResult:
     my_role = roles.require_role(store)
-    manifest, body, new_keys = _opened(store, sealed)
+    manifest, body, new_keys = open_change_package(store, sealed)
     sender = roles.device(store, manifest["sender"])
     name = sender["cadre_name"] or ""
     seq = int(manifest.get("seq") or 0)
     if _already(store, sender["id"], manifest):
         return ImportResult("changes", sender["id"], name, seq, duplicate=True)
-    decoded = _decode(body)
+    decoded = decode_body(body)
     now = utc_now()
     # New rows are indexed for search in one pass at the end (search.bulk_inserts).
     with store.transaction(), search.bulk_inserts(store.db):
@@ -402,8 +336,8 @@ def _import_setup(store: Store, sealed: Sealed, code: str | None, file_name: str
             raise PackageRejected(CORRUPT, "封面与内容不符")
     except (KeyError, TypeError, AttributeError):
         raise PackageRejected(CORRUPT) from None
-    _check_schema(manifest)
-    decoded = _decode(envelope.body)
+    check_schema(manifest)
+    decoded = decode_body(envelope.body)
     now = utc_now()
     # New rows are indexed for search in one pass at the end (search.bulk_inserts).
     with store.transaction(), search.bulk_inserts(store.db):
@@ -504,3 +438,4 @@ def _drop_handed_over(store: Store, merger: Merger) -> list[str]:
         people = len(rows.get("members") or [])
         notes.append(f"{label}已由县就业办改由其他帮扶干部负责，已从本机移除（{people} 人）；县里的记录不受影响")
     return notes
+
