@@ -72,6 +72,16 @@ def age_on(id_number: str | None, day: dt.date) -> int | None:
         return None
 
 
+def age_from_birth_date(born: str | None, day: dt.date) -> int | None:
+    """Completed years on ``day`` of someone born on ``born`` (an ISO date,
+    None when it is not one); reached on the birthday itself."""
+    try:
+        b = dt.date.fromisoformat(str(born)[:10])
+    except (TypeError, ValueError):
+        return None
+    return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
 def member_age(member: Mapping[str, Any], as_of: dt.date | None = None) -> int | None:
     return age_on(member.get("id_number"), as_of or dt.date.today())
 

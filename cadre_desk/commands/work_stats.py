@@ -72,11 +72,12 @@ def register(sub) -> None:
 
 def run_work_stats(args, ctx) -> int:
     from .. import work_stats as ws
+    from ..work_stats_workbook import export_monthly, scope_name
 
     year = _year(args.year) if args.year else dt.date.today().year
     store = ctx.store
     if args.xlsx:
-        figures = ws.export_monthly(store, Path(args.xlsx), year, town=args.town, village=args.village)
+        figures = export_monthly(store, Path(args.xlsx), year, town=args.town, village=args.village)
         from ..audit import record
 
         record(store, "export", {"what": "work-stats", "file": Path(args.xlsx).name, "year": year,
@@ -86,7 +87,7 @@ def run_work_stats(args, ctx) -> int:
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:
-        print(format_table(figures, ws._scope_name(store, args.town, args.village)))
+        print(format_table(figures, scope_name(store, args.town, args.village)))
         if args.xlsx:
             print(f"已写出 Excel：{args.xlsx}")
     return 0

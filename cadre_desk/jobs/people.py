@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain import age_on
+from ..domain import age_from_birth_date, age_on
 from ..storage import Store
 from . import HOME_ROUTE, PLACES
 
@@ -70,15 +70,8 @@ def person_from_member(m: Mapping[str, Any], place: Mapping[str, Any], as_of: dt
 def _age(m: Mapping[str, Any], as_of: dt.date) -> int | None:
     """Completed years on ``as_of``, from the stored birth date (derived from the
     ID number on save), else from the ID number itself."""
-    born = m.get("birth_date")
-    if born:
-        try:
-            y, mo, d = int(born[:4]), int(born[5:7]), int(born[8:10])
-        except ValueError:
-            pass
-        else:
-            return as_of.year - y - ((as_of.month, as_of.day) < (mo, d))
-    return age_on(m.get("id_number"), as_of)
+    age = age_from_birth_date(m.get("birth_date"), as_of) if m.get("birth_date") else None
+    return age if age is not None else age_on(m.get("id_number"), as_of)
 
 
 _PLACE_SQL = ("SELECT h.id AS household_id, h.village_id, v.town_id, c.code AS county_code "
