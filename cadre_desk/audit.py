@@ -78,16 +78,18 @@ def record(store, action: str, detail: dict[str, Any] | None = None, people: int
 
 
 def entries(store, since: str | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT seq, time, user, device, action, detail, people FROM audit_log"
-    params: list[Any] = []
-    if since:
-        sql += " WHERE time >= ?"
-        params.append(since)
-    out = []
-    for r in store.rows(sql + " ORDER BY seq", params):
+    return _read(store, "SELECT seq, time, user, device, action, detail, people FROM audit_log WHERE 1",
+                 {"time >= ?": since}, "seq")
+
+
+def _read(store, sql: str, conditions: dict[str, Any], order: str) -> list[dict[str, Any]]:
+    """The entries of ``sql`` (ending in a WHERE) under the ``conditions`` whose
+    value is given, in ``order``, their details decoded."""
+    given = {cond: value for cond, value in conditions.items() if value}
+    rows = store.rows(sql + "".join(f" AND {cond}" for cond in given) + f" ORDER BY {order}", list(given.values()))
+    for r in rows:
         r["detail"] = _load_detail(r["detail"])
-        out.append(r)
-    return out
+    return rows
 
 
 def _load_detail(text):
@@ -330,16 +332,5 @@ def action_label(action: str) -> str:
 
 
 def remote_entries(store, device: str | None = None, since: str | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT device, seq, time, user, action, detail, people FROM audit_remote WHERE 1"
-    params: list[Any] = []
-    if device:
-        sql += " AND device = ?"
-        params.append(device)
-    if since:
-        sql += " AND time >= ?"
-        params.append(since)
-    out = []
-    for r in store.rows(sql + " ORDER BY device, seq", params):
-        r["detail"] = _load_detail(r["detail"])
-        out.append(r)
-    return out
+    return _read(store, "SELECT device, seq, time, user, action, detail, people FROM audit_remote WHERE 1",
+                 {"device = ?": device, "time >= ?": since}, "device, seq")

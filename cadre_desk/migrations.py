@@ -21,6 +21,14 @@ def _editable(db: Database, name: str, columns: dict, *, foreign_keys=(), not_nu
                     not_null={"id", "created_at", "updated_at", *not_null}, defaults={"deleted": 0})
 
 
+def _append_only(db: Database, table: str) -> None:
+    """Triggers that refuse UPDATE and DELETE on ``table`` (the same statements
+    the audit migrations always ran: this helper only names them once)."""
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                   f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+
+
 @migrations(name="0001_initial")
 def m0001_initial(db: Database) -> None:
     db["settings"].create({"key": str, "value": str}, pk="key")
@@ -210,10 +218,7 @@ def m0110_users_and_audit(db: Database) -> None:
                             "people": int, "prev_hash": str, "hash": str}, pk="seq",
                            not_null={"time", "action", "prev_hash", "hash"})
     db.execute("CREATE INDEX audit_log_time ON audit_log(time)")
-    db.execute("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-               "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
-    db.execute("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-               "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END")
+    _append_only(db, "audit_log")
 
 
 @migrations(name="0111_audit_from_devices")
@@ -223,10 +228,7 @@ def m0111_audit_from_devices(db: Database) -> None:
     db["audit_remote"].create({"device": str, "seq": int, "time": str, "user": str, "action": str, "detail": str,
                                "people": int, "prev_hash": str, "hash": str, "received_at": str},
                               pk=("device", "seq"), not_null={"hash"})
-    db.execute("CREATE TRIGGER audit_remote_no_update BEFORE UPDATE ON audit_remote "
-               "BEGIN SELECT RAISE(ABORT, 'audit_remote is append-only'); END")
-    db.execute("CREATE TRIGGER audit_remote_no_delete BEFORE DELETE ON audit_remote "
-               "BEGIN SELECT RAISE(ABORT, 'audit_remote is append-only'); END")
+    _append_only(db, "audit_remote")
 
 
 @migrations(name="0160_work_spells")
