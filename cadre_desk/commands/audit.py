@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 
 from .. import audit
+from .common import action, json_flag
 
 
 def register(sub) -> None:
-    p = sub.add_parser("audit", help="查看审计记录（登录、导出、打印、备份、用户变更）",
-                       description="列出审计记录；--verify 检查记录链是否完整（被改动或删除的记录会被发现）。"
-                                   "JSON 的 action 取值：" + "、".join(audit.ACTIONS))
-    p.add_argument("--json", action="store_true", help="输出 JSON（time, user, device, action, detail, people）")
+    p = action(sub, "audit", run, help="查看审计记录（登录、导出、打印、备份、用户变更）",
+               description="列出审计记录；--verify 检查记录链是否完整（被改动或删除的记录会被发现）。"
+                           "JSON 的 action 取值：" + "、".join(audit.ACTIONS))
+    json_flag(p, "输出 JSON（time, user, device, action, detail, people）")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="只列出这一天及以后的记录")
     p.add_argument("--verify", action="store_true", help="检查记录链；有问题时指出第一条有问题的记录")
     p.add_argument("--devices", action="store_true", help="（县就业办）列出各台电脑随数据包送来的审计记录")
-    p.set_defaults(handler=run)
 
 
 def run(args, ctx) -> int:

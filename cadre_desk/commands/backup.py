@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .common import action
+
 
 def register(sub) -> None:
-    p = sub.add_parser("backup", help="备份数据库（程序运行中也可备份）",
-                       description="把数据库完整复制到一个新文件；不指定文件名时在当前文件夹生成带日期的备份文件。")
+    p = action(sub, "backup", run, help="备份数据库（程序运行中也可备份）",
+               description="把数据库完整复制到一个新文件；不指定文件名时在当前文件夹生成带日期的备份文件。")
     p.add_argument("output", nargs="?", metavar="OUT.db", help="备份文件名")
-    p.set_defaults(handler=run)
 
 
 def run(args, ctx) -> int:

@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from .common import action, json_flag
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "check", help="按核查规则检查全部户和成员（劳动技能、公益性岗位年龄、电话、残疾证、务工记录等）",
+    p = action(
+        subparsers, "check", run, help="按核查规则检查全部户和成员（劳动技能、公益性岗位年龄、电话、残疾证、务工记录等）",
         description="用调查表中的核查规则（与入户调查表、导入时的提醒相同）检查数据库中的全部户、成员和务工记录，"
                     "逐条列出问题：户编号、成员、规则说明。只是提醒，不会改动任何数据。")
     p.add_argument("--town", metavar="NAME", help="只检查这个乡镇（街道）")
     p.add_argument("--village", metavar="NAME", help="只检查这个行政村")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="按这一天计算年龄（默认今天）")
     p.add_argument("--full-ids", action="store_true", help="写出完整的证件号码（默认只显示前6位和后4位）")
-    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供其他程序读取）")
-    p.set_defaults(handler=run)
+    json_flag(p, "输出一个 JSON 对象（供其他程序读取）")
 
 
 def run(args, ctx) -> int:

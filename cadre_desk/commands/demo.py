@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..errors import CadreDeskError
 from .stats import parse_date
+from .common import action
 
 # The demo's defaults, here so that ``cadre-desk --help`` need not load the
 # demo builder; tests/test_startup.py checks they equal cadre_desk.demo's.
@@ -13,8 +14,8 @@ DEFAULT_SEED = 2020
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "demo", help="生成演示数据（虚构的临清市贫困户、成员、岗位和政策）",
+    p = action(
+        subparsers, "demo", run, help="生成演示数据（虚构的临清市贫困户、成员、岗位和政策）",
         description="在数据库中生成一个虚构的临清市演示县：村、贫困户和成员（身份证号码有效、新旧地址码都有）、"
                     "调查、就业、帮扶责任人、走访、企业和岗位、推荐与申请、帮扶措施与补贴、政策样例。"
                     "同一种子生成的数据完全相同。不加 --db 时保存在默认数据库旁单独的演示文件（demo.db）中，"
@@ -25,7 +26,6 @@ def register(subparsers) -> None:
     p.add_argument("--as-of", metavar="YYYY-MM-DD",
                    help="演示数据的基准日期（年龄、就业、补贴都以此日为准；默认今天）")
     p.add_argument("--force", action="store_true", help="数据库中已有户时仍然添加演示数据")
-    p.set_defaults(handler=run)
 
 
 def run(args, ctx) -> int:

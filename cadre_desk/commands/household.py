@@ -5,20 +5,19 @@ and 编辑户信息 do the same through ``cadre_desk.households``)."""
 from __future__ import annotations
 
 from ..errors import CadreDeskError, ValidationFailed
+from .common import action, action_group, explain, explained, id_number, member_named, print_warnings, set_answers
 
 FIELD_HELP = "列名=值（列名同花名册，如 联系电话=13905350001、脱贫状态=未脱贫），可重复"
 NEW_FIELD_HELP = FIELD_HELP + "；户主本人的调查项也可这样给出（如 健康状况=健康、劳动技能=普通劳动力）"
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("household", help="新建户、修改户信息、更换户主",
-                              description="新建户（含户主）、修改户的基本情况和收入、更换户主。")
-    actions = p.add_subparsers(dest="household_command", metavar="ACTION", parser_class=type(p))
-    p.set_defaults(handler=lambda args, ctx: (p.print_help(), 0)[1])
+    actions = action_group(subparsers, "household", help="新建户、修改户信息、更换户主",
+                           description="新建户（含户主）、修改户的基本情况和收入、更换户主。", dest="household_command")
 
-    n = actions.add_parser("new", help="新建一户（同时登记户主）",
-                           description="新建一户并登记户主（与户主关系为户主）。没有县里的户编号时用 --provisional "
-                                       "先给一个临时编号（临时0001…），县里的编号到了再用 household set 改。")
+    n = action(actions, "new", run_new, creates_db=True, help="新建一户（同时登记户主）",
+               description="新建一户并登记户主（与户主关系为户主）。没有县里的户编号时用 --provisional "
+                           "先给一个临时编号（临时0001…），县里的编号到了再用 household set 改。")
     n.add_argument("--town", required=True, metavar="T", help="乡镇（街道），如 烟店镇")
     n.add_argument("--village", required=True, metavar="V", help="行政村")
     number = n.add_mutually_exclusive_group(required=True)
@@ -27,33 +26,16 @@ def register(subparsers) -> None:
     n.add_argument("--head", required=True, metavar="NAME", help="户主姓名")
     n.add_argument("--head-id", required=True, metavar="ID", help="户主证件号码")
     n.add_argument("--field", action="append", default=[], metavar="列名=值", help=NEW_FIELD_HELP)
-    n.set_defaults(handler=run_new, creates_db=True)
 
-    s = actions.add_parser("set", help="修改户信息", description="修改一户的基本情况或收入；没有给出的栏目不变。"
-                           "值不合规时什么也不保存，提示与调查表相同。")
+    s = action(actions, "set", run_set, help="修改户信息", description="修改一户的基本情况或收入；没有给出的栏目不变。"
+               "值不合规时什么也不保存，提示与调查表相同。")
     s.add_argument("number", metavar="NUMBER", help="户编号")
     s.add_argument("--field", action="append", required=True, metavar="列名=值", help=FIELD_HELP)
-    s.set_defaults(handler=run_set)
 
-    h = actions.add_parser("head", help="更换户主", description="把本户的一名成员设为户主，原户主改为 --old-relation。")
+    h = action(actions, "head", run_head, help="更换户主", description="把本户的一名成员设为户主，原户主改为 --old-relation。")
     h.add_argument("number", metavar="NUMBER", help="户编号")
-    h.add_argument("id_number", metavar="ID_NUMBER", help="新户主的证件号码")
+    id_number(h, "新户主的证件号码")
     h.add_argument("--old-relation", default="其他", metavar="关系", help="原户主的与户主关系（默认 其他）")
-    h.set_defaults(handler=run_head)
-
-
-def explain(exc: ValidationFailed, part) -> CadreDeskError:
-    """The form's messages, each named by its column, on one line."""
-    parts = []
-    for p in exc.problems:
-        fld = part.by_key.get(p.field) if p.field else None
-        parts.append(f"{fld.label}：{p.message}" if fld and fld.label not in p.message else p.message)
-    return CadreDeskError("；".join(dict.fromkeys(parts)) + "。没有保存任何修改")
-
-
-def print_warnings(warnings) -> None:
-    for w in warnings:
-        print(f"提示：{w.message}")
 
 
 def run_new(args, ctx) -> int:
@@ -85,15 +67,8 @@ def run_set(args, ctx) -> int:
     store = ctx.store
     part = store.questionnaire.household
     h = register.household_by_number(store, args.number)
-    answers = households.answers_from_pairs(part, args.field)
-    try:
-        warnings = households.set_household(store, h["id"], answers)
-    except ValidationFailed as exc:
-        raise explain(exc, part) from None
-    labels = "、".join(part.by_key[k].label for k in answers)
-    print(f"已修改户编号 {store.get('households', h['id'])['number']} 的{labels}")
-    print_warnings(warnings)
-    return 0
+    return set_answers(part, args.field, lambda given: households.set_household(store, h["id"], given),
+                       lambda labels: f"已修改户编号 {store.get('households', h['id'])['number']} 的{labels}")
 
 
 def run_head(args, ctx) -> int:
@@ -101,10 +76,8 @@ def run_head(args, ctx) -> int:
 
     store = ctx.store
     h = register.household_by_number(store, args.number)
-    m = register.member_by_id_number(store, args.id_number)
-    try:
+    m = member_named(ctx, args)
+    with explained(store.questionnaire.member):
         households.change_head(store, h["id"], m["id"], old_head_relation=args.old_relation)
-    except ValidationFailed as exc:
-        raise explain(exc, store.questionnaire.member) from None
     print(f"户编号 {h['number']} 的户主已改为 {m['name']}")
     return 0

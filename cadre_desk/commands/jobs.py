@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import CadreDeskError, ImportFailed
 from ..idnumber import mask_id
+from .common import action, id_number, json_flag, member_named
 
 
 def _date(text: str | None, *, default_today: bool = True) -> dt.date | None:
@@ -22,105 +23,90 @@ def _date(text: str | None, *, default_today: bool = True) -> dt.date | None:
         raise CadreDeskError(f"日期“{text}”无效，请按 YYYY-MM-DD 填写，例如 2020-05-01") from None
 
 
-def _parser(sub, name, help_, description=None):
-    return sub.add_parser(name, help=help_, description=description or help_)
+def _parser(sub, name, handler, help_, description=None):
+    return action(sub, name, handler, help=help_, description=description or help_)
 
 
 def register(sub) -> None:  # noqa: C901 - one place that lists the commands
-    p = _parser(sub, "import-openings", "从 Excel 导入岗位（有错误时一个也不导入，并列出每个错误行）")
+    p = _parser(sub, "import-openings", run_import, "从 Excel 导入岗位（有错误时一个也不导入，并列出每个错误行）")
     p.add_argument("file", metavar="FILE.xlsx", help="岗位表（格式同 export-openings 导出的表）")
-    p.set_defaults(handler=run_import)
 
-    p = _parser(sub, "export-openings", "把全部岗位导出为 Excel（可改后再导入）")
+    p = _parser(sub, "export-openings", run_export, "把全部岗位导出为 Excel（可改后再导入）")
     p.add_argument("out", metavar="OUT.xlsx", help="输出文件")
-    p.set_defaults(handler=run_export)
 
-    p = _parser(sub, "openings", "列出岗位（编号、企业、渠道、地点、工资、名额）")
-    p.add_argument("--json", action="store_true", help="输出 JSON")
-    p.set_defaults(handler=run_openings)
+    p = _parser(sub, "openings", run_openings, "列出岗位（编号、企业、渠道、地点、工资、名额）")
+    json_flag(p)
 
-    p = _parser(sub, "recommend", "为一名成员推荐三个最合适的岗位",
+    p = _parser(sub, "recommend", run_recommend, "为一名成员推荐三个最合适的岗位",
                 "按硬性条件（劳动技能、年龄、文化程度、居家、可接受地点、残疾人适宜、有效期、名额）筛选岗位，"
                 "再按就业意愿、技能、期望收入、距离和剩余名额打分，给出前三个岗位和理由。默认不保存。")
-    p.add_argument("id_number", metavar="ID_NUMBER", help="成员的证件号码")
-    p.add_argument("--json", action="store_true", help="输出 JSON")
+    id_number(p)
+    json_flag(p)
     p.add_argument("--record", action="store_true", help="保存这次推荐（之后可跟踪每个岗位的结果）")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="按哪一天判断有效期和年龄（默认今天）")
     p.add_argument("--repeat", action="store_true", help="允许再次推荐上次已推荐过的岗位")
-    p.set_defaults(handler=run_recommend)
 
-    p = _parser(sub, "offers", "列出一名成员历次推荐的岗位及其状态（含推荐编号）")
-    p.add_argument("id_number", metavar="ID_NUMBER", help="成员的证件号码")
-    p.add_argument("--json", action="store_true", help="输出 JSON")
-    p.set_defaults(handler=run_offers)
+    p = _parser(sub, "offers", run_offers, "列出一名成员历次推荐的岗位及其状态（含推荐编号）")
+    id_number(p)
+    json_flag(p)
 
-    p = _parser(sub, "offer-status", "更新推荐岗位的状态：推荐→联系→面试→录用/未录用→在岗/离岗")
+    p = _parser(sub, "offer-status", run_offer_status, "更新推荐岗位的状态：推荐→联系→面试→录用/未录用→在岗/离岗")
     p.add_argument("offer_id", metavar="OFFER_ID", help="推荐编号（cadre-desk offers 列出，写前 8 位即可）")
     p.add_argument("status", metavar="STATUS", help="新状态：联系、面试、录用、未录用、在岗、离岗")
     p.add_argument("--reason", help="原因（未录用时必填）")
     p.add_argument("--on", metavar="YYYY-MM-DD", help="日期（默认今天）")
-    p.set_defaults(handler=run_offer_status)
 
-    p = _parser(sub, "apply", "登记成员的岗位申请")
-    p.add_argument("id_number", metavar="ID_NUMBER", help="成员的证件号码")
+    p = _parser(sub, "apply", run_apply, "登记成员的岗位申请")
+    id_number(p)
     p.add_argument("opening_id", metavar="OPENING_ID", help="岗位编号（cadre-desk openings 列出，写前 8 位即可）")
     p.add_argument("--on", metavar="YYYY-MM-DD", help="申请日期（默认今天）")
     p.add_argument("--note", help="备注")
-    p.set_defaults(handler=run_apply)
 
-    p = _parser(sub, "training", "登记培训（项目、日期、是否结业、证书）")
-    p.add_argument("id_number", metavar="ID_NUMBER", help="成员的证件号码")
+    p = _parser(sub, "training", run_training, "登记培训（项目、日期、是否结业、证书）")
+    id_number(p)
     p.add_argument("--course", required=True, help="培训项目，如 缝纫工培训")
     p.add_argument("--start", required=True, metavar="YYYY-MM-DD", help="开始日期")
     p.add_argument("--end", metavar="YYYY-MM-DD", help="结束日期")
     p.add_argument("--completed", action="store_true", help="已结业")
     p.add_argument("--certificate", help="证书名称或编号")
-    p.set_defaults(handler=run_training)
 
-    p = _parser(sub, "self-employ", "登记自主创业（成员改为已就业：自主创业）")
-    p.add_argument("id_number", metavar="ID_NUMBER", help="成员的证件号码")
+    p = _parser(sub, "self-employ", run_self_employ, "登记自主创业（成员改为已就业：自主创业）")
+    id_number(p)
     p.add_argument("--business", required=True, help="创业项目，如 蔬菜大棚")
     p.add_argument("--start", required=True, metavar="YYYY-MM-DD", help="开始日期")
     p.add_argument("--employs", type=int, default=0, metavar="N", help="带动就业人数（默认 0）")
-    p.set_defaults(handler=run_self_employ)
 
-    p = _parser(sub, "set-employs", "修改一项自主创业的带动就业人数（成员的带动就业人数随之更新）")
+    p = _parser(sub, "set-employs", run_set_employs, "修改一项自主创业的带动就业人数（成员的带动就业人数随之更新）")
     p.add_argument("measure_id", metavar="MEASURE_ID", help="措施编号（cadre-desk measures 列出）")
     p.add_argument("employs", type=int, metavar="N", help="带动就业人数")
-    p.set_defaults(handler=run_set_employs)
 
-    p = _parser(sub, "welfare-post", "安排公益性岗位（成员改为已就业：公益性岗位）")
-    p.add_argument("id_number", metavar="ID_NUMBER", help="成员的证件号码")
+    p = _parser(sub, "welfare-post", run_welfare_post, "安排公益性岗位（成员改为已就业：公益性岗位）")
+    id_number(p)
     p.add_argument("--post", required=True, help="岗位名称，如 村保洁员")
     p.add_argument("--start", required=True, metavar="YYYY-MM-DD", help="上岗日期")
     p.add_argument("--months", required=True, type=int, help="聘用月数")
-    p.set_defaults(handler=run_welfare_post)
 
-    p = _parser(sub, "pay-subsidy", "登记一笔补贴发放（公益性岗位补贴、一次性创业补贴、交通补贴、培训补贴等）")
+    p = _parser(sub, "pay-subsidy", run_pay_subsidy, "登记一笔补贴发放（公益性岗位补贴、一次性创业补贴、交通补贴、培训补贴等）")
     p.add_argument("--kind", required=True, help="补贴类型，如 公益性岗位补贴")
     p.add_argument("--amount", required=True, type=float, help="金额（元）")
     p.add_argument("--on", required=True, metavar="YYYY-MM-DD", help="发放日期")
     p.add_argument("--id-number", metavar="ID_NUMBER", help="领取补贴的成员证件号码")
     p.add_argument("--to", help="领取人或单位（发给企业等时填写）")
     p.add_argument("--note", help="备注")
-    p.set_defaults(handler=run_pay_subsidy)
 
-    p = _parser(sub, "measures", "列出一名成员的帮扶措施、补贴、岗位申请")
-    p.add_argument("id_number", metavar="ID_NUMBER", help="成员的证件号码")
-    p.set_defaults(handler=run_measures)
+    p = _parser(sub, "measures", run_measures, "列出一名成员的帮扶措施、补贴、岗位申请")
+    id_number(p)
 
-    for name, help_ in (("not-employed", "列出劳动年龄内有劳动能力但尚未就业的人员"),
-                        ("export-progress", "把进度统计和未就业人员名单导出为 Excel")):
-        p = _parser(sub, name, help_)
+    for name, handler, help_ in (("not-employed", run_not_employed, "列出劳动年龄内有劳动能力但尚未就业的人员"),
+                                 ("export-progress", run_export_progress, "把进度统计和未就业人员名单导出为 Excel")):
+        p = _parser(sub, name, handler, help_)
         if name == "export-progress":
             p.add_argument("out", metavar="OUT.xlsx", help="输出文件")
             p.add_argument("--mask-ids", action="store_true",
                            help="证件号码只显示前 6 位和后 4 位（默认就是这样，保留此参数以兼容旧脚本）")
             p.add_argument("--full-ids", action="store_true", help="写出完整的证件号码（默认只显示前 6 位和后 4 位）")
-            p.set_defaults(handler=run_export_progress)
         else:
-            p.add_argument("--json", action="store_true", help="输出 JSON")
-            p.set_defaults(handler=run_not_employed)
+            json_flag(p)
         p.add_argument("--as-of", metavar="YYYY-MM-DD", help="截止日期（默认今天）")
         p.add_argument("--town", metavar="NAME", help="只看这个乡镇（街道）")
         p.add_argument("--village", metavar="NAME", help="只看这个行政村")
@@ -169,11 +155,10 @@ def run_openings(args, ctx) -> int:
 
 
 def run_recommend(args, ctx) -> int:
-    from .. import register as reg
     from ..jobs import outcomes as jout
     from ..jobs.matching import recommend
     store = ctx.store
-    member = reg.member_by_id_number(store, args.id_number)
+    member = member_named(ctx, args)
     rec = recommend(store, member, as_of=_date(args.as_of), repeat=args.repeat)
     rec_id = jout.record_recommendation(store, rec) if args.record else None
     if args.json:
@@ -190,9 +175,8 @@ def run_recommend(args, ctx) -> int:
 
 
 def run_offers(args, ctx) -> int:
-    from .. import register as reg
     from ..jobs import outcomes as jout
-    member = reg.member_by_id_number(ctx.store, args.id_number)
+    member = member_named(ctx, args)
     rows = jout.offers_of(ctx.store, member["id"])
     if args.json:
         keep = ("id", "recommended_on", "rank", "opening", "employer", "route", "reason", "status",
@@ -218,10 +202,9 @@ def run_offer_status(args, ctx) -> int:
 
 
 def run_apply(args, ctx) -> int:
-    from .. import register as reg
     from ..jobs import openings as jo
     from ..jobs import outcomes as jout
-    member = reg.member_by_id_number(ctx.store, args.id_number)
+    member = member_named(ctx, args)
     opening = jo.find_opening(ctx.store, args.opening_id)
     jout.apply_for(ctx.store, member["id"], opening["id"], on=_date(args.on), note=args.note)
     print(f"已登记：{member['name']} 申请 {opening.get('employer') or ''} {opening['title']}")
@@ -229,9 +212,8 @@ def run_apply(args, ctx) -> int:
 
 
 def run_training(args, ctx) -> int:
-    from .. import register as reg
     from ..jobs import measures as jm
-    member = reg.member_by_id_number(ctx.store, args.id_number)
+    member = member_named(ctx, args)
     jm.add_training(ctx.store, member["id"], course=args.course, start=_date(args.start),
                     end=_date(args.end, default_today=False), completed=args.completed, certificate=args.certificate)
     print(f"已登记 {member['name']} 的培训：{args.course}")
@@ -239,9 +221,8 @@ def run_training(args, ctx) -> int:
 
 
 def run_self_employ(args, ctx) -> int:
-    from .. import register as reg
     from ..jobs import measures as jm
-    member = reg.member_by_id_number(ctx.store, args.id_number)
+    member = member_named(ctx, args)
     jm.add_self_employment(ctx.store, member["id"], business=args.business, start=_date(args.start),
                            people_employed=args.employs)
     print(f"已登记 {member['name']} 自主创业：{args.business}，带动就业 {args.employs} 人")
@@ -258,18 +239,16 @@ def run_set_employs(args, ctx) -> int:
 
 
 def run_welfare_post(args, ctx) -> int:
-    from .. import register as reg
     from ..jobs import measures as jm
-    member = reg.member_by_id_number(ctx.store, args.id_number)
+    member = member_named(ctx, args)
     jm.add_public_welfare_post(ctx.store, member["id"], post=args.post, start=_date(args.start), months=args.months)
     print(f"已安排 {member['name']} 公益性岗位：{args.post}，{args.months} 个月")
     return 0
 
 
 def run_pay_subsidy(args, ctx) -> int:
-    from .. import register as reg
     from ..jobs import measures as jm
-    member = reg.member_by_id_number(ctx.store, args.id_number) if args.id_number else None
+    member = member_named(ctx, args) if args.id_number else None
     jm.pay_subsidy(ctx.store, kind=args.kind, amount_yuan=args.amount, paid_on=_date(args.on),
                    paid_to=args.to or (member["name"] if member else None),
                    member_id=member["id"] if member else None, note=args.note)
@@ -278,10 +257,9 @@ def run_pay_subsidy(args, ctx) -> int:
 
 
 def run_measures(args, ctx) -> int:
-    from .. import register as reg
     from ..jobs import measures as jm
     from ..jobs import outcomes as jout
-    member = reg.member_by_id_number(ctx.store, args.id_number)
+    member = member_named(ctx, args)
     store = ctx.store
     print(f"{member['name']}（{mask_id(member['id_number'])}）")
     for m in jm.measures_of(store, member["id"]):

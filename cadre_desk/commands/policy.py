@@ -6,42 +6,37 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .common import action, action_group
+
 
 def register(sub) -> None:
-    p = sub.add_parser("policy", help="管理就业帮扶政策（导入、列出、停用）",
-                       description="管理政策汇编中的政策。政策是数据：用结构化文件（JSON 或 TOML）导入和导出。")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
-    actions.required = True
+    actions = action_group(sub, "policy", help="管理就业帮扶政策（导入、列出、停用）",
+                           description="管理政策汇编中的政策。政策是数据：用结构化文件（JSON 或 TOML）导入和导出。",
+                           required=True)
 
-    imp = actions.add_parser("import", help="从政策文件导入（同名政策更新，新政策添加）",
-                             description="导入政策文件（格式见 docs/printing.md）。文件有任何错误时一条也不导入。")
+    imp = action(actions, "import", import_cmd, help="从政策文件导入（同名政策更新，新政策添加）",
+                 description="导入政策文件（格式见 docs/printing.md）。文件有任何错误时一条也不导入。")
     imp.add_argument("file", metavar="FILE", help="政策文件（.json 或 .toml）")
-    imp.set_defaults(handler=import_cmd)
 
-    exp = actions.add_parser("export", help="把政策导出为政策文件（可编辑后再导入）",
-                             description="把数据库中的政策写成可导入的政策文件。")
+    exp = action(actions, "export", export_cmd, help="把政策导出为政策文件（可编辑后再导入）",
+                 description="把数据库中的政策写成可导入的政策文件。")
     exp.add_argument("-o", "--output", required=True, metavar="FILE.json", help="输出文件")
-    exp.set_defaults(handler=export_cmd)
 
-    ls = actions.add_parser("list", help="列出政策", description="列出在用的政策（加 --all 含已停用的）。")
+    ls = action(actions, "list", list_cmd, help="列出政策", description="列出在用的政策（加 --all 含已停用的）。")
     ls.add_argument("--all", action="store_true", help="包括已停用的政策")
-    ls.set_defaults(handler=list_cmd)
 
-    ret = actions.add_parser("retire", help="停用政策（不再打印，记录保留）",
-                             description="停用一项政策：不再出现在政策汇编和手册中，记录保留。")
+    ret = action(actions, "retire", retire_cmd, help="停用政策（不再打印，记录保留）",
+                 description="停用一项政策：不再出现在政策汇编和手册中，记录保留。")
     ret.add_argument("policy_id", metavar="ID", help="政策编号（policy list 显示的前几位即可）")
-    ret.set_defaults(handler=retire_cmd)
 
-    res = actions.add_parser("restore", help="恢复已停用的政策", description="恢复一项已停用的政策。")
+    res = action(actions, "restore", restore_cmd, help="恢复已停用的政策", description="恢复一项已停用的政策。")
     res.add_argument("policy_id", metavar="ID", help="政策编号")
-    res.set_defaults(handler=restore_cmd)
 
-    smp = actions.add_parser("samples", help="载入样本政策（标注为样本文本）",
-                             description="载入随程序提供的样本政策（标注为样本文本，不是正式文件）。重复执行不会重复添加。")
-    smp.set_defaults(handler=samples_cmd)
+    action(actions, "samples", samples_cmd, help="载入样本政策（标注为样本文本）",
+           description="载入随程序提供的样本政策（标注为样本文本，不是正式文件）。重复执行不会重复添加。")
     # ``--db`` is also accepted after the action (cli.py adds it after ``policy`` only).
-    for action in actions.choices.values():
-        action.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="数据库文件")
+    for child in actions.choices.values():
+        child.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="数据库文件")
 
 
 def import_cmd(args, ctx) -> int:

@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 from ..errors import CadreDeskError, NotFound
+from .common import action
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "handbook", help="打印就业帮扶手册（PDF）",
+    p = action(
+        sub, "handbook", handbook, help="打印就业帮扶手册（PDF）",
         description="为一户、一个行政村或全县的户生成就业帮扶手册 PDF。一户时 -o 为文件名；"
                     "--village / --all 时 -o 为文件夹，每户一个 PDF（文件名含户编号），加 --combined 则合成一个 PDF。")
     p.add_argument("household_number", nargs="?", metavar="HOUSEHOLD_NUMBER", help="户编号")
@@ -22,13 +23,11 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="输出的 PDF 文件（一户）或文件夹（多户）")
     p.add_argument("--combined", action="store_true", help="多户合成一个 PDF（每户页码单独编排）")
     p.add_argument("--as-of", metavar="DATE", help="计算年龄和年度所用的日期（默认今天），如 2020-05-20")
-    p.set_defaults(handler=handbook)
 
-    c = sub.add_parser("policies", help="打印政策汇编（PDF）",
-                       description="把在用（未停用）的政策生成一份带目录和书签的政策汇编 PDF。")
+    c = action(sub, "policies", policies, help="打印政策汇编（PDF）",
+               description="把在用（未停用）的政策生成一份带目录和书签的政策汇编 PDF。")
     c.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
     c.add_argument("--as-of", metavar="DATE", help="封面年份所用的日期（默认今天）")
-    c.set_defaults(handler=policies)
 
 
 def _as_of(text: str | None) -> dt.date:

@@ -9,35 +9,29 @@ from pathlib import Path
 from .. import audit, keys, recovery, users
 from ..errors import CadreDeskError
 from .user import new_password
+from .common import action, action_group
 
 
 def register(sub) -> None:
-    p = sub.add_parser("recovery", help="忘记密码时通过县就业办恢复（申请、答复、重设）",
-                       description="忘记密码时：帮扶干部的电脑写一个恢复申请（recovery request），县就业办用恢复私钥答复"
-                                   "一个一次性的恢复文件并在电话里告诉验证码（recovery answer），电脑用恢复文件和验证码"
-                                   "设新密码（recovery reset）。数据不会丢失。")
-    actions = p.add_subparsers(dest="recovery_command", metavar="ACTION", parser_class=type(p))
-    p.set_defaults(handler=lambda args, ctx: (p.print_help(), 0)[1])
-    k = actions.add_parser("keygen", help="（县就业办）生成恢复密钥对", description="生成县就业办的恢复密钥对。")
+    actions = action_group(sub, "recovery", help="忘记密码时通过县就业办恢复（申请、答复、重设）",
+                           description="忘记密码时：帮扶干部的电脑写一个恢复申请（recovery request），县就业办用恢复私钥答复"
+                                       "一个一次性的恢复文件并在电话里告诉验证码（recovery answer），电脑用恢复文件和验证码"
+                                       "设新密码（recovery reset）。数据不会丢失。", dest="recovery_command")
+    k = action(actions, "keygen", keygen, help="（县就业办）生成恢复密钥对", description="生成县就业办的恢复密钥对。")
     k.add_argument("-o", "--output", required=True, metavar="COUNTY.key", help="私钥文件（妥善保管）")
-    k.set_defaults(handler=keygen)
-    e = actions.add_parser("enrol", help="把本机数据库的密钥交给县就业办的恢复公钥保管",
-                           description="用县就业办的恢复公钥包装本机数据库的密钥（启用时做一次）。")
+    e = action(actions, "enrol", enrol, help="把本机数据库的密钥交给县就业办的恢复公钥保管",
+               description="用县就业办的恢复公钥包装本机数据库的密钥（启用时做一次）。")
     e.add_argument("public_key", metavar="PUBLIC_KEY", help="县就业办恢复公钥（keygen 打印的一行）")
-    e.set_defaults(handler=enrol)
-    r = actions.add_parser("request", help="写恢复申请（不需要密码）", description="写一个恢复申请文件，交给县就业办。")
+    r = action(actions, "request", request, help="写恢复申请（不需要密码）", description="写一个恢复申请文件，交给县就业办。")
     r.add_argument("-o", "--output", required=True, metavar="REQUEST", help="恢复申请文件")
     r.add_argument("--name", required=True, metavar="NAME", help="忘记密码的用户名")
-    r.set_defaults(handler=request)
-    a = actions.add_parser("answer", help="（县就业办）答复恢复申请", description="用恢复私钥答复一个恢复申请。")
+    a = action(actions, "answer", answer, help="（县就业办）答复恢复申请", description="用恢复私钥答复一个恢复申请。")
     a.add_argument("request", metavar="REQUEST", help="恢复申请文件")
     a.add_argument("--key", required=True, metavar="COUNTY.key", help="恢复私钥文件")
     a.add_argument("-o", "--output", required=True, metavar="RESET", help="恢复文件")
-    a.set_defaults(handler=answer)
-    s = actions.add_parser("reset", help="用恢复文件和验证码设新密码", description="用县就业办的恢复文件和电话告知的验证码设新密码。")
+    s = action(actions, "reset", reset, help="用恢复文件和验证码设新密码", description="用县就业办的恢复文件和电话告知的验证码设新密码。")
     s.add_argument("reset", metavar="RESET", help="恢复文件")
     s.add_argument("--code", required=True, help="县就业办电话告知的 8 位验证码")
-    s.set_defaults(handler=reset)
 
 
 def _db_path(ctx) -> Path:

@@ -7,14 +7,14 @@ from pathlib import Path
 from .. import users
 from ..backup import RestoreFailed, restore_in_place, restore_message
 from ..errors import CadreDeskError
+from .common import action
 
 
 def register(sub) -> None:
-    p = sub.add_parser("restore", help="从备份恢复数据库",
-                       description="检查备份（完整、确实是这个数据库的备份），把当前的数据库文件留在一旁，"
-                                   "再用备份替换它，并说明备份中的数据截至哪一天。")
+    p = action(sub, "restore", run, help="从备份恢复数据库",
+               description="检查备份（完整、确实是这个数据库的备份），把当前的数据库文件留在一旁，"
+                           "再用备份替换它，并说明备份中的数据截至哪一天。")
     p.add_argument("backup", metavar="BACKUP.db", help="备份文件")
-    p.set_defaults(handler=run)
 
 
 def run(args, ctx) -> int:

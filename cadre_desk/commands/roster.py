@@ -4,11 +4,12 @@ roster workbook (花名册) in and out."""
 from __future__ import annotations
 
 import json
+from .common import action, json_flag
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "import-roster", help="导入花名册（Excel），新建或更新户和成员",
+    p = action(
+        subparsers, "import-roster", run_import, help="导入花名册（Excel），新建或更新户和成员",
         description="导入县里下发的花名册（.xlsx）：按列名识别各列（可用别名，顺序不限），按证件号码匹配成员，"
                     "重复导入更新后的花名册会原地更新、不会重复建档。默认全部成功才写入：只要有一行有问题，"
                     "就什么也不导入，并逐行列出问题（工作表、行号、列、原因）。")
@@ -21,17 +22,15 @@ def register(subparsers) -> None:
     p.add_argument("--full-ids", action="store_true", help="问题清单中写出完整的证件号码和电话")
     p.add_argument("--paired-since", metavar="YYYY-MM-DD",
                    help="帮扶责任人的结对开始日期，用于花名册没有“帮扶时间”（结对时间）列或该格为空的户（默认导入当天）")
-    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供其他程序读取）")
-    p.set_defaults(handler=run_import)
+    json_flag(p, "输出一个 JSON 对象（供其他程序读取）")
 
-    e = subparsers.add_parser(
-        "export-roster", help="导出花名册（Excel），含全部调查项",
+    e = action(
+        subparsers, "export-roster", run_export, help="导出花名册（Excel），含全部调查项",
         description="把户和成员导出为花名册（.xlsx），列名与导入格式相同，证件号码为文本格式，"
                     "多个值用“、”分隔；导出的文件可以原样再导入。")
     e.add_argument("out", metavar="OUT.xlsx", help="要写入的文件")
     e.add_argument("--town", metavar="NAME", help="只导出这个乡镇（街道），如 烟店镇 或 烟店")
     e.add_argument("--village", metavar="NAME", help="只导出这个行政村")
-    e.set_defaults(handler=run_export)
 
 
 def run_import(args, ctx) -> int:

@@ -10,11 +10,12 @@ import os
 import sys
 
 from ..errors import CadreDeskError
+from .common import action
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "search", help="查找人或户（姓名或其中几个字、拼音首字母、全拼、证件号码或后几位、户编号）",
+    p = action(
+        subparsers, "search", run, help="查找人或户（姓名或其中几个字、拼音首字母、全拼、证件号码或后几位、户编号）",
         description="按姓名（可只输入其中两个字）、拼音首字母（如 wxl 找武学亮）、全拼（如 wuxueliang，也可只输入开头）、"
                     "证件号码或其后几位（至少4位，可含X）、户编号查找。每行一个结果：证件号码、姓名、户编号、村（以制表符分隔）。")
     p.add_argument("text", metavar="TEXT", help="要查找的内容")
@@ -22,7 +23,6 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true",
                    help="输出 JSON 列表，每项含 member_id、household_id、name、id_number、household_number、"
                         "village、town、kind、matched")
-    p.set_defaults(handler=run)
 
 
 def argument_text(text: str) -> str:

@@ -5,25 +5,22 @@ from __future__ import annotations
 
 import json
 
+from .common import action, action_group, json_flag
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("setting", help="查看和修改本县的设置（监测线、交通补助档次、雨露计划标准、用语等）",
-                              description="本县的设置：monitoring_line.YYYY（监测线，元/人·年）、work_target.YYYY"
-                                          "（务工规模目标，人）、transport_subsidy_tiers.YYYY（一次性交通补助档次）、"
-                                          "yulu_amount.YYYY（雨露计划标准）、terms（用语 2021 或 2020）、"
-                                          "working_age_min / working_age_max。")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
-    p.set_defaults(handler=lambda args, ctx: (p.print_help(), 0)[1])
-    s = actions.add_parser("set", help="修改一项设置，如 setting set monitoring_line.2026 7000")
+    actions = action_group(subparsers, "setting", help="查看和修改本县的设置（监测线、交通补助档次、雨露计划标准、用语等）",
+                           description="本县的设置：monitoring_line.YYYY（监测线，元/人·年）、work_target.YYYY"
+                                       "（务工规模目标，人）、transport_subsidy_tiers.YYYY（一次性交通补助档次）、"
+                                       "yulu_amount.YYYY（雨露计划标准）、terms（用语 2021 或 2020）、"
+                                       "working_age_min / working_age_max。")
+    s = action(actions, "set", run_set, help="修改一项设置，如 setting set monitoring_line.2026 7000")
     s.add_argument("key", metavar="KEY", help="设置项，如 monitoring_line.2026")
     s.add_argument("value", metavar="VALUE", help="取值，如 7000；交通补助档次如 省内县外=200,省外=500,最少月数=3")
-    s.set_defaults(handler=run_set)
-    g = actions.add_parser("get", help="查看一项设置")
+    g = action(actions, "get", run_get, help="查看一项设置")
     g.add_argument("key", metavar="KEY", help="设置项")
-    g.set_defaults(handler=run_get)
-    ls = actions.add_parser("list", help="列出已有的设置")
-    ls.add_argument("--json", action="store_true", help="输出 JSON")
-    ls.set_defaults(handler=run_list)
+    ls = action(actions, "list", run_list, help="列出已有的设置")
+    json_flag(ls)
 
 
 def _shown(value) -> str:

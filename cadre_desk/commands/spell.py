@@ -6,22 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from ..errors import CadreDeskError, ValidationFailed
+from ..errors import CadreDeskError
+from .common import action, action_group, id_number, json_flag, member_named, problems_as_error
 from .stats import parse_date
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("spell", help="登记、列出、结束务工记录（务工所在地、开始和结束时间、渠道、月收入）",
-                              description="务工记录：一人可有多段务工，同一人同一开始月份是同一段（再次登记即修改）。"
-                                          "务工所在地写到县（市、区），如 临清市、江苏省苏州市昆山市；"
-                                          "同名的县区（如 朝阳区）请加上省份。")
-    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p))
-    p.set_defaults(handler=lambda args, ctx: (p.print_help(), 0)[1])
+    actions = action_group(subparsers, "spell", help="登记、列出、结束务工记录（务工所在地、开始和结束时间、渠道、月收入）",
+                           description="务工记录：一人可有多段务工，同一人同一开始月份是同一段（再次登记即修改）。"
+                                       "务工所在地写到县（市、区），如 临清市、江苏省苏州市昆山市；"
+                                       "同名的县区（如 朝阳区）请加上省份。")
 
-    a = actions.add_parser("add", help="登记或修改一段务工（同一开始月份即修改）",
-                           description="登记一段务工；同一人已有同一开始月份的务工时修改它（没有给出的栏目不变）。"
-                                       "年月可写 2023-03、202303 或 2023年03月。")
-    a.add_argument("id_number", metavar="ID_NUMBER", help="成员的证件号码")
+    a = action(actions, "add", run_add, help="登记或修改一段务工（同一开始月份即修改）",
+               description="登记一段务工；同一人已有同一开始月份的务工时修改它（没有给出的栏目不变）。"
+                           "年月可写 2023-03、202303 或 2023年03月。")
+    id_number(a)
     a.add_argument("--start", required=True, metavar="年月", help="开始时间，如 2023-03")
     a.add_argument("--end", metavar="年月", help="结束时间（仍在务工时不填）")
     a.add_argument("--place", metavar="地点", help="务工所在地，写到县（市、区），如 昆山市、江苏省苏州市昆山市")
@@ -34,40 +33,37 @@ def register(subparsers) -> None:
     a.add_argument("--point-to-point", metavar="是/否", help="是否点对点输送")
     a.add_argument("--transport-subsidy", metavar="元", help="年度交通费补助（元）")
     a.add_argument("--note", help="备注")
-    a.set_defaults(handler=run_add)
 
-    ls = actions.add_parser("list", help="列出一名成员的务工记录（含编号和县内/省内县外/省外）")
-    ls.add_argument("id_number", metavar="ID_NUMBER", help="成员的证件号码")
-    ls.add_argument("--json", action="store_true", help="输出 JSON")
-    ls.set_defaults(handler=run_list)
+    ls = action(actions, "list", run_list, help="列出一名成员的务工记录（含编号和县内/省内县外/省外）")
+    id_number(ls)
+    json_flag(ls)
 
-    e = actions.add_parser("end", help="结束一段务工（写明结束的年月）")
+    e = action(actions, "end", run_end, help="结束一段务工（写明结束的年月）")
     e.add_argument("spell_id", metavar="SPELL_ID", help="务工记录编号（spell list 列出，写前 8 位即可）")
     e.add_argument("month", metavar="年月", help="结束时间，如 2023-08")
-    e.set_defaults(handler=run_end)
 
-    d = actions.add_parser("delete", help="删除一段登记错了的务工记录（可在修改历史中恢复）")
+    d = action(actions, "delete", run_delete, help="删除一段登记错了的务工记录（可在修改历史中恢复）")
     d.add_argument("spell_id", metavar="SPELL_ID", help="务工记录编号（spell list 列出）")
-    d.set_defaults(handler=run_delete)
 
-    y = subparsers.add_parser("yulu", help="登记雨露计划补助（中职、高职在校生，每人每年一次）",
-                              description="为脱贫户或风险未消除监测户的中职、高职在校生登记雨露计划补助并记入补贴发放。"
-                                          "金额默认取该年的设置 yulu_amount.YYYY。")
-    y.add_argument("id_number", metavar="ID_NUMBER", help="学生的证件号码")
-    y.add_argument("--year", required=True, type=int, metavar="YYYY", help="补助年度")
-    y.add_argument("--on", metavar="YYYY-MM-DD", help="发放日期（默认今天）")
-    y.add_argument("--amount", type=float, metavar="元", help="金额（默认该年的补助标准）")
+    y = action(subparsers, "yulu", run_yulu, help="登记雨露计划补助（中职、高职在校生，每人每年一次）",
+               description="为脱贫户或风险未消除监测户的中职、高职在校生登记雨露计划补助并记入补贴发放。"
+                           "金额默认取该年的设置 yulu_amount.YYYY。")
+    id_number(y, "学生的证件号码")
+    _payment_arguments(y, "金额（默认该年的补助标准）")
     y.add_argument("--school", metavar="学校", help="就读学校和专业")
-    y.set_defaults(handler=run_yulu)
 
-    t = subparsers.add_parser("transport-subsidy", help="登记一次性交通补助（县外务工满规定月数，按该年档次）",
-                              description="为一段县外务工登记一次性交通补助：按该年的档次（transport_subsidy_tiers.YYYY）"
-                                          "和务工月数计算金额，记入补贴发放和该段务工的年度交通费补助。")
+    t = action(subparsers, "transport-subsidy", run_transport, help="登记一次性交通补助（县外务工满规定月数，按该年档次）",
+               description="为一段县外务工登记一次性交通补助：按该年的档次（transport_subsidy_tiers.YYYY）"
+                           "和务工月数计算金额，记入补贴发放和该段务工的年度交通费补助。")
     t.add_argument("spell_id", metavar="SPELL_ID", help="务工记录编号（spell list 列出）")
-    t.add_argument("--year", required=True, type=int, metavar="YYYY", help="补助年度")
-    t.add_argument("--on", metavar="YYYY-MM-DD", help="发放日期（默认今天）")
-    t.add_argument("--amount", type=float, metavar="元", help="县里另定的金额（默认按档次计算）")
-    t.set_defaults(handler=run_transport)
+    _payment_arguments(t, "县里另定的金额（默认按档次计算）")
+
+
+def _payment_arguments(parser, amount_help: str) -> None:
+    """The year, day and amount of a subsidy paid."""
+    parser.add_argument("--year", required=True, type=int, metavar="YYYY", help="补助年度")
+    parser.add_argument("--on", metavar="YYYY-MM-DD", help="发放日期（默认今天）")
+    parser.add_argument("--amount", type=float, metavar="元", help=amount_help)
 
 
 def _print_problems(problems) -> None:
@@ -86,10 +82,10 @@ def _spell_line(s: dict) -> str:
 
 
 def run_add(args, ctx) -> int:
-    from .. import register, spells
+    from .. import spells
 
     store = ctx.store
-    m = register.member_by_id_number(store, args.id_number)
+    m = member_named(ctx, args)
     given = {"end_month": args.end, "place": args.place, "channel": args.channel, "employer": args.employer,
              "industry": args.industry, "monthly_income": args.income, "point_to_point": args.point_to_point,
              "transport_subsidy": args.transport_subsidy, "note": args.note}
@@ -114,10 +110,10 @@ def _scope(store, spell) -> str | None:
 
 
 def run_list(args, ctx) -> int:
-    from .. import register, spells
+    from .. import spells
 
     store = ctx.store
-    m = register.member_by_id_number(store, args.id_number)
+    m = member_named(ctx, args)
     rows = spells.spells_of(store, m["id"])
     if args.json:
         keys = ("id", "start_month", "end_month", "place", "county_code", "province_code", "scope", "channel",
@@ -154,16 +150,13 @@ def run_delete(args, ctx) -> int:
 
 
 def run_yulu(args, ctx) -> int:
-    from .. import register
     from ..jobs import measures as jm
 
     store = ctx.store
-    m = register.member_by_id_number(store, args.id_number)
-    try:
+    m = member_named(ctx, args)
+    with problems_as_error():
         jm.add_yulu(store, m["id"], year=args.year, paid_on=parse_date(args.on), school=args.school,
                     amount_yuan=args.amount)
-    except ValidationFailed as exc:
-        raise CadreDeskError("；".join(p.message for p in exc.problems)) from None
     paid = store.rows("SELECT amount_yuan FROM subsidies WHERE member_id = ? AND kind = ? AND deleted = 0 "
                       "ORDER BY created_at DESC LIMIT 1", [m["id"], jm.YULU])[0]["amount_yuan"]
     print(f"已登记 {m['name']} {args.year} 年雨露计划补助 {paid:,.2f} 元")
@@ -176,11 +169,9 @@ def run_transport(args, ctx) -> int:
 
     store = ctx.store
     spell = spells.find_spell(store, args.spell_id)
-    try:
+    with problems_as_error():
         jm.add_transport_subsidy(store, spell["id"], year=args.year, paid_on=parse_date(args.on),
                                  amount_yuan=args.amount)
-    except ValidationFailed as exc:
-        raise CadreDeskError("；".join(p.message for p in exc.problems)) from None
     paid = spells.get_spell(store, spell["id"])["transport_subsidy"]
     print(f"已登记 {args.year} 年一次性交通补助 {paid:,.2f} 元（{spell.get('place') or ''}）")
     return 0

@@ -8,18 +8,18 @@ import json
 import unicodedata
 
 from ..errors import CadreDeskError
+from .common import action, json_flag
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "stats", help="就业帮扶进度统计（劳动年龄内有劳动能力人数、已就业人数等）",
+    p = action(
+        subparsers, "stats", run, help="就业帮扶进度统计（劳动年龄内有劳动能力人数、已就业人数等）",
         description="按截止日期统计全市（或某乡镇、某村）的就业帮扶进度：劳动年龄内有劳动能力的贫困人口、"
                     "已实现就业（分渠道）、岗位申请与推荐就业、自主创业与带动就业、公益性岗位及补贴。")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="统计截止日期（默认今天），如 2020-04-30")
     p.add_argument("--town", metavar="NAME", help="只统计这个乡镇（街道），如 烟店镇 或 烟店")
     p.add_argument("--village", metavar="NAME", help="只统计这个行政村（可与 --town 同用以区分同名村）")
-    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供其他程序读取）")
-    p.set_defaults(handler=run)
+    json_flag(p, "输出一个 JSON 对象（供其他程序读取）")
 
 
 def parse_date(text: str | None) -> dt.date:

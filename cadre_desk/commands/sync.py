@@ -10,81 +10,71 @@ import sys
 from pathlib import Path
 
 from ..errors import CadreDeskError
+from .common import action, action_group, json_flag
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "sync", help="同步：县就业办与帮扶干部电脑之间用文件交换数据",
+    actions = action_group(
+        subparsers, "sync", help="同步：县就业办与帮扶干部电脑之间用文件交换数据", dest="sync_command",
         description="用U盘或聊天软件传文件，在县就业办和帮扶干部的电脑之间交换数据。数据包经过签名和加密，"
                     "导入前先核验；同一字段两边都改了时，按时间先后取后改的，另一方的值进入冲突列表由县就业办复核。")
-    actions = p.add_subparsers(dest="sync_command", metavar="ACTION", parser_class=type(p))
-    p.set_defaults(handler=lambda args, ctx: (p.print_help(), 0)[1])
 
-    s = actions.add_parser("setup", help="（县就业办）为帮扶干部生成启用包",
-                           description="为一名帮扶干部登记一台电脑，并写出启用包：县里的公钥、设备号、"
-                                       "他负责的户和成员、岗位、政策。第一次运行时本数据库成为县就业办的数据库。"
-                                       "屏幕上显示的启用码要另外告诉帮扶干部（当面或电话），不要和文件一起发送。")
+    s = action(actions, "setup", run_setup, help="（县就业办）为帮扶干部生成启用包",
+               description="为一名帮扶干部登记一台电脑，并写出启用包：县里的公钥、设备号、"
+                           "他负责的户和成员、岗位、政策。第一次运行时本数据库成为县就业办的数据库。"
+                           "屏幕上显示的启用码要另外告诉帮扶干部（当面或电话），不要和文件一起发送。")
     s.add_argument("--cadre", required=True, metavar="NAME", help="帮扶责任人姓名（与花名册“帮扶责任人”一栏相同）")
     s.add_argument("-o", "--output", required=True, metavar="FILE", help="启用包文件，如 王芳-启用包.cdsync")
-    s.set_defaults(handler=run_setup)
 
-    e = actions.add_parser("export", help="导出数据包（交给对方导入）",
-                           description="写出对方还没有确认收到的全部改动（--full 则全部重发）。"
-                                       "帮扶干部的电脑发给县就业办；县就业办发给某位帮扶干部的电脑。")
+    e = action(actions, "export", run_export, help="导出数据包（交给对方导入）",
+               description="写出对方还没有确认收到的全部改动（--full 则全部重发）。"
+                           "帮扶干部的电脑发给县就业办；县就业办发给某位帮扶干部的电脑。")
     e.add_argument("-o", "--output", required=True, metavar="FILE", help="数据包文件，如 王芳-0512.cdsync")
     e.add_argument("--full", action="store_true", help="全部重发（对方数据丢失或怀疑缺数据时用）")
     e.add_argument("--cadre", metavar="NAME", help="（县就业办）发给哪位帮扶干部的电脑")
     e.add_argument("--device", metavar="ID", help="（县就业办）发给哪台设备（设备号见 sync status）")
-    e.set_defaults(handler=run_export)
 
-    i = actions.add_parser("import", help="导入数据包或启用包（可一次导入多个）",
-                           description="核验签名、县、发送设备和内容校验后导入；不合格的整包拒收，合格包里本机不能接收的"
-                                       "个别记录单独拒收、留待复核。同一个文件导入两次不会重复。一次可给多个文件，"
-                                       "每个文件单独导入（一个被拒收不影响其他），每个文件一行结果。"
-                                       "在新的数据库上导入启用包，本机即成为该帮扶干部的电脑。")
+    i = action(actions, "import", run_import, help="导入数据包或启用包（可一次导入多个）",
+               description="核验签名、县、发送设备和内容校验后导入；不合格的整包拒收，合格包里本机不能接收的"
+                           "个别记录单独拒收、留待复核。同一个文件导入两次不会重复。一次可给多个文件，"
+                           "每个文件单独导入（一个被拒收不影响其他），每个文件一行结果。"
+                           "在新的数据库上导入启用包，本机即成为该帮扶干部的电脑。")
     i.add_argument("files", nargs="+", metavar="FILE", help="数据包或启用包文件（可以多个）")
     i.add_argument("--code", metavar="CODE", help="启用码（只有启用包需要，县就业办生成启用包时给出）")
-    i.set_defaults(handler=run_import)
 
-    st = actions.add_parser("status", help="本机的同步身份和已登记的设备",
-                            description="显示本机是县就业办还是帮扶干部的电脑，以及每台设备最近的导入导出和未处理的冲突数。")
-    st.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
-    st.set_defaults(handler=run_status)
+    st = action(actions, "status", run_status, help="本机的同步身份和已登记的设备",
+                description="显示本机是县就业办还是帮扶干部的电脑，以及每台设备最近的导入导出和未处理的冲突数。")
+    json_flag(st, "输出一个 JSON 对象")
 
-    lg = actions.add_parser("log", help="每台设备的同步记录", description="按时间列出导入和导出的数据包。")
+    lg = action(actions, "log", run_log, help="每台设备的同步记录", description="按时间列出导入和导出的数据包。")
     lg.add_argument("--device", metavar="ID", help="只看这台设备（设备号或帮扶干部姓名）")
-    lg.set_defaults(handler=run_log)
 
-    rf = actions.add_parser("refused", help="没有导入、留待复核的记录",
-                            description="数据包里本机没有接收的记录（不属于对方负责的户、证件号码已在另一户、"
-                                        "时钟超前、户编号重复等），每条写明原因，原样保存待复核。")
+    rf = action(actions, "refused", run_refused, help="没有导入、留待复核的记录",
+                description="数据包里本机没有接收的记录（不属于对方负责的户、证件号码已在另一户、"
+                            "时钟超前、户编号重复等），每条写明原因，原样保存待复核。")
     rf.add_argument("--device", metavar="ID", help="只看这台设备（设备号或帮扶干部姓名）")
-    rf.add_argument("--json", action="store_true", help="输出 JSON（每行一条）")
-    rf.set_defaults(handler=run_refused)
+    json_flag(rf, "输出 JSON（每行一条）")
 
-    rt = actions.add_parser("retire", help="（县就业办）停用或恢复一台帮扶干部的电脑",
-                            description="电脑丢失、被盗或更换时停用它：县就业办不再接受它签名的数据包（即使有人拿到"
-                                        "它的密钥），也不再给它导出。记录保留。--restore 恢复误停用的电脑。")
+    rt = action(actions, "retire", run_retire, help="（县就业办）停用或恢复一台帮扶干部的电脑",
+                description="电脑丢失、被盗或更换时停用它：县就业办不再接受它签名的数据包（即使有人拿到"
+                            "它的密钥），也不再给它导出。记录保留。--restore 恢复误停用的电脑。")
     who = rt.add_mutually_exclusive_group(required=True)
     who.add_argument("--cadre", metavar="NAME", help="帮扶干部姓名（他只有一台在用的电脑时）")
     who.add_argument("--device", metavar="ID", help="设备号（见 sync status）")
     rt.add_argument("--restore", action="store_true", help="恢复：重新接受这台电脑的数据包")
-    rt.set_defaults(handler=run_retire)
 
-    c = actions.add_parser("conflicts", help="列出同步冲突", description="两台设备改了同一个字段时，后改的生效，"
-                                                                     "另一个值列在这里，等县就业办复核。")
+    c = action(actions, "conflicts", run_conflicts, help="列出同步冲突", description="两台设备改了同一个字段时，后改的生效，"
+                                                         "另一个值列在这里，等县就业办复核。")
     c.add_argument("--all", action="store_true", help="也列出已处理的冲突")
-    c.add_argument("--json", action="store_true", help="输出 JSON（每行一个冲突）")
-    c.set_defaults(handler=run_conflicts)
+    json_flag(c, "输出 JSON（每行一个冲突）")
 
-    r = actions.add_parser("resolve", help="处理一个同步冲突",
-                           description="--keep mine 保留本机现在的值；--keep theirs 采用对方（被覆盖）的值；"
-                                       "--value 填写新的值。处理结果随下一个数据包发到帮扶干部的电脑。")
+    r = action(actions, "resolve", run_resolve, help="处理一个同步冲突",
+               description="--keep mine 保留本机现在的值；--keep theirs 采用对方（被覆盖）的值；"
+                           "--value 填写新的值。处理结果随下一个数据包发到帮扶干部的电脑。")
     r.add_argument("id", type=int, metavar="ID", help="冲突编号（见 sync conflicts）")
     how = r.add_mutually_exclusive_group(required=True)
     how.add_argument("--keep", choices=["mine", "theirs"], help="mine 保留本机的值，theirs 采用对方的值")
     how.add_argument("--value", metavar="V", help="填写新的值")
-    r.set_defaults(handler=run_resolve)
 
     for child in actions.choices.values():
         child.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="数据库文件")

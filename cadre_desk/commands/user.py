@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import users
 from ..errors import CadreDeskError
+from .common import action, action_group, json_flag
 
 NEW_PASSWORD_ENV = "CADRE_DESK_NEW_PASSWORD"
 
@@ -18,33 +19,26 @@ _INIT_ROLES = {"county": "admin", "admin": "admin", "town": "town", "cadre": "ca
 
 
 def register(sub) -> None:
-    p = sub.add_parser("init", help="新建一个加密的空数据库和它的第一个用户",
-                       description="新建一个加密的空数据库（--db 指定位置）和它的第一个用户。"
-                                   "--role county 的第一个用户是县就业办管理员（可以添加其他用户）。"
-                                   f"密码从环境变量 {users.PASSWORD_ENV} 读取，或在终端输入两遍。")
+    p = action(sub, "init", init, help="新建一个加密的空数据库和它的第一个用户",
+               description="新建一个加密的空数据库（--db 指定位置）和它的第一个用户。"
+                           "--role county 的第一个用户是县就业办管理员（可以添加其他用户）。"
+                           f"密码从环境变量 {users.PASSWORD_ENV} 读取，或在终端输入两遍。")
     p.add_argument("--role", default="county", choices=sorted(_INIT_ROLES), help="第一个用户的角色（默认 county）")
-    p.set_defaults(handler=init)
 
-    u = sub.add_parser("user", help="管理用户（添加、改密码、列出、停用）",
-                       description="管理这个数据库的用户。新密码从环境变量 "
-                                   f"{NEW_PASSWORD_ENV} 读取，或在终端输入两遍。")
-    actions = u.add_subparsers(dest="user_command", metavar="ACTION", parser_class=type(u))
-    u.set_defaults(handler=lambda args, ctx: (u.print_help(), 0)[1])
-    a = actions.add_parser("add", help="添加用户（县就业办管理员）", description="添加一个用户。")
+    actions = action_group(sub, "user", help="管理用户（添加、改密码、列出、停用）",
+                           description="管理这个数据库的用户。新密码从环境变量 "
+                                       f"{NEW_PASSWORD_ENV} 读取，或在终端输入两遍。", dest="user_command")
+    a = action(actions, "add", add, help="添加用户（县就业办管理员）", description="添加一个用户。")
     a.add_argument("name", metavar="NAME", help="用户名")
     a.add_argument("--role", required=True, help="角色：" + "、".join(f"{k}（{v}）" for k, v in users.ROLES.items()))
     a.add_argument("--town", metavar="NAME", help="乡镇用户所属的乡镇（街道）")
     a.add_argument("--cadre", metavar="NAME", help="帮扶干部用户对应的帮扶责任人")
-    a.set_defaults(handler=add)
-    pw = actions.add_parser("passwd", help="修改密码（不给用户名时改自己的）", description="修改密码。")
+    pw = action(actions, "passwd", passwd, help="修改密码（不给用户名时改自己的）", description="修改密码。")
     pw.add_argument("name", metavar="NAME", nargs="?", help="用户名（默认自己）")
-    pw.set_defaults(handler=passwd)
-    ls = actions.add_parser("list", help="列出用户", description="列出这个数据库的用户。")
-    ls.add_argument("--json", action="store_true", help="输出 JSON")
-    ls.set_defaults(handler=list_cmd)
-    d = actions.add_parser("disable", help="停用用户（县就业办管理员）", description="停用一个用户：他不能再登录。")
+    ls = action(actions, "list", list_cmd, help="列出用户", description="列出这个数据库的用户。")
+    json_flag(ls)
+    d = action(actions, "disable", disable, help="停用用户（县就业办管理员）", description="停用一个用户：他不能再登录。")
     d.add_argument("name", metavar="NAME", help="用户名")
-    d.set_defaults(handler=disable)
 
 
 def new_password(prompt_name: str, env: str = NEW_PASSWORD_ENV) -> str:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .stats import parse_date
+from .common import action
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "export-warehouse", help="导出供省（市）汇总分析的 Parquet 文件（人员假名化）",
+    p = action(
+        subparsers, "export-warehouse", run, help="导出供省（市）汇总分析的 Parquet 文件（人员假名化）",
         description="把本县的台账（户、成员、岗位申请、推荐结果、帮扶措施、补贴发放）导出为 Parquet 文件，"
                     "每张表一个文件，另有 schema.json 说明各列。人员以省里下发的密钥对身份证号码做 HMAC 得到的"
                     "假名键（person_key）标识，同一人在各县的键相同；文件中没有姓名、身份证号码和电话，除非加 --full。"
@@ -22,7 +23,6 @@ def register(subparsers) -> None:
                    help="省里下发的密钥文件（64 位十六进制数）；不给时读环境变量 CADRE_DESK_PROVINCE_KEY_FILE")
     p.add_argument("--full", action="store_true",
                    help="同时导出姓名、身份证号码、电话、出生日期等（仅限县就业办按规定使用）")
-    p.set_defaults(handler=run)
 
 
 def run(args, ctx) -> int:

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from ..errors import CadreDeskError
+from .common import action, json_flag
 
 
 def _year(text: str) -> int:
@@ -22,37 +23,34 @@ def _year(text: str) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser(
-        "work-stats", help="务工监测：按月统计务工规模（县内、省内县外、省外，分渠道，上年同月，年度目标）",
+    p = action(
+        sub, "work-stats", run_work_stats, help="务工监测：按月统计务工规模（县内、省内县外、省外，分渠道，上年同月，年度目标）",
         description="按务工记录统计某年每个月的务工人数（每人每月只计一次），分县内、省内县外、省外和就业渠道，"
                     "并列出上年同月人数和年度目标。当年只统计到本月。")
     p.add_argument("--year", metavar="YYYY", help="统计年份（默认今年），如 2026")
     p.add_argument("--town", metavar="NAME", help="只统计这个乡镇（街道）")
     p.add_argument("--village", metavar="NAME", help="只统计这个行政村（可与 --town 同用以区分同名村）")
-    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象（供其他程序读取）")
+    json_flag(p, "输出一个 JSON 对象（供其他程序读取）")
     p.add_argument("--xlsx", metavar="OUT.xlsx", help="同时把统计表写成 Excel 工作簿（可打印存档）")
-    p.set_defaults(handler=run_work_stats)
 
-    p = sub.add_parser(
-        "work-ended", help="务工结束后没有新务工记录的人员（帮扶干部的待办名单）",
+    p = action(
+        sub, "work-ended", run_work_ended, help="务工结束后没有新务工记录的人员（帮扶干部的待办名单）",
         description="列出务工记录都已结束（最后一段的结束时间不晚于截止日期所在月）、又没有正在进行或之后开始的"
                     "务工记录的人员：村、户编号、姓名、最后一段务工的时间、地点和渠道、已有几个月、帮扶责任人。")
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="截止日期（默认今天）")
     p.add_argument("--town", metavar="NAME", help="只看这个乡镇（街道）")
     p.add_argument("--village", metavar="NAME", help="只看这个行政村")
-    p.add_argument("--json", action="store_true", help="输出 JSON（一个列表）")
-    p.set_defaults(handler=run_work_ended)
+    json_flag(p, "输出 JSON（一个列表）")
 
-    p = sub.add_parser("set-target", help="设定某年的务工规模目标（人）",
-                       description="设定全县某年的务工规模目标人数，work-stats 和务工监测页面按它计算目标完成情况。")
+    p = action(sub, "set-target", run_set_target, help="设定某年的务工规模目标（人）",
+               description="设定全县某年的务工规模目标人数，work-stats 和务工监测页面按它计算目标完成情况。")
     p.add_argument("--year", required=True, metavar="YYYY", help="年份，如 2026")
     p.add_argument("people", metavar="N", help="目标人数；写 clear 清除这一年的目标")
-    p.set_defaults(handler=run_set_target)
 
     from ..notice import KINDS
 
-    p = sub.add_parser(
-        "notice", help="生成补贴发放公示名单（PDF 或 Excel）",
+    p = action(
+        sub, "notice", run_notice, help="生成补贴发放公示名单（PDF 或 Excel）",
         description="按补贴类别和年度生成公示名单：乡镇、村、姓名、户编号（可隐去部分）、补贴类别、金额和期间，"
                     "公示期和公示单位。名单不含身份证号码、电话、银行账号和健康状况。"
                     f"类别：{'、'.join(KINDS)}。")
@@ -67,7 +65,6 @@ def register(sub) -> None:
     p.add_argument("--issuer", metavar="TEXT", help="公示单位（默认为打印设置中的单位，如 临清市人力资源和社会保障局）")
     p.add_argument("--phone", metavar="TEXT", help="监督电话（默认取政策汇编中该类政策的咨询电话）")
     p.add_argument("--full-numbers", action="store_true", help="户编号完整显示（默认隐去中间几位）")
-    p.set_defaults(handler=run_notice)
 
 
 def run_work_stats(args, ctx) -> int:
