@@ -99,3 +99,21 @@ def test_the_export_carries_the_start_date_back(tmp_path, store):
     header = [str(c) for c in rows[0]]
     assert "帮扶时间" in header
     assert rows[1][header.index("帮扶时间")] in ("2018-03-01", dt.date(2018, 3, 1), dt.datetime(2018, 3, 1))
+
+
+def test_the_core_says_when_the_clerks_date_is_needed(tmp_path, store):
+    """The window asks for the date only when a member list names cadres
+    without a start-date column (``roster.pairing_date_needed``)."""
+    from cadre_desk.roster import pairing_date_needed
+
+    without = write_roster(tmp_path / "without.xlsx", family())
+    with_since = write_roster(tmp_path / "with.xlsx", family(帮扶时间="2018-03-01"), headers=WITH_SINCE)
+    with_alias = write_roster(tmp_path / "alias.xlsx", family(结对时间="2018-03-01"), headers=[*HEADERS, "结对时间"])
+    no_cadre = write_roster(tmp_path / "none.xlsx", family(), headers=[h for h in HEADERS if h != "帮扶责任人"])
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    assert pairing_date_needed(store, [without])
+    assert not pairing_date_needed(store, [with_since])
+    assert not pairing_date_needed(store, [with_alias])
+    assert not pairing_date_needed(store, [no_cadre, broken, tmp_path / "missing.xlsx"])
+    assert pairing_date_needed(store, [with_since, without])  # one file of several is enough

@@ -8,6 +8,7 @@ and exporting the register as one.
   rows agree, moves between households, a laptop's own households);
 - ``importer``: the driver, one transaction, writing through the register;
 - ``export``: the register as a roster workbook, and the problem list;
+- ``pairing``: whether an import needs the clerk's pairing start date;
 - ``result``: what an import reports.
 """
 
@@ -18,10 +19,11 @@ from pathlib import Path
 
 from ..storage import Store
 from .export import export_roster, write_error_report
+from .pairing import pairing_date_needed
 from .result import BadRow, ConvertedId, ImportResult, RosterImportFailed
 
 __all__ = ["BadRow", "ConvertedId", "ImportResult", "RosterImportFailed", "export_roster", "import_files",
-           "import_roster", "write_error_report"]
+           "import_roster", "pairing_date_needed", "write_error_report"]
 
 
 def import_files(store: Store, paths: Sequence[str | Path], *, skip_bad_rows: bool = False,
