@@ -36,6 +36,7 @@ from cadre_desk import months, places, work_stats
 from cadre_desk.storage import Store
 
 from . import errors as ui_errors
+from .computed_page import ComputedPage
 from .dashboard import ALL_TOWNS, ALL_VILLAGES, FigureTile
 from .fonts import bundled_font_family
 from .rows_model import RowsModel
@@ -124,20 +125,19 @@ class ToDoModel(RowsModel):
         return "" if value is None else str(value)
 
 
-class WorkMonitorPage(QWidget):
+class WorkMonitorPage(ComputedPage):
     """``window`` gives open_household, run_job, data_changed; None for a
-    standalone widget (tests, screenshots): then it computes on this thread."""
+    standalone widget (tests, screenshots): then it computes on this thread
+    (``ui.computed_page``: when and where the figures are computed)."""
+
+    job_title = "更新务工监测"
 
     def __init__(self, store: Store, window=None, parent=None, *, today: dt.date | None = None):
-        super().__init__(parent)
+        super().__init__(window, parent)
         self.setObjectName("workMonitor")
         self.store = store
-        self.window_ = window
         self._today = today  # None: the real day, read when the figures are computed
         self.result: dict[str, Any] = {}
-        self._generation = 0
-        self._stale = True
-        self._computing = False
 
         self.title = QLabel()
         self.title.setObjectName("workScopeTitle")
@@ -378,9 +378,6 @@ class WorkMonitorPage(QWidget):
             self.set_scope(None)
 
     # ------------------------------------------------------------ figures
-    def _in_window(self) -> bool:
-        return self.window_ is not None and hasattr(self.window_, "run_job")
-
     def scope(self) -> dict[str, Any]:
         """What to compute, read from the widgets (on the window's thread)."""
         year, month = self.selected_month()
@@ -405,54 +402,6 @@ class WorkMonitorPage(QWidget):
         todo = work_stats.ended_without_new(self.store, as_of, town=town, village=village)
         return {"town": town, "village": village, "year": year, "month": month, "as_of": as_of,
                 "series": series, "last_year": last_year, "places": rows, "todo": todo}
-
-    def refresh(self) -> None:
-        """Compute and show now, on this thread."""
-        self._generation += 1
-        self._stale = False
-        try:
-            result = self._compute(self.scope())
-        except Exception as exc:  # noqa: BLE001 - the standard dialog explains it
-            ui_errors.show_error(self, exc)
-            return
-        self._show(result)
-
-    def mark_stale(self, *_args) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.request_refresh()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.request_refresh()
-
-    def request_refresh(self) -> None:
-        if not self._in_window():
-            self.refresh()
-            return
-        self._generation += 1
-        generation = self._generation
-        self._stale = False
-        self._computing = True
-
-        def done(result):
-            if generation == self._generation:
-                self._computing = False
-                self._show(result)
-
-        def failed(exc):
-            if generation == self._generation:
-                self._computing = False
-                ui_errors.show_error(self, exc)
-
-        scope = self.scope()
-        self.window_.run_job("更新务工监测", lambda _p, _c: self._compute(scope), done, on_error=failed,
-                             show_dialog=False)
-
-    @property
-    def computing(self) -> bool:
-        return self._computing
 
     def month_figures(self) -> dict[str, Any] | None:
         """The selected month's entry of ``monthly()``."""
