@@ -66,11 +66,7 @@ class ComputedPage(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         if self._stale:
-            # An exception leaving a Qt virtual ends the process (PySide6 6.11): none may.
-            try:
-                self.request_refresh()
-            except Exception as exc:  # noqa: BLE001
-                ui_errors.show_error(self, exc)
+            ui_errors.run_guarded(self, self.request_refresh)
 
     def request_refresh(self) -> None:
         """Recompute in a worker thread (in the window) and show the result when

@@ -25,11 +25,10 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QDateEdit, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
     QMessageBox, QPushButton, QTableView, QVBoxLayout,
 )
 
-from cadre_desk import places
 from cadre_desk.idnumber import mask_id
 from cadre_desk.jobs.progress import not_employed
 from cadre_desk.stats import compute_stats
@@ -39,12 +38,11 @@ from . import errors as ui_errors
 from .computed_page import ComputedPage
 from .fonts import bundled_font_family
 from .openings_page import OpeningsPage
+from .place_choice import PlaceChoice
 from .rows_model import RowsModel
 
 if TYPE_CHECKING:
     from .recommend_dialog import RecommendDialog
-
-ALL_TOWNS, ALL_VILLAGES = "全市（县）", "全部村"
 
 # (key, caption) of the figure tiles, in reading order.
 FIGURES = (
@@ -186,10 +184,8 @@ class DashboardPage(ComputedPage):
         self.store = store
         self.figures: dict[str, Any] = {}
 
-        self.town = QComboBox()
-        self.town.setObjectName("townFilter")
-        self.village = QComboBox()
-        self.village.setObjectName("villageFilter")
+        self.area = PlaceChoice(store, "townFilter", "villageFilter")
+        self.town, self.village = self.area.town, self.area.village
         self.as_of = QDateEdit(QDate.currentDate())
         self.as_of.setObjectName("asOf")
         self.as_of.setDisplayFormat("yyyy-MM-dd")
@@ -266,7 +262,7 @@ class DashboardPage(ComputedPage):
         layout.addLayout(list_bar)
         layout.addWidget(self.table, 4)
 
-        self._fill_towns()
+        self.area.fill_towns()
         self.town.currentIndexChanged.connect(self._town_changed)
         self.village.currentIndexChanged.connect(lambda _i: self.request_refresh())
         self.as_of.dateChanged.connect(lambda _d: self.request_refresh())
@@ -274,50 +270,22 @@ class DashboardPage(ComputedPage):
             self.refresh()
 
     # ------------------------------------------------------------ scope
-    def _fill_towns(self) -> None:
-        places.ensure_county(self.store)
-        self.town.blockSignals(True)
-        self.town.clear()
-        self.town.addItem(ALL_TOWNS)
-        self.town.addItems([t["name"] for t in self.store.rows(
-            "SELECT name FROM towns WHERE deleted = 0 ORDER BY code")])
-        self.town.blockSignals(False)
-        self._fill_villages()
-
-    def _fill_villages(self) -> None:
-        self.village.blockSignals(True)
-        self.village.clear()
-        self.village.addItem(ALL_VILLAGES)
-        town = self.selected_town()
-        if town:
-            self.village.addItems([v["name"] for v in places.find_villages(self.store, town=town)])
-        self.village.setEnabled(bool(town))
-        self.village.blockSignals(False)
-
     def _town_changed(self, _index: int) -> None:
-        self._fill_villages()
+        self.area.fill_villages()
         self.request_refresh()
 
     def selected_town(self) -> str | None:
-        text = self.town.currentText()
-        return None if text in ("", ALL_TOWNS) else text
+        return self.area.selected_town()
 
     def selected_village(self) -> str | None:
-        text = self.village.currentText()
-        return None if text in ("", ALL_VILLAGES) else text
+        return self.area.selected_village()
 
     def set_scope(self, town: str | None = None, village: str | None = None, as_of: dt.date | None = None) -> None:
         if as_of is not None:
             self.as_of.blockSignals(True)
             self.as_of.setDate(QDate(as_of.year, as_of.month, as_of.day))
             self.as_of.blockSignals(False)
-        self.town.blockSignals(True)
-        self.town.setCurrentText(town or ALL_TOWNS)
-        self.town.blockSignals(False)
-        self._fill_villages()
-        self.village.blockSignals(True)
-        self.village.setCurrentText(village or ALL_VILLAGES)
-        self.village.blockSignals(False)
+        self.area.select(town, village)
         self.refresh()
 
     def as_of_date(self) -> dt.date:

@@ -37,8 +37,9 @@ from cadre_desk.storage import Store
 
 from . import errors as ui_errors
 from .computed_page import ComputedPage
-from .dashboard import ALL_TOWNS, ALL_VILLAGES, FigureTile
+from .dashboard import FigureTile
 from .fonts import bundled_font_family
+from .place_choice import PlaceChoice
 from .rows_model import RowsModel
 
 SCOPES = ("县内", "省内县外", "省外")
@@ -142,10 +143,8 @@ class WorkMonitorPage(ComputedPage):
         self.title = QLabel()
         self.title.setObjectName("workScopeTitle")
         self.title.setStyleSheet("font-size: 13pt; color: #1f3b63;")
-        self.town = QComboBox()
-        self.town.setObjectName("workTown")
-        self.village = QComboBox()
-        self.village.setObjectName("workVillage")
+        self.area = PlaceChoice(store, "workTown", "workVillage")
+        self.town, self.village = self.area.town, self.area.village
         self.year = QSpinBox()
         self.year.setObjectName("workYear")
         self.year.setRange(2016, self.today.year)
@@ -228,7 +227,7 @@ class WorkMonitorPage(ComputedPage):
         layout.addWidget(self.chart_view, 3)
         layout.addWidget(lower, 3)
 
-        self._fill_towns()
+        self.area.fill_towns()
         self._fill_months()
         self.town.currentIndexChanged.connect(self._town_changed)
         self.village.currentIndexChanged.connect(lambda _i: self._scope_changed())
@@ -266,47 +265,21 @@ class WorkMonitorPage(ComputedPage):
         return table
 
     def eventFilter(self, obj, event) -> bool:
+        # The actions read the database: run_guarded keeps their errors inside this override.
         if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if obj is self.places_table:
-                self.drill_down()
+                ui_errors.run_guarded(self, self.drill_down)
                 return True
             if obj is self.todo_table:
-                self.open_selected()
+                ui_errors.run_guarded(self, self.open_selected)
                 return True
         if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Backspace \
                 and obj is self.places_table:
-            self.drill_up()
+            ui_errors.run_guarded(self, self.drill_up)
             return True
         return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------ scope
-    def _fill_towns(self) -> None:
-        """The 范围 boxes from the register (again after an import), keeping the scope shown."""
-        places.ensure_county(self.store)
-        self.town.blockSignals(True)
-        current, village = self.town.currentText(), self.village.currentText()
-        self.town.clear()
-        self.town.addItem(ALL_TOWNS)
-        self.town.addItems([t["name"] for t in self.store.rows("SELECT name FROM towns WHERE deleted = 0 ORDER BY code")])
-        if current:
-            self.town.setCurrentText(current)
-        self.town.blockSignals(False)
-        self._fill_villages()
-        if village:
-            self.village.blockSignals(True)
-            self.village.setCurrentText(village)
-            self.village.blockSignals(False)
-
-    def _fill_villages(self) -> None:
-        self.village.blockSignals(True)
-        self.village.clear()
-        self.village.addItem(ALL_VILLAGES)
-        town = self.selected_town()
-        if town:
-            self.village.addItems([v["name"] for v in places.find_villages(self.store, town=town)])
-        self.village.setEnabled(bool(town))
-        self.village.blockSignals(False)
-
     def _fill_months(self) -> None:
         self.month.blockSignals(True)
         wanted = self.month.currentData()
@@ -320,7 +293,7 @@ class WorkMonitorPage(ComputedPage):
         self.month.blockSignals(False)
 
     def _town_changed(self, _index: int) -> None:
-        self._fill_villages()
+        self.area.fill_villages()
         self._scope_changed()
 
     def _year_changed(self, _value: int) -> None:
@@ -332,12 +305,10 @@ class WorkMonitorPage(ComputedPage):
         self.request_refresh()
 
     def selected_town(self) -> str | None:
-        text = self.town.currentText()
-        return None if text in ("", ALL_TOWNS) else text
+        return self.area.selected_town()
 
     def selected_village(self) -> str | None:
-        text = self.village.currentText()
-        return None if text in ("", ALL_VILLAGES) else text
+        return self.area.selected_village()
 
     def selected_month(self) -> tuple[int, int]:
         return self.year.value(), self.month.currentData() or 1
@@ -345,18 +316,16 @@ class WorkMonitorPage(ComputedPage):
     def set_scope(self, town: str | None = None, village: str | None = None, *, year: int | None = None,
                   month: int | None = None) -> None:
         """Show this scope and month now (tests, drill down)."""
-        for w in (self.town, self.village, self.year, self.month):
+        for w in (self.year, self.month):
             w.blockSignals(True)
         if year is not None:
             self.year.setValue(year)
             self._fill_months()
         if month is not None:
             self.month.setCurrentIndex(max(0, self.month.findData(month)))
-        self.town.setCurrentText(town or ALL_TOWNS)
-        self._fill_villages()
-        self.village.setCurrentText(village or ALL_VILLAGES)
-        for w in (self.town, self.village, self.year, self.month):
+        for w in (self.year, self.month):
             w.blockSignals(False)
+        self.area.select(town, village)
         self.up_button.setEnabled(bool(self.selected_town()))
         self.request_refresh()
 
@@ -550,7 +519,7 @@ def install(window) -> WorkMonitorPage:
     window.data_changed.connect(page.mark_stale)
     window.rows_changed.connect(lambda changed: page.mark_stale() if changed.touches(
         "work_spells", "members", "households") else None)
-    window.data_changed.connect(page._fill_towns)
+    window.data_changed.connect(page.area.fill_towns)
     action = window.menu("岗位").addAction("务工监测")
     action.setObjectName("showWorkMonitor")
     action.triggered.connect(lambda: window.show_page("work_monitor"))
