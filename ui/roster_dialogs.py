@@ -23,7 +23,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHeaderView, QLabel,
-    QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QLayout, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
 from cadre_desk import first_start, search
@@ -180,7 +180,7 @@ class PairingDateDialog(QDialog):
                          "看不出各户的帮扶关系是从哪天开始的。\n\n"
                          "请填写帮扶关系从哪天开始算：这个日期记为这些户与帮扶责任人结对的开始日期，"
                          "保留在每户的帮扶记录中。已经结对、帮扶责任人没有变的户不受影响。\n"
-                         "不清楚的话可以用今天；以后导入带“帮扶时间”列的花名册时会按花名册改正。")
+                         "各户日期不同时，请在花名册中加一列“帮扶时间”逐户填写后再导入。")
         explain.setObjectName("pairingDateText")
         explain.setWordWrap(True)
         self.date_edit = QDateEdit(QDate.currentDate())
@@ -201,7 +201,9 @@ class PairingDateDialog(QDialog):
         layout.addWidget(explain)
         layout.addLayout(form)
         layout.addWidget(buttons)
-        self.setMinimumWidth(460)
+        # A wrapped label in a dialog gets its height only for a known width.
+        explain.setFixedWidth(500)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
         self.date_edit.setFocus()
 
     @property
