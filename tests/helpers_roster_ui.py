@@ -26,7 +26,6 @@ def take_screenshots(out_dir: Path) -> list[Path]:
     apply_app_font(app)
     install_translations(app)
     out_dir.mkdir(parents=True, exist_ok=True)
-    shots = []
 
     # The path the page names, as on a clerk's laptop: the page only shows it
     # (a database is created when a choice is made, never here).
@@ -34,22 +33,14 @@ def take_screenshots(out_dir: Path) -> list[Path]:
     page.resize(1366, 768)
     page.user_name.setText("周敏")
     page.show_roster_files([f"/home/zhoumin/下载/2026年11月/{name}" for name in NATIONAL_FILES])
-    page.show()
-    app.processEvents()
-    path = out_dir / "first-start-files.png"
-    page.grab().save(str(path))
-    shots.append(path)
-    page.close()
-
-    dialog = PairingDateDialog()
-    dialog.show()
-    app.processEvents()
-    path = out_dir / "pairing-date.png"
-    dialog.grab().save(str(path))
-    shots.append(path)
-    dialog.reject()
+    shots = []
+    for widget, name in ((page, "first-start-files.png"), (PairingDateDialog(), "pairing-date.png")):
+        widget.show()
+        app.processEvents()
+        shots.append(out_dir / name)
+        widget.grab().save(str(shots[-1]))
+        widget.close()
     return shots
-
 
 if __name__ == "__main__":
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -9,10 +9,10 @@ the report then names each row's file, and lists the warnings (spells that
 overlap, a place without its county …) under the problems.
 
 ``start_import`` is what choosing files does, from the menu and from the
-first-start page alike: when the core says the files pair households with
-cadres without a 帮扶时间 column (``roster.pairing_date_needed``), the
-clerk is asked from which day the pairings count (``PairingDateDialog``)
-before the import runs."""
+first-start page alike: the import stops before writing anything when the
+core finds a member list that names cadres without a 帮扶时间 column
+(``PairingDateNeeded``); the clerk is asked from which day the pairings
+count (``PairingDateDialog``) and the import runs again with that date."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from cadre_desk import first_start, search
 from cadre_desk.errors import CadreDeskError
 from cadre_desk import exports
 from cadre_desk.idnumber import mask_id
-from cadre_desk.roster import ImportResult, RosterImportFailed, import_files, pairing_date_needed
+from cadre_desk.roster import ImportResult, PairingDateNeeded, RosterImportFailed, import_files
 
 from . import errors as ui_errors
 
@@ -211,7 +211,7 @@ class PairingDateDialog(QDialog):
         return self.date_edit.date().toPython()
 
 
-def ask_pairing_date(parent) -> dt.date | None:
+def ask_paired_since(parent) -> dt.date | None:
     """The clerk's pairing start date, or None when the import is cancelled."""
     dialog = PairingDateDialog(parent)
     return dialog.date if dialog.exec() == QDialog.DialogCode.Accepted else None
@@ -235,25 +235,10 @@ def _refused_in_demo(window) -> bool:
 
 
 def start_import(window, paths: list[str | Path]):
-    """What choosing roster files does (the menu, the first-start page): ask
-    for the pairing start date when the core says these files need it, then
-    ``import_roster_files``. Returns the job reading the headers (None in the
-    demo database)."""
-    paths = [str(p) for p in paths]
-    if _refused_in_demo(window):
-        return None
-    store = window.store
-
-    def checked(needed: bool) -> None:
-        since = None
-        if needed:
-            since = ask_pairing_date(window)
-            if since is None:
-                window.statusBar().showMessage("已取消导入花名册", 5000)
-                return
-        import_roster_files(window, paths, paired_since=since)
-
-    return window.run_job("检查花名册", lambda progress, cancelled: pairing_date_needed(store, paths), checked)
+    """What choosing roster files does (the menu, the first-start page): the
+    import, asking for the pairing start date when the core says the files
+    need it. Returns the running job (None in the demo database)."""
+    return import_roster_files(window, paths, ask_pairing_date=True)
 
 
 def import_roster_file(window, path: str | Path, *, skip_bad_rows: bool = False):
@@ -262,12 +247,13 @@ def import_roster_file(window, path: str | Path, *, skip_bad_rows: bool = False)
 
 
 def import_roster_files(window, paths: list[str | Path], *, skip_bad_rows: bool = False,
-                        paired_since: dt.date | None = None):
+                        paired_since: dt.date | None = None, ask_pairing_date: bool = False):
     """Import ``paths`` as one import in the background; show the outcome (and
     the problem table) when done. ``paired_since``: the clerk's start date for
-    pairings the files give none (see ``start_import``). Returns the running
-    job (None when the demo database is open: a real roster never goes into
-    the demo)."""
+    pairings the files give none; ``ask_pairing_date``: ask the clerk for it
+    when the core says it is needed, then import again (``start_import``).
+    Returns the running job (None when the demo database is open: a real
+    roster never goes into the demo)."""
     store = window.store
     paths = [str(p) for p in paths]
     if _refused_in_demo(window):
@@ -275,8 +261,9 @@ def import_roster_files(window, paths: list[str | Path], *, skip_bad_rows: bool 
 
     def work(progress, cancelled):
         result = import_files(store, paths, skip_bad_rows=skip_bad_rows, paired_since=paired_since,
-                               progress=lambda done, total=None: progress(done, total or 0, f"已读取 {done} 行"),
-                               cancel=cancelled)
+                              ask_paired_since=ask_pairing_date,
+                              progress=lambda done, total=None: progress(done, total or 0, f"已读取 {done} 行"),
+                              cancel=cancelled)
         search.update_search_index(store, progress=lambda d, t: progress(d, t, "正在更新拼音索引"))
         return result
 
@@ -285,11 +272,17 @@ def import_roster_files(window, paths: list[str | Path], *, skip_bad_rows: bool 
         show_report(window, result, message=result.summary(), failed=False)
 
     def failed(exc: BaseException) -> None:
-        if isinstance(exc, RosterImportFailed) and exc.result.bad_rows:
+        if isinstance(exc, PairingDateNeeded):  # nothing written: ask, then import again with the date
+            since = ask_paired_since(window)
+            if since is None:
+                window.statusBar().showMessage("已取消导入花名册", 5000)
+            else:
+                import_roster_files(window, paths, skip_bad_rows=skip_bad_rows, paired_since=since)
+        elif isinstance(exc, RosterImportFailed) and exc.result.bad_rows:
             dialog = show_report(window, exc.result, message=f"{exc.message}\n{exc.result.summary()}",
                                  failed=not skip_bad_rows)
             dialog.accepted.connect(lambda: dialog.skip_requested and import_roster_files(
-                window, paths, skip_bad_rows=True, paired_since=paired_since))
+                window, paths, skip_bad_rows=True, paired_since=paired_since, ask_pairing_date=ask_pairing_date))
         else:
             ui_errors.show_error(window, exc)
 

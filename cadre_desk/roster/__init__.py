@@ -8,7 +8,6 @@ and exporting the register as one.
   rows agree, moves between households, a laptop's own households);
 - ``importer``: the driver, one transaction, writing through the register;
 - ``export``: the register as a roster workbook, and the problem list;
-- ``pairing``: whether an import needs the clerk's pairing start date;
 - ``result``: what an import reports.
 """
 
@@ -19,11 +18,10 @@ from pathlib import Path
 
 from ..storage import Store
 from .export import export_roster, write_error_report
-from .pairing import pairing_date_needed
-from .result import BadRow, ConvertedId, ImportResult, RosterImportFailed
+from .result import BadRow, ConvertedId, ImportResult, PairingDateNeeded, RosterImportFailed
 
-__all__ = ["BadRow", "ConvertedId", "ImportResult", "RosterImportFailed", "export_roster", "import_files",
-           "import_roster", "pairing_date_needed", "write_error_report"]
+__all__ = ["BadRow", "ConvertedId", "ImportResult", "PairingDateNeeded", "RosterImportFailed", "export_roster",
+           "import_files", "import_roster", "write_error_report"]
 
 
 def import_files(store: Store, paths: Sequence[str | Path], *, skip_bad_rows: bool = False,
@@ -36,7 +34,8 @@ def import_files(store: Store, paths: Sequence[str | Path], *, skip_bad_rows: bo
     change: on a cadre's laptop those it holds (``sync.roles``), at the county
     office all of them. ``progress(done_rows, total_or_None)``; ``cancel()``
     is checked every 2,000 rows (a cancelled import writes nothing). Other
-    ``options`` go to the roster import of the member lists."""
+    ``options`` go to the roster import of the member lists (``paired_since``,
+    ``ask_paired_since``: see ``importer.Importer``)."""
     from ..sync.roles import allowed_household_numbers
     from .national import import_files as run
 
