@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDateEdit, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QDateEdit, QLabel, QPushButton
 
 from cadre_desk import register
 from helpers_qt import when_modal
@@ -95,9 +95,11 @@ def test_importing_the_good_rows_keeps_the_date(qtbot, window, store, tmp_path):
     rows[4]["身份证号码"] = "371581199801010000"  # a bad check digit: that row is bad
     path = write_roster(tmp_path / "r.xlsx", rows)
 
-    def answer(dialog):
+    def answer(dialog):  # from the keyboard: the date has the focus, Enter continues
+        assert QApplication.focusWidget() is dialog.date_edit or dialog.date_edit.isAncestorOf(
+            QApplication.focusWidget())
         dialog.date_edit.setDate(QDate(2019, 6, 1))
-        dialog.accept()
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     when_modal(PairingDateDialog, answer)
     roster_dialogs.start_import(window, [path])
     report = wait_for_report(qtbot, window)

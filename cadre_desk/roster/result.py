@@ -151,7 +151,7 @@ class PairingDateNeeded(CadreDeskError):
 
     def __init__(self, file: str, sheet: str):
         super().__init__(f"文件 {file} 的工作表“{sheet}”有“帮扶责任人”列，但没有“帮扶时间”（结对时间）列："
-                         "请给出帮扶关系的开始日期（--paired-since YYYY-MM-DD）")
+                         "请给出帮扶关系从哪天开始算，再导入")
         self.file, self.sheet = file, sheet
 
 
