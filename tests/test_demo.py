@@ -310,3 +310,56 @@ def test_demo_people_are_indexed_for_search(demo_store):
     person = store.rows("SELECT id, name, id_number FROM members ORDER BY id LIMIT 1")[0]
     assert person["id"] in {h.member_id for h in search.search(store, person["name"])}
     assert person["id"] in {h.member_id for h in search.search(store, person["id_number"])}
+
+
+@pytest.fixture(scope="module")
+def demo_2026():
+    store = memory_store()
+    places.ensure_county(store)
+    demo.build_demo(store, households=300, seed=5, as_of=dt.date(2026, 11, 15))
+    yield store
+    store.db.conn.close()
+
+
+def test_a_demo_of_today_has_monitored_households_that_pass_the_questionnaire(demo_2026):
+    store, q = demo_2026, demo_2026.questionnaire
+    monitored = store.rows("SELECT * FROM households WHERE household_type = '监测户'")
+    assert 10 <= len(monitored) <= 60
+    assert {h["monitoring_category"] for h in monitored} <= {"脱贫不稳定户", "突发严重困难户"}
+    for h in monitored:
+        assert h["poverty_status"].startswith("已脱贫") and h["risk_1"]
+        assert "2021-03" <= h["monitoring_since"] <= "2026-11"
+        if h["risk_cleared"]:
+            assert h["risk_clear_method"] and h["monitoring_since"] <= h["risk_cleared_on"] <= "2026-11"
+        answers = {k: v for k, v in register.decode(q.household, h).items() if k in q.household.by_key}
+        assert validate(q.household, answers)[1] == [], h["number"]
+    figures = compute_stats(store, dt.date(2026, 11, 15))["monitoring"]
+    assert figures["households"] == len(monitored)
+    assert figures["risk_cleared_households"] == sum(1 for h in monitored if h["risk_cleared"])
+    # The 2020 demo has none: the register of 监测对象 started in 2021.
+    store_2020, _ = fresh(40)
+    assert store_2020.rows("SELECT count(*) AS n FROM households WHERE household_type IS NOT NULL")[0]["n"] == 0
+
+
+def test_a_demo_of_today_has_work_spells_that_agree_with_the_answers(demo_2026):
+    from cadre_desk import spells, work_stats
+
+    store, day = demo_2026, dt.date(2026, 11, 15)
+    people = store.rows("SELECT id, employment_status FROM members WHERE deleted = 0")
+    with_spells = {r["member_id"] for r in store.rows("SELECT DISTINCT member_id FROM work_spells WHERE deleted = 0")}
+    employed = [p for p in people if p["employment_status"] == "已就业"]
+    assert employed and all(p["id"] in with_spells for p in employed)
+    for p in people:
+        if p["id"] in with_spells:  # the spells decide 就业状态, and they say what the survey says
+            assert spells.employment_status_on(store, p["id"], day) == p["employment_status"], p["id"]
+    figures = compute_stats(store, day)
+    assert figures["workers"]["total"] >= figures["employed"] > 0
+    assert all(figures["workers"][k] > 0 for k in ("县内", "省内县外", "省外"))
+    year = work_stats.monthly(store, 2026)
+    assert year["months"][10]["total"] == figures["workers"]["total"]
+    assert any(m["same_month_last_year"] for m in year["months"])
+    todo = work_stats.ended_without_new(store, day)
+    assert todo and all(store.rows("SELECT employment_status FROM members WHERE id = ?", [t["member_id"]])[0]
+                        ["employment_status"] == "未就业" for t in todo)
+    assert spells.spell_warnings(store) == [] or all(
+        "400" in p.message for _, p in spells.spell_warnings(store))  # only public-welfare pay under 400 元

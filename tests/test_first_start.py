@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox
 
 from cadre_desk import first_start, register
@@ -17,6 +18,7 @@ from helpers_qt import when_modal
 from helpers_roster import family, write_roster
 from helpers_sync import county_with_households
 from ui.app import Launcher, application
+from ui.roster_dialogs import PairingDateDialog
 
 DEMO = {"households": 6, "seed": 3}
 
@@ -103,12 +105,15 @@ def test_the_county_office_imports_its_roster_into_a_new_database(launcher, tmp_
     monkeypatch.setenv("CADRE_DESK_USER", "周敏")
     page = launcher.first_start_page
     roster = write_roster(tmp_path / "roster.xlsx", family())
-    page.ask_roster_path = lambda: str(roster)
+    page.ask_roster_paths = lambda: [str(roster)]
     page.choose_roster()
     assert "姓名" in page.message.text()  # the name is asked first
     assert not (tmp_path / "real" / "cadre-desk.db").exists()
 
     page.user_name.setText("周敏")
+    # The roster names cadres without 帮扶时间: the window asks from when (the menu's own path).
+    asked = []
+    when_modal(PairingDateDialog, lambda d: (asked.append(d), d.accept()))
     page.choose_roster()
     window = launcher.window
     assert window is not None
@@ -121,6 +126,36 @@ def test_the_county_office_imports_its_roster_into_a_new_database(launcher, tmp_
     assert len(store.rows("SELECT * FROM members WHERE deleted = 0")) == 3
     users = {r["user"] for r in store.rows("SELECT DISTINCT user FROM change_log")}
     assert users == {"周敏"}
+    assert asked
+
+
+def test_the_county_office_imports_several_files_at_once(launcher, tmp_path, qtbot, monkeypatch):
+    """The first-start page takes several files, as 文件 → 导入花名册 does, lists
+    them and imports them as one (the date the clerk gives dates the pairings)."""
+    monkeypatch.setenv("CADRE_DESK_USER", "周敏")
+    page = launcher.first_start_page
+    first = write_roster(tmp_path / "烟店镇.xlsx", family("37158110900100001"))
+    second = write_roster(tmp_path / "松林镇.xlsx", family("37158110900100002", head_name="王大力"))
+    page.ask_roster_paths = lambda: [str(first), str(second)]
+    page.user_name.setText("周敏")
+
+    def answer(dialog):
+        dialog.date_edit.setDate(QDate(2019, 4, 1))
+        dialog.accept()
+    when_modal(PairingDateDialog, answer)
+    page.choose_roster()
+    text = page.roster_files.text()
+    assert "已选择 2 个文件" in text and "烟店镇.xlsx" in text and "松林镇.xlsx" in text
+    window = launcher.window
+    qtbot.waitUntil(lambda: window.running_jobs() == 0 and getattr(window, "_roster_report", None) is not None,
+                    timeout=20000)
+    window._roster_report.close()
+    store = window.store
+    numbers = sorted(r["number"] for r in store.rows("SELECT number FROM households WHERE deleted = 0"))
+    assert numbers == ["37158110900100001", "37158110900100002"]
+    for number in numbers:
+        hh = register.household_by_number(store, number)
+        assert [c["since"] for c in register.cadre_history(store, hh["id"])] == ["2019-04-01"]
 
 
 def test_a_cadre_enrols_the_laptop_with_file_and_code_on_the_same_page(launcher, tmp_path, qtbot):

@@ -99,3 +99,31 @@ def test_the_export_carries_the_start_date_back(tmp_path, store):
     header = [str(c) for c in rows[0]]
     assert "帮扶时间" in header
     assert rows[1][header.index("帮扶时间")] in ("2018-03-01", dt.date(2018, 3, 1), dt.datetime(2018, 3, 1))
+
+
+
+def test_asked_to_tell_the_import_stops_before_writing_when_the_date_is_missing(tmp_path, store):
+    """The window's import (``ask_paired_since``) stops, writing nothing, when a
+    member list names cadres without a start-date column and no date was
+    given; a file with the column, or without cadres, or a given date, imports."""
+    import pytest
+
+    from cadre_desk.roster import PairingDateNeeded, import_files
+
+    without = write_roster(tmp_path / "without.xlsx", family())
+    with_since = write_roster(tmp_path / "with.xlsx", family("37158110900100002", head_name="王大力",
+                                                             帮扶时间="2018-03-01"), headers=WITH_SINCE)
+    with pytest.raises(PairingDateNeeded) as info:
+        import_files(store, [with_since, without], ask_paired_since=True)  # one file of several is enough
+    assert "without.xlsx" in info.value.message and "帮扶时间" in info.value.message
+    assert store.db.execute("SELECT count(*) FROM households").fetchone()[0] == 0  # all or nothing
+
+    alias = write_roster(tmp_path / "alias.xlsx", family("37158110900100003", head_name="赵四",
+                                                         结对时间="2018-03-01"), headers=[*HEADERS, "结对时间"])
+    no_cadre = write_roster(tmp_path / "none.xlsx", family("37158110900100004", head_name="钱五"),
+                            headers=[h for h in HEADERS if h != "帮扶责任人"])
+    assert import_files(store, [with_since, alias, no_cadre], ask_paired_since=True).written
+    result = import_files(store, [without], ask_paired_since=True, paired_since=dt.date(2019, 4, 1))
+    assert result.written and result.pairings_dated_today == 0
+    assert _since(store, "37158110900100001") == [("刘玉哲", "2019-04-01", None)]
+    assert _since(store, "37158110900100003") == [("刘玉哲", "2018-03-01", None)]

@@ -296,6 +296,21 @@ def test_drill_down_to_a_town_and_a_village_changes_the_figures(qtbot, store, mo
     assert monitor.selected_town() is None and monitor.shown_figures()["total"] == "3"
 
 
+def test_an_error_behind_enter_in_the_places_list_is_shown_not_fatal(qtbot, store, monitor):
+    """Enter in the list runs from an event filter: an error there (here: the
+    database closed under the page) is the standard dialog, and the page lives."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.helpers_qt import when_modal
+
+    monitor.places_table.selectRow(0)
+    store.db.conn.close()
+    seen = []
+    when_modal(QMessageBox, lambda box: (seen.append(box.text()), box.accept()))
+    qtbot.keyClick(monitor.places_table, Qt.Key.Key_Return)
+    assert len(seen) == 1 and "数据库出错" in seen[0]  # without the guard the process ended here
+
+
 def test_the_to_do_lists_the_person_whose_spell_ended(store, monitor):
     assert [(r["name"], r["end_month"], r["idle_months"]) for r in monitor.todo_model.rows] == [("张丽", "2026-08", 3)]
     assert "1 人" in monitor.todo_title.text()

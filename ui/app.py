@@ -163,9 +163,9 @@ class Launcher:
         places.ensure_county(store)
         window = self.open_main(store)
         if kind == "roster":
-            from .roster_dialogs import import_roster_file
+            from .roster_dialogs import start_import
 
-            import_roster_file(window, detail)
+            start_import(window, detail)
         elif kind == "setup":
             self._import_setup(window, *detail)
 

@@ -10,7 +10,8 @@ openings page, the 务工监测 page (``ui.work_monitor``) and the 岗位 menu.
 In the window the figures cost a write nothing: a write only marks them out
 of date, and they are computed when the page is on screen, in a worker thread
 (at 100,000 members the not-employed list alone takes most of a second). The
-first computation happens when the page is first shown, not at start-up.
+first computation happens when the page is first shown, not at start-up
+(``ui.computed_page``, shared with the 务工监测 page).
 """
 
 from __future__ import annotations
@@ -24,25 +25,24 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-    QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QDateEdit, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
+    QMessageBox, QPushButton, QTableView, QVBoxLayout,
 )
 
-from cadre_desk import places
 from cadre_desk.idnumber import mask_id
 from cadre_desk.jobs.progress import not_employed
 from cadre_desk.stats import compute_stats
 from cadre_desk.storage import Store
 
 from . import errors as ui_errors
+from .computed_page import ComputedPage
 from .fonts import bundled_font_family
 from .openings_page import OpeningsPage
+from .place_choice import PlaceChoice
 from .rows_model import RowsModel
 
 if TYPE_CHECKING:
     from .recommend_dialog import RecommendDialog
-
-ALL_TOWNS, ALL_VILLAGES = "全市（县）", "全部村"
 
 # (key, caption) of the figure tiles, in reading order.
 FIGURES = (
@@ -172,24 +172,20 @@ def _room_for_labels(chart: QChart, categories: list[str], font: QFont) -> None:
         view.setMinimumHeight(max(view.minimumHeight(), needed))
 
 
-class DashboardPage(QWidget):
+class DashboardPage(ComputedPage):
     """The dashboard. ``window`` gives open_household, data_changed and run_job;
     it may be None (a standalone widget in tests)."""
 
+    job_title = "更新就业进度"
+
     def __init__(self, store: Store, window=None, parent=None):
-        super().__init__(parent)
+        super().__init__(window, parent)
         self.setObjectName("dashboard")
         self.store = store
-        self.window_ = window
         self.figures: dict[str, Any] = {}
-        self._generation = 0  # bumped by every computation started; older results are dropped
-        self._stale = True
-        self._computing = False
 
-        self.town = QComboBox()
-        self.town.setObjectName("townFilter")
-        self.village = QComboBox()
-        self.village.setObjectName("villageFilter")
+        self.area = PlaceChoice(store, "townFilter", "villageFilter")
+        self.town, self.village = self.area.town, self.area.village
         self.as_of = QDateEdit(QDate.currentDate())
         self.as_of.setObjectName("asOf")
         self.as_of.setDisplayFormat("yyyy-MM-dd")
@@ -266,7 +262,7 @@ class DashboardPage(QWidget):
         layout.addLayout(list_bar)
         layout.addWidget(self.table, 4)
 
-        self._fill_towns()
+        self.area.fill_towns()
         self.town.currentIndexChanged.connect(self._town_changed)
         self.village.currentIndexChanged.connect(lambda _i: self.request_refresh())
         self.as_of.dateChanged.connect(lambda _d: self.request_refresh())
@@ -274,50 +270,22 @@ class DashboardPage(QWidget):
             self.refresh()
 
     # ------------------------------------------------------------ scope
-    def _fill_towns(self) -> None:
-        places.ensure_county(self.store)
-        self.town.blockSignals(True)
-        self.town.clear()
-        self.town.addItem(ALL_TOWNS)
-        self.town.addItems([t["name"] for t in self.store.rows(
-            "SELECT name FROM towns WHERE deleted = 0 ORDER BY code")])
-        self.town.blockSignals(False)
-        self._fill_villages()
-
-    def _fill_villages(self) -> None:
-        self.village.blockSignals(True)
-        self.village.clear()
-        self.village.addItem(ALL_VILLAGES)
-        town = self.selected_town()
-        if town:
-            self.village.addItems([v["name"] for v in places.find_villages(self.store, town=town)])
-        self.village.setEnabled(bool(town))
-        self.village.blockSignals(False)
-
     def _town_changed(self, _index: int) -> None:
-        self._fill_villages()
+        self.area.fill_villages()
         self.request_refresh()
 
     def selected_town(self) -> str | None:
-        text = self.town.currentText()
-        return None if text in ("", ALL_TOWNS) else text
+        return self.area.selected_town()
 
     def selected_village(self) -> str | None:
-        text = self.village.currentText()
-        return None if text in ("", ALL_VILLAGES) else text
+        return self.area.selected_village()
 
     def set_scope(self, town: str | None = None, village: str | None = None, as_of: dt.date | None = None) -> None:
         if as_of is not None:
             self.as_of.blockSignals(True)
             self.as_of.setDate(QDate(as_of.year, as_of.month, as_of.day))
             self.as_of.blockSignals(False)
-        self.town.blockSignals(True)
-        self.town.setCurrentText(town or ALL_TOWNS)
-        self.town.blockSignals(False)
-        self._fill_villages()
-        self.village.blockSignals(True)
-        self.village.setCurrentText(village or ALL_VILLAGES)
-        self.village.blockSignals(False)
+        self.area.select(town, village)
         self.refresh()
 
     def as_of_date(self) -> dt.date:
@@ -325,69 +293,19 @@ class DashboardPage(QWidget):
         return dt.date(d.year(), d.month(), d.day())
 
     # ------------------------------------------------------------ figures
-    def _in_window(self) -> bool:
-        return self.window_ is not None and hasattr(self.window_, "run_job")
+    def scope(self) -> tuple[str | None, str | None, dt.date]:
+        """(town, village, as of), read from the widgets on the window's thread."""
+        return self.selected_town(), self.selected_village(), self.as_of_date()
 
-    def _compute(self) -> tuple[dict[str, Any], list[dict]]:
-        town, village, as_of = self.selected_town(), self.selected_village(), self.as_of_date()
+    def _compute(self, scope: tuple[str | None, str | None, dt.date]) -> tuple[dict[str, Any], list[dict]]:
+        """The figures and the not-employed list (runs in a worker thread: reads no widget)."""
+        town, village, as_of = scope
         return (compute_stats(self.store, as_of, town=town, village=village),
                 not_employed(self.store, as_of, town=town, village=village))
 
-    def refresh(self) -> None:
-        """Compute and show the figures now, on this thread."""
-        self._generation += 1
-        self._stale = False
-        try:
-            figures, people = self._compute()
-        except Exception as exc:  # noqa: BLE001
-            ui_errors.show_error(self, exc)
-            return
-        self._show(figures, people)
-
-    def mark_stale(self, *_args) -> None:
-        """Something was written: the figures are recomputed when the page is on screen."""
-        self._stale = True
-        if self.isVisible():
-            self.request_refresh()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.request_refresh()
-
-    def request_refresh(self) -> None:
-        """Recompute in a worker thread (in the window) and show the result when it
-        comes; the page keeps showing the last figures meanwhile."""
-        if not self._in_window():
-            self.refresh()
-            return
-        self._generation += 1
-        generation = self._generation
-        self._stale = False
-        self._computing = True
-
-        def work(_progress, _cancelled):
-            return self._compute()
-
-        def done(result):
-            if generation == self._generation:
-                self._computing = False
-                self._show(*result)
-
-        def failed(exc):
-            if generation == self._generation:
-                self._computing = False
-                ui_errors.show_error(self, exc)
-
-        self.window_.run_job("更新就业进度", work, done, on_error=failed, show_dialog=False)
-
-    @property
-    def computing(self) -> bool:
-        """A computation started in the background has not been shown yet."""
-        return self._computing
-
-    def _show(self, figures: dict[str, Any], people: list[dict]) -> None:
-        self.figures = f = figures
+    def _show(self, result: tuple[dict[str, Any], list[dict]]) -> None:
+        self.figures = f = result[0]
+        people = result[1]
         self.scope_title.setText(f"{f['county']}{f.get('town') or ''}{f.get('village') or ''} 就业帮扶进度")
         for key, tile in self.tiles.items():
             tile.value.setText(format_figure(key, f[key]))

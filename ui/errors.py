@@ -53,6 +53,19 @@ def show_error(parent: QWidget | None, exc: BaseException, *, title: str = TITLE
     box.exec()
 
 
+def run_guarded(parent: QWidget | None, action) -> None:
+    """Run ``action()`` from a Python override of a Qt virtual (eventFilter,
+    showEvent, keyPressEvent …): an exception leaving such an override ends
+    the process (PySide6 6.11), so it is shown in the standard dialog here."""
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 - shown, never let through
+        try:
+            show_error(parent, exc)
+        except Exception:  # noqa: BLE001 - the dialog itself failed: stderr
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+
+
 def install_excepthook(parent_getter) -> None:
     """Exceptions escaping a Qt slot would otherwise print a traceback and be
     lost; show them in the standard dialog instead."""

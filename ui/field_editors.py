@@ -65,7 +65,8 @@ class LineEditor(QLineEdit):
             self.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self))
         if fld.type == "text" and fld.max_length:
             self.setMaxLength(fld.max_length)
-        placeholder = {"date": "如 2020-05-01", "month": "如 2023-06 或 202306", "id_number": "18位证件号码", "phone": "手机或座机号码"}.get(fld.type)
+        placeholder = {"date": "如 2020-05-01", "month": "如 2023-06 或 202306", "id_number": "18位证件号码",
+                       "phone": "手机或座机号码"}.get(fld.type)
         if fld.type in ("int", "number") and fld.min is not None and fld.max is not None:
             placeholder = f"{_plain(fld.min)}–{_plain(fld.max)}"
         if placeholder:

@@ -1,8 +1,10 @@
 """The first-start page: what a database with no households opens instead of
 an empty register or a demo. Three choices, each one step:
 
-- 县就业办：导入花名册 — choose the roster; the database is then created and
-  the import runs in the main window;
+- 县就业办：导入花名册 — choose the roster (or several files: the national
+  system's list exports together); the page lists them, the database is then
+  created and the import runs in the main window, through the menu's own
+  path (``roster_dialogs.start_import``);
 - 帮扶干部：导入启用包 — the package file and its 启用码 on this page, both
   checked before anything is created;
 - 先看看演示 — the demo county, in its own file beside the real database.
@@ -26,7 +28,7 @@ from cadre_desk import first_start
 from cadre_desk.errors import CadreDeskError
 
 from . import errors as ui_errors
-from .roster_dialogs import EXCEL_FILTER
+from .roster_dialogs import ask_roster_paths
 
 PACKAGE_FILTER = "启用包 (*.cdsync);;所有文件 (*)"
 ERROR_STYLE = "color: #c62828;"
@@ -41,7 +43,7 @@ class FirstStartPage(QWidget):
         self.setWindowTitle("帮扶工作台：开始使用")
         self.db_path = first_start.real_path(db_path)
         # Tests replace these to answer the file dialogs.
-        self.ask_roster_path = self._ask_roster_path
+        self.ask_roster_paths = lambda: ask_roster_paths(self)
         self.ask_package_path = self._ask_package_path
         self.demo_options: dict = {}
 
@@ -64,11 +66,17 @@ class FirstStartPage(QWidget):
         self.roster_button = QPushButton("导入花名册…")
         self.roster_button.setObjectName("firstStartRoster")
         self.roster_button.clicked.connect(lambda: self.choose_roster())
-        county_text = QLabel("用县里的贫困户花名册（Excel）建立全县的数据库。导入后可以为帮扶干部生成启用包。")
+        county_text = QLabel("用县里的贫困户花名册（Excel）建立全县的数据库；国家系统导出的监测对象信息、户信息、"
+                             "务工信息等可以一次选择多个文件，作为一次导入。导入后可以为帮扶干部生成启用包。")
         county_text.setWordWrap(True)
+        self.roster_files = QLabel()  # the files chosen, while the database is being created
+        self.roster_files.setObjectName("firstStartRosterFiles")
+        self.roster_files.setWordWrap(True)
+        self.roster_files.hide()
         c = QVBoxLayout(county)
         c.addWidget(county_text)
         c.addWidget(self.roster_button, 0, Qt.AlignmentFlag.AlignLeft)
+        c.addWidget(self.roster_files)
 
         # 2. a cadre's laptop
         cadre = QGroupBox("帮扶干部")
@@ -134,9 +142,6 @@ class FirstStartPage(QWidget):
         self.user_name.setFocus()
 
     # ------------------------------------------------------------ helpers
-    def _ask_roster_path(self) -> str:
-        return QFileDialog.getOpenFileName(self, "导入花名册", "", EXCEL_FILTER)[0]
-
     def _ask_package_path(self) -> str:
         return QFileDialog.getOpenFileName(self, "选择启用包", str(Path.home()), PACKAGE_FILTER)[0]
 
@@ -181,16 +186,24 @@ class FirstStartPage(QWidget):
         return None
 
     # ------------------------------------------------------------ the choices
-    def choose_roster(self, path: str | None = None):
-        """The county office: choose the roster, then create the database."""
+    def show_roster_files(self, paths: list[str]) -> None:
+        names = "\n".join(f"· {Path(p).name}" for p in paths)
+        self.roster_files.setText(f"已选择 {len(paths)} 个文件，作为一次导入：\n{names}")
+        self.roster_files.setToolTip("\n".join(paths))
+        self.roster_files.show()
+
+    def choose_roster(self, paths: list[str] | None = None):
+        """The county office: choose the roster files, then create the
+        database; the main window imports them (``chosen`` with the paths)."""
         if self._name() is None:
             return None
-        path = path or self.ask_roster_path()
-        if not path:
+        paths = list(paths or self.ask_roster_paths())
+        if not paths:
             return None
+        self.show_roster_files(paths)
         store = self._create("admin")
         if store is not None:
-            self.chosen.emit(store, "roster", path)
+            self.chosen.emit(store, "roster", paths)
         return store
 
     def choose_setup(self):

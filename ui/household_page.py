@@ -26,6 +26,7 @@ from cadre_desk.errors import CadreDeskError, NotFound
 from cadre_desk.household_summary import income_summary, measures_of, member_age, yuan
 from cadre_desk.questionnaire import display, household_problems, validate
 from cadre_desk.storage import Store
+from ui import errors as ui_errors
 from ui.history_dialog import HistoryDialog
 from ui.section_box import SectionBox
 from ui.spells_panel import SpellsPanel
@@ -247,11 +248,12 @@ class HouseholdPage(QWidget):
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.members and event.type() == event.Type.KeyPress:
+            # The actions read the database: run_guarded keeps their errors inside this override.
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.edit_survey()
+                ui_errors.run_guarded(self, self.edit_survey)
                 return True
             if event.key() == Qt.Key.Key_Delete:
-                self.remove_member()
+                ui_errors.run_guarded(self, self.remove_member)
                 return True
         return super().eventFilter(obj, event)
 

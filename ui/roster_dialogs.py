@@ -6,25 +6,31 @@ workbook (the county office sends it back to whoever made the roster).
 system's list exports: 监测对象信息, 户信息, 已外出务工信息, 计划外出务工信息),
 imported as one (``roster.import_files``: all or nothing, or the good rows);
 the report then names each row's file, and lists the warnings (spells that
-overlap, a place without its county …) under the problems."""
+overlap, a place without its county …) under the problems.
+
+``start_import`` is what choosing files does, from the menu and from the
+first-start page alike: the import stops before writing anything when the
+core finds a member list that names cadres without a 帮扶时间 column
+(``PairingDateNeeded``); the clerk is asked from which day the pairings
+count (``PairingDateDialog``) and the import runs again with that date."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHeaderView, QLabel, QMessageBox, QPushButton,
-    QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QAbstractItemView, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHeaderView, QLabel,
+    QLayout, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
 from cadre_desk import first_start, search
 from cadre_desk.errors import CadreDeskError
 from cadre_desk import exports
 from cadre_desk.idnumber import mask_id
-from cadre_desk.roster import ImportResult, RosterImportFailed, export_roster, import_files, write_error_report
+from cadre_desk.roster import ImportResult, PairingDateNeeded, RosterImportFailed, import_files
 
 from . import errors as ui_errors
 
@@ -162,27 +168,102 @@ class ImportReportDialog(QDialog):
         return path
 
 
+class PairingDateDialog(QDialog):
+    """Asks from which day the pairings of the imported households count
+    (the importer's ``paired_since``). ``date`` is the answer once accepted."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("pairingDateDialog")
+        self.setWindowTitle("帮扶关系从哪天开始算")
+        explain = QLabel("所选的花名册有“帮扶责任人”列，但没有“帮扶时间”（结对时间）列，"
+                         "看不出各户的帮扶关系是从哪天开始的。\n\n"
+                         "请填写帮扶关系从哪天开始算：这个日期记为这些户与帮扶责任人结对的开始日期，"
+                         "保留在每户的帮扶记录中。已经结对、帮扶责任人没有变的户不受影响。\n"
+                         "各户日期不同时，请在花名册中加一列“帮扶时间”逐户填写后再导入。")
+        explain.setObjectName("pairingDateText")
+        explain.setWordWrap(True)
+        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit.setObjectName("pairingDateEdit")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setMaximumDate(QDate.currentDate())  # a pairing does not start in the future
+        form = QFormLayout()
+        form.addRow("结对开始日期：", self.date_edit)
+        buttons = QDialogButtonBox()
+        ok = buttons.addButton("继续导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setObjectName("pairingDateOk")
+        ok.setDefault(True)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explain)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        # A wrapped label in a dialog gets its height only for a known width.
+        explain.setFixedWidth(500)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
+        self.date_edit.setFocus()
+
+    @property
+    def date(self) -> dt.date:
+        return self.date_edit.date().toPython()
+
+
+def ask_paired_since(parent) -> dt.date | None:
+    """The clerk's pairing start date, or None when the import is cancelled."""
+    dialog = PairingDateDialog(parent)
+    return dialog.date if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def ask_roster_paths(parent) -> list[str]:
+    """The roster files to import (several at once: a national export comes as
+    one workbook per list); an empty list when the user cancels."""
+    paths, _ = QFileDialog.getOpenFileNames(parent, "导入花名册（可同时选择多个文件）", "", EXCEL_FILTER)
+    return paths
+
+
+def _refused_in_demo(window) -> bool:
+    """A real roster never goes into the demo database: say so, how to switch."""
+    try:
+        first_start.refuse_in_demo(window.store, "真实的花名册")
+    except CadreDeskError as exc:
+        ui_errors.show_error(window, exc)
+        return True
+    return False
+
+
+def start_import(window, paths: list[str | Path]):
+    """What choosing roster files does (the menu, the first-start page): the
+    import, asking for the pairing start date when the core says the files
+    need it. Returns the running job (None in the demo database)."""
+    return import_roster_files(window, paths, ask_pairing_date=True)
+
+
 def import_roster_file(window, path: str | Path, *, skip_bad_rows: bool = False):
     """One file: ``import_roster_files(window, [path])``."""
     return import_roster_files(window, [path], skip_bad_rows=skip_bad_rows)
 
 
-def import_roster_files(window, paths: list[str | Path], *, skip_bad_rows: bool = False):
+def import_roster_files(window, paths: list[str | Path], *, skip_bad_rows: bool = False,
+                        paired_since: dt.date | None = None, ask_pairing_date: bool = False):
     """Import ``paths`` as one import in the background; show the outcome (and
-    the problem table) when done. Returns the running job (None when the demo
-    database is open: a real roster never goes into the demo)."""
+    the problem table) when done. ``paired_since``: the clerk's start date for
+    pairings the files give none; ``ask_pairing_date``: ask the clerk for it
+    when the core says it is needed, then import again (``start_import``).
+    Returns the running job (None when the demo database is open: a real
+    roster never goes into the demo)."""
     store = window.store
     paths = [str(p) for p in paths]
-    try:
-        first_start.refuse_in_demo(store, "真实的花名册")
-    except CadreDeskError as exc:
-        ui_errors.show_error(window, exc)
+    if _refused_in_demo(window):
         return None
 
     def work(progress, cancelled):
-        result = import_files(store, paths, skip_bad_rows=skip_bad_rows,
-                               progress=lambda done, total=None: progress(done, total or 0, f"已读取 {done} 行"),
-                               cancel=cancelled)
+        result = import_files(store, paths, skip_bad_rows=skip_bad_rows, paired_since=paired_since,
+                              ask_paired_since=ask_pairing_date,
+                              progress=lambda done, total=None: progress(done, total or 0, f"已读取 {done} 行"),
+                              cancel=cancelled)
         search.update_search_index(store, progress=lambda d, t: progress(d, t, "正在更新拼音索引"))
         return result
 
@@ -191,11 +272,17 @@ def import_roster_files(window, paths: list[str | Path], *, skip_bad_rows: bool 
         show_report(window, result, message=result.summary(), failed=False)
 
     def failed(exc: BaseException) -> None:
-        if isinstance(exc, RosterImportFailed) and exc.result.bad_rows:
+        if isinstance(exc, PairingDateNeeded):  # nothing written: ask, then import again with the date
+            since = ask_paired_since(window)
+            if since is None:
+                window.statusBar().showMessage("已取消导入花名册", 5000)
+            else:
+                import_roster_files(window, paths, skip_bad_rows=skip_bad_rows, paired_since=since)
+        elif isinstance(exc, RosterImportFailed) and exc.result.bad_rows:
             dialog = show_report(window, exc.result, message=f"{exc.message}\n{exc.result.summary()}",
                                  failed=not skip_bad_rows)
-            dialog.accepted.connect(lambda: dialog.skip_requested and import_roster_files(window, paths,
-                                                                                          skip_bad_rows=True))
+            dialog.accepted.connect(lambda: dialog.skip_requested and import_roster_files(
+                window, paths, skip_bad_rows=True, paired_since=paired_since, ask_pairing_date=ask_pairing_date))
         else:
             ui_errors.show_error(window, exc)
 
@@ -226,10 +313,9 @@ def install(window) -> None:
     first = menu.actions()[0] if menu.actions() else None
 
     def ask_import():
-        # Several files at once: a national export comes as one workbook per list.
-        paths, _ = QFileDialog.getOpenFileNames(window, "导入花名册（可同时选择多个文件）", "", EXCEL_FILTER)
+        paths = ask_roster_paths(window)
         if paths:
-            import_roster_files(window, paths)
+            start_import(window, paths)
 
     def ask_export():
         path, _ = QFileDialog.getSaveFileName(window, "导出花名册", f"花名册-{dt.date.today():%Y%m%d}.xlsx",

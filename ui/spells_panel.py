@@ -31,6 +31,7 @@ from cadre_desk.errors import CadreDeskError
 from cadre_desk.questionnaire import Field, display
 from cadre_desk.storage import Store
 
+from . import errors as ui_errors
 from .dialog_buttons import save_cancel_buttons
 from .field_editors import LineEditor, editor_for
 from .screen import fit
@@ -399,11 +400,12 @@ class SpellsPanel(QGroupBox):
             event.accept()
             return True
         if obj is self.table and event.type() == QEvent.Type.KeyPress and not event.modifiers():
+            # The actions read the database: run_guarded keeps their errors inside this override.
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.edit_spell()
+                ui_errors.run_guarded(self, self.edit_spell)
                 return True
             if event.key() == Qt.Key.Key_Insert:
-                self.add_spell()
+                ui_errors.run_guarded(self, self.add_spell)
                 return True
         return super().eventFilter(obj, event)
 

@@ -36,8 +36,10 @@ from cadre_desk import months, places, work_stats
 from cadre_desk.storage import Store
 
 from . import errors as ui_errors
-from .dashboard import ALL_TOWNS, ALL_VILLAGES, FigureTile
+from .computed_page import ComputedPage
+from .dashboard import FigureTile
 from .fonts import bundled_font_family
+from .place_choice import PlaceChoice
 from .rows_model import RowsModel
 
 SCOPES = ("县内", "省内县外", "省外")
@@ -124,28 +126,25 @@ class ToDoModel(RowsModel):
         return "" if value is None else str(value)
 
 
-class WorkMonitorPage(QWidget):
+class WorkMonitorPage(ComputedPage):
     """``window`` gives open_household, run_job, data_changed; None for a
-    standalone widget (tests, screenshots): then it computes on this thread."""
+    standalone widget (tests, screenshots): then it computes on this thread
+    (``ui.computed_page``: when and where the figures are computed)."""
+
+    job_title = "更新务工监测"
 
     def __init__(self, store: Store, window=None, parent=None, *, today: dt.date | None = None):
-        super().__init__(parent)
+        super().__init__(window, parent)
         self.setObjectName("workMonitor")
         self.store = store
-        self.window_ = window
         self._today = today  # None: the real day, read when the figures are computed
         self.result: dict[str, Any] = {}
-        self._generation = 0
-        self._stale = True
-        self._computing = False
 
         self.title = QLabel()
         self.title.setObjectName("workScopeTitle")
         self.title.setStyleSheet("font-size: 13pt; color: #1f3b63;")
-        self.town = QComboBox()
-        self.town.setObjectName("workTown")
-        self.village = QComboBox()
-        self.village.setObjectName("workVillage")
+        self.area = PlaceChoice(store, "workTown", "workVillage")
+        self.town, self.village = self.area.town, self.area.village
         self.year = QSpinBox()
         self.year.setObjectName("workYear")
         self.year.setRange(2016, self.today.year)
@@ -228,7 +227,7 @@ class WorkMonitorPage(QWidget):
         layout.addWidget(self.chart_view, 3)
         layout.addWidget(lower, 3)
 
-        self._fill_towns()
+        self.area.fill_towns()
         self._fill_months()
         self.town.currentIndexChanged.connect(self._town_changed)
         self.village.currentIndexChanged.connect(lambda _i: self._scope_changed())
@@ -266,47 +265,21 @@ class WorkMonitorPage(QWidget):
         return table
 
     def eventFilter(self, obj, event) -> bool:
+        # The actions read the database: run_guarded keeps their errors inside this override.
         if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if obj is self.places_table:
-                self.drill_down()
+                ui_errors.run_guarded(self, self.drill_down)
                 return True
             if obj is self.todo_table:
-                self.open_selected()
+                ui_errors.run_guarded(self, self.open_selected)
                 return True
         if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Backspace \
                 and obj is self.places_table:
-            self.drill_up()
+            ui_errors.run_guarded(self, self.drill_up)
             return True
         return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------ scope
-    def _fill_towns(self) -> None:
-        """The 范围 boxes from the register (again after an import), keeping the scope shown."""
-        places.ensure_county(self.store)
-        self.town.blockSignals(True)
-        current, village = self.town.currentText(), self.village.currentText()
-        self.town.clear()
-        self.town.addItem(ALL_TOWNS)
-        self.town.addItems([t["name"] for t in self.store.rows("SELECT name FROM towns WHERE deleted = 0 ORDER BY code")])
-        if current:
-            self.town.setCurrentText(current)
-        self.town.blockSignals(False)
-        self._fill_villages()
-        if village:
-            self.village.blockSignals(True)
-            self.village.setCurrentText(village)
-            self.village.blockSignals(False)
-
-    def _fill_villages(self) -> None:
-        self.village.blockSignals(True)
-        self.village.clear()
-        self.village.addItem(ALL_VILLAGES)
-        town = self.selected_town()
-        if town:
-            self.village.addItems([v["name"] for v in places.find_villages(self.store, town=town)])
-        self.village.setEnabled(bool(town))
-        self.village.blockSignals(False)
-
     def _fill_months(self) -> None:
         self.month.blockSignals(True)
         wanted = self.month.currentData()
@@ -320,7 +293,7 @@ class WorkMonitorPage(QWidget):
         self.month.blockSignals(False)
 
     def _town_changed(self, _index: int) -> None:
-        self._fill_villages()
+        self.area.fill_villages()
         self._scope_changed()
 
     def _year_changed(self, _value: int) -> None:
@@ -332,12 +305,10 @@ class WorkMonitorPage(QWidget):
         self.request_refresh()
 
     def selected_town(self) -> str | None:
-        text = self.town.currentText()
-        return None if text in ("", ALL_TOWNS) else text
+        return self.area.selected_town()
 
     def selected_village(self) -> str | None:
-        text = self.village.currentText()
-        return None if text in ("", ALL_VILLAGES) else text
+        return self.area.selected_village()
 
     def selected_month(self) -> tuple[int, int]:
         return self.year.value(), self.month.currentData() or 1
@@ -345,18 +316,16 @@ class WorkMonitorPage(QWidget):
     def set_scope(self, town: str | None = None, village: str | None = None, *, year: int | None = None,
                   month: int | None = None) -> None:
         """Show this scope and month now (tests, drill down)."""
-        for w in (self.town, self.village, self.year, self.month):
+        for w in (self.year, self.month):
             w.blockSignals(True)
         if year is not None:
             self.year.setValue(year)
             self._fill_months()
         if month is not None:
             self.month.setCurrentIndex(max(0, self.month.findData(month)))
-        self.town.setCurrentText(town or ALL_TOWNS)
-        self._fill_villages()
-        self.village.setCurrentText(village or ALL_VILLAGES)
-        for w in (self.town, self.village, self.year, self.month):
+        for w in (self.year, self.month):
             w.blockSignals(False)
+        self.area.select(town, village)
         self.up_button.setEnabled(bool(self.selected_town()))
         self.request_refresh()
 
@@ -378,9 +347,6 @@ class WorkMonitorPage(QWidget):
             self.set_scope(None)
 
     # ------------------------------------------------------------ figures
-    def _in_window(self) -> bool:
-        return self.window_ is not None and hasattr(self.window_, "run_job")
-
     def scope(self) -> dict[str, Any]:
         """What to compute, read from the widgets (on the window's thread)."""
         year, month = self.selected_month()
@@ -405,54 +371,6 @@ class WorkMonitorPage(QWidget):
         todo = work_stats.ended_without_new(self.store, as_of, town=town, village=village)
         return {"town": town, "village": village, "year": year, "month": month, "as_of": as_of,
                 "series": series, "last_year": last_year, "places": rows, "todo": todo}
-
-    def refresh(self) -> None:
-        """Compute and show now, on this thread."""
-        self._generation += 1
-        self._stale = False
-        try:
-            result = self._compute(self.scope())
-        except Exception as exc:  # noqa: BLE001 - the standard dialog explains it
-            ui_errors.show_error(self, exc)
-            return
-        self._show(result)
-
-    def mark_stale(self, *_args) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.request_refresh()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.request_refresh()
-
-    def request_refresh(self) -> None:
-        if not self._in_window():
-            self.refresh()
-            return
-        self._generation += 1
-        generation = self._generation
-        self._stale = False
-        self._computing = True
-
-        def done(result):
-            if generation == self._generation:
-                self._computing = False
-                self._show(result)
-
-        def failed(exc):
-            if generation == self._generation:
-                self._computing = False
-                ui_errors.show_error(self, exc)
-
-        scope = self.scope()
-        self.window_.run_job("更新务工监测", lambda _p, _c: self._compute(scope), done, on_error=failed,
-                             show_dialog=False)
-
-    @property
-    def computing(self) -> bool:
-        return self._computing
 
     def month_figures(self) -> dict[str, Any] | None:
         """The selected month's entry of ``monthly()``."""
@@ -601,7 +519,7 @@ def install(window) -> WorkMonitorPage:
     window.data_changed.connect(page.mark_stale)
     window.rows_changed.connect(lambda changed: page.mark_stale() if changed.touches(
         "work_spells", "members", "households") else None)
-    window.data_changed.connect(page._fill_towns)
+    window.data_changed.connect(page.area.fill_towns)
     action = window.menu("岗位").addAction("务工监测")
     action.setObjectName("showWorkMonitor")
     action.triggered.connect(lambda: window.show_page("work_monitor"))

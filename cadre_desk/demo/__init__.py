@@ -25,8 +25,9 @@ The package: ``vocabulary`` (the demo's fixed figures and word lists),
 (enterprises and their openings), ``families`` (who lives in each household),
 ``answers`` (each person's health, schooling, work and survey answers, each
 household's income), ``support`` (cadres, pairings, visits, measures,
-subsidies), ``job_offers`` (recommendations, applications, outcomes) and
-``builder`` (the order in which they run, and the writing).
+subsidies), ``job_offers`` (recommendations, applications, outcomes),
+``work_register`` (监测户 and work spells, today's register) and ``builder``
+(the order in which they run, and the writing).
 """
 
 from __future__ import annotations
@@ -100,12 +101,13 @@ def build_demo(store: Store, *, households: int = DEFAULT_HOUSEHOLDS, seed: int 
     builder = DemoBuilder(store, households=households, seed=seed, as_of=as_of)
     # The new people are indexed for search in one pass at the end, not row by row.
     with store.transaction(), bulk_inserts(store.db):
-        summary = builder.build()
-        store.set_setting("is_demo", True)
-        # The demo is a 2020 register (建档立卡贫困户, 扶贫车间): the 2020 terms.
+        # The demo's answers use the 2020 names (建档立卡贫困户, 扶贫车间): the
+        # 2020 terms, set first so that its work spells are written in them.
         from .. import terms
 
         terms.note_import(store, "2020")
+        summary = builder.build()
+        store.set_setting("is_demo", True)
         store.set_setting("demo", {"seed": seed, "households": households, "as_of": as_of.isoformat()})
     policies = _load_sample_policies(store)
     return DemoSummary(**summary, policies=policies, seconds=time.perf_counter() - started)

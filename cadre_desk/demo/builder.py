@@ -13,9 +13,10 @@ from .families import Families
 from .job_offers import JobOffers
 from .support import Support
 from .villages import Villages
+from .work_register import WorkRegister
 
 
-class DemoBuilder(Villages, Enterprises, Families, Answers, Support, JobOffers, Draws):
+class DemoBuilder(Villages, Enterprises, Families, Answers, Support, JobOffers, WorkRegister, Draws):
     """Builds one demo county into a store (``build``)."""
 
     def build(self) -> dict[str, int]:
@@ -27,8 +28,10 @@ class DemoBuilder(Villages, Enterprises, Families, Answers, Support, JobOffers, 
         self._pairings_and_visits(households, cadres)
         self._jobs(households, openings)
         self._measures_and_subsidies(households)
+        self._monitoring(households)
         self._encode_members(households)
         self._insert()
+        self._work_spells(households)
         return {"households": len(households), "members": len(self.member_rows),
                 "villages": len(villages), "cadres": sum(len(c) for c in cadres.values()),
                 "enterprises": len(enterprises), "openings": len(openings)}

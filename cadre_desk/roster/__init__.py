@@ -18,10 +18,10 @@ from pathlib import Path
 
 from ..storage import Store
 from .export import export_roster, write_error_report
-from .result import BadRow, ConvertedId, ImportResult, RosterImportFailed
+from .result import BadRow, ConvertedId, ImportResult, PairingDateNeeded, RosterImportFailed
 
-__all__ = ["BadRow", "ConvertedId", "ImportResult", "RosterImportFailed", "export_roster", "import_files",
-           "import_roster", "write_error_report"]
+__all__ = ["BadRow", "ConvertedId", "ImportResult", "PairingDateNeeded", "RosterImportFailed", "export_roster",
+           "import_files", "import_roster", "write_error_report"]
 
 
 def import_files(store: Store, paths: Sequence[str | Path], *, skip_bad_rows: bool = False,
@@ -34,7 +34,8 @@ def import_files(store: Store, paths: Sequence[str | Path], *, skip_bad_rows: bo
     change: on a cadre's laptop those it holds (``sync.roles``), at the county
     office all of them. ``progress(done_rows, total_or_None)``; ``cancel()``
     is checked every 2,000 rows (a cancelled import writes nothing). Other
-    ``options`` go to the roster import of the member lists."""
+    ``options`` go to the roster import of the member lists (``paired_since``,
+    ``ask_paired_since``: see ``importer.Importer``)."""
     from ..sync.roles import allowed_household_numbers
     from .national import import_files as run
 

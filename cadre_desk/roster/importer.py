@@ -31,10 +31,10 @@ from ..errors import CadreDeskError
 from ..storage import Store
 from ..values import row_encoder
 from .check import Context, Row, SheetChecker
-from .columns import roster_format
+from .columns import CADRE, PAIRED_SINCE, roster_format
 from .read import Sheet, open_workbook, roster_sheets
 from .reconcile import Household, Reconciler
-from .result import BadRow, ImportResult, RosterImportFailed, file_failure
+from .result import BadRow, ImportResult, PairingDateNeeded, RosterImportFailed, file_failure
 
 CHUNK_ROWS = 2000  # rows checked between two writes, progress reports and cancel checks
 IMPORT_CACHE_KB = 16384  # SQLite page cache while importing (see ``Importer.run``)
@@ -54,7 +54,9 @@ def import_roster(store: Store, path: str | Path, *, allowed_numbers: set[str] |
     raises ``CadreDeskError``. A household's pairing with its 帮扶责任人 starts
     on the roster's 帮扶时间 when it gives one, else on ``paired_since`` (the
     date the clerk gives), else on the day of the import (and the summary
-    says so)."""
+    says so). ``Importer(ask_paired_since=True)`` (the window, through
+    ``import_files``) instead raises ``PairingDateNeeded`` before reading a
+    sheet that names cadres without 帮扶时间 when no date was given."""
     return Importer(store, Path(path), allowed_numbers=allowed_numbers, skip_bad_rows=skip_bad_rows,
                     paired_since=paired_since, progress=progress, cancel=cancel).run()
 
@@ -62,7 +64,7 @@ def import_roster(store: Store, path: str | Path, *, allowed_numbers: set[str] |
 class Importer:
     def __init__(self, store: Store, path: Path, *, allowed_numbers: set[str] | None, skip_bad_rows: bool,
                  progress, cancel, sheets: dict | None = None, terms: str = "2020",
-                 paired_since: dt.date | None = None):
+                 paired_since: dt.date | None = None, ask_paired_since: bool = False):
         self.store = store
         self.path = path
         self.sheets = sheets  # only these sheets, already read (national.py), or None: every roster sheet
@@ -76,6 +78,7 @@ class Importer:
         self.result = ImportResult(skipped_rows=skip_bad_rows)
         self.today = dt.date.today()
         self.paired_since = paired_since  # the clerk's start date for pairings the roster gives none
+        self.ask_paired_since = ask_paired_since  # stop (PairingDateNeeded) rather than date them today
         self.version = self.q.version
         # What the database already holds.
         self.existing_members: dict[str, tuple] = {}
@@ -166,6 +169,9 @@ class Importer:
 
     # ------------------------------------------------------------ sheets
     def _read_sheet(self, layout: Sheet) -> None:
+        if (self.ask_paired_since and self.paired_since is None and CADRE in layout.columns
+                and PAIRED_SINCE not in layout.columns):
+            raise PairingDateNeeded(self.path.name, layout.name)  # the transaction writes nothing
         res = self.result
         res.headers[layout.name] = layout.header_cells
         for _, header in layout.extras:

@@ -1,6 +1,6 @@
 """What a roster import reports: the bad rows (sheet, Excel row, column,
-reason), the converted ID numbers, the counts, and the failure that carries
-them when nothing was imported."""
+reason), the converted ID numbers, the counts, the failure that carries
+them when nothing was imported, and the question it stops to ask."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ImportFailed
+from ..errors import CadreDeskError, ImportFailed
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,18 @@ class RosterImportFailed(ImportFailed):
     def __init__(self, message: str, result: ImportResult):
         super().__init__(message, result.bad_rows)
         self.result = result
+
+
+class PairingDateNeeded(CadreDeskError):
+    """Nothing was imported: the caller asked to be told (``ask_paired_since``)
+    when a member sheet names 帮扶责任人 without a 帮扶时间 column and no
+    ``paired_since`` was given. The window then asks the clerk from which day
+    the pairings count and imports again with it."""
+
+    def __init__(self, file: str, sheet: str):
+        super().__init__(f"文件 {file} 的工作表“{sheet}”有“帮扶责任人”列，但没有“帮扶时间”（结对时间）列："
+                         "请给出帮扶关系从哪天开始算，再导入")
+        self.file, self.sheet = file, sheet
 
 
 def file_failure(path: Path, message: str, kind: str, *, sheet: str = "", row: int | None = None,
