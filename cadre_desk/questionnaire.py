@@ -50,8 +50,9 @@ class Field:
     relevant: Mapping | None = None
     roster_header: str | None = None
     roster_aliases: tuple[str, ...] = ()
-    # Wording of its own for a problem kind (``required``, ``code``), with
-    # {label}, {value} and {values} (the code list joined by 、).
+    # Wording of its own for a problem kind (``required``, ``code``, ``number``,
+    # ``range``), with {label}, {value}, {values} (the code list joined by 、),
+    # {min} and {max}.
     messages: Mapping[str, str] | None = None
 
     def message(self, kind: str, default: str, value: Any = None) -> str:
@@ -59,7 +60,7 @@ class Field:
         if template is None:
             return default
         values = "、".join(self.code_list.values) if self.codes else ""
-        return template.format(label=self.label, value=value, values=values)
+        return template.format(label=self.label, value=value, values=values, min=_fmt(self.min), max=_fmt(self.max))
 
     @property
     def code_list(self) -> CodeList | None:
@@ -188,6 +189,8 @@ def coerce(fld: Field, raw: Any) -> Any:
         return None
     t = fld.type
     if t == "text":
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)  # Excel's 6.0 in a text column is 6
         text = str(raw).strip()
         if fld.max_length and len(text) > fld.max_length:
             raise CoerceError(f"{fld.label}最多 {fld.max_length} 个字，现有 {len(text)} 个，请删减")
@@ -215,9 +218,9 @@ def coerce(fld: Field, raw: Any) -> Any:
         if isinstance(raw, bool):
             return raw
         text = str(raw).strip()
-        if text in ("是", "有", "1", "Y", "y", "True", "true", "√"):
+        if text in ("是", "有", "1", "1.0", "Y", "y", "True", "true", "√"):
             return True
-        if text in ("否", "无", "0", "N", "n", "False", "false", "×"):
+        if text in ("否", "无", "0", "0.0", "N", "n", "False", "false", "×"):
             return False
         raise CoerceError(f"{fld.label}应填“是”或“否”，现为“{text}”", "code")
     if t == "date":
@@ -254,15 +257,20 @@ def _coerce_number(fld: Field, raw: Any) -> int | float:
     try:
         if isinstance(raw, bool):
             raise ValueError
-        number = float(str(raw).strip().replace(",", "").replace("，", "")) if isinstance(raw, str) else float(raw)
+        if isinstance(raw, str):
+            text = raw.strip().replace(",", "").replace("，", "")
+            number = float(text.removesuffix("元") if fld.type == "number" else text)  # an amount may say 元
+        else:
+            number = float(raw)
     except (TypeError, ValueError):
-        raise CoerceError(f"{fld.label}应为数字，现为“{raw}”", "number") from None
+        raise CoerceError(fld.message("number", f"{fld.label}应为数字，现为“{raw}”", raw), "number") from None
     if fld.type == "int":
         if not number.is_integer():
             raise CoerceError(f"{fld.label}应为整数，现为“{raw}”", "number")
         number = int(number)
     if fld.min is not None and number < fld.min or fld.max is not None and number > fld.max:
-        raise CoerceError(f"{fld.label}应在 {_fmt(fld.min)} 到 {_fmt(fld.max)} 之间，现为 {_fmt(number)}", "range")
+        raise CoerceError(fld.message("range", f"{fld.label}应在 {_fmt(fld.min)} 到 {_fmt(fld.max)} 之间，现为 {_fmt(number)}",
+                                      _fmt(number)), "range")
     return number
 
 

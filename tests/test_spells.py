@@ -213,6 +213,26 @@ def test_bad_rows_all_or_nothing_or_skipped(store, person):
     assert skipped.created == 1 and len(spells.spells_of(store, mid)) == 1
 
 
+def test_spell_answers_are_read_as_the_survey_reads_them(store, person):
+    """A spell's answers go through the questionnaire's engine (resources/spells.json):
+    amounts may say 元 and carry thousands separators, Excel's 1.0 is 是, a 2020
+    channel name is held by its current one, and bad values get the spell's wording."""
+    mid, number = person
+    ok = save_spells(store, [SpellRow(id_number=number, start_month="2023-03", place="昆山市", channel="扶贫车间",
+                                      monthly_income="3,200元", point_to_point=1.0, employer=6.0)])
+    assert ok.ok, ok.errors
+    spell = spells.get_spell(store, ok.ids[0])
+    assert (spell["monthly_income"], spell["point_to_point"], spell["channel"], spell["employer"]) == \
+        (3200.0, True, "帮扶车间", "6")
+    bad = save_spells(store, [SpellRow(id_number=number, start_month="2023-05", monthly_income="很多"),
+                              SpellRow(id_number=number, start_month="2023-06", transport_subsidy=2_000_000),
+                              SpellRow(id_number=number, start_month="2023-07", point_to_point="也许"),
+                              SpellRow(id_number=number, start_month="2023-08", note="字" * 201)])
+    messages = [p.message for ps in bad.problems for p in ps if p.severity == "error"]
+    assert messages == ["务工月收入应为数字（元），现为“很多”", "年度交通费补助应在 0 到 1000000 元之间，现为 2000000",
+                        "是否点对点输送应填“是”或“否”，现为“也许”", "备注最多 200 个字，现有 201 个，请删减"]
+
+
 def test_employment_status_follows_the_spells(store, person):
     mid, number = person
     assert spells.employment_status_on(store, mid, TODAY) == "未就业"  # no spells: the answer
