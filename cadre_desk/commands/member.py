@@ -43,9 +43,7 @@ def run_move(args, ctx) -> int:
                                       village=args.village)
     made = "（新建的户，本人为户主）" if done["created"] else f"，与户主关系：{done['relation']}"
     print(f"{m['name']} 已迁到户编号 {args.to.strip()}{made}")
-    if done["source_without_head"]:
-        print("提示：原户现在没有户主，请用 household head 户编号 证件号码 指定新户主")
-    return 0
+    return _head_hint(done["source_without_head"], "原户现在没有户主")
 
 
 def run_leave(args, ctx) -> int:
@@ -56,9 +54,7 @@ def run_leave(args, ctx) -> int:
     m = member_named(ctx, args)
     done = households.leave_member(store, m["id"], args.reason, parse_date(args.date))
     print(f"已记下：{m['name']} 于 {args.date} {args.reason}，从这一天起不再计入家庭人口数")
-    if done["head_left"]:
-        print("提示：离开的是户主，请用 household head 户编号 证件号码 指定新户主")
-    return 0
+    return _head_hint(done["head_left"], "离开的是户主")
 
 
 def run_set(args, ctx) -> int:
@@ -69,3 +65,10 @@ def run_set(args, ctx) -> int:
     m = member_named(ctx, args)
     return set_answers(part, args.field, lambda given: households.set_member(store, m["id"], given),
                        lambda labels: f"已修改 {m['name']} 的{labels}")
+
+
+def _head_hint(needed: bool, why: str) -> int:
+    """After a move or a leave that took a household's head away: how to name a new one."""
+    if needed:
+        print(f"提示：{why}，请用 household head 户编号 证件号码 指定新户主")
+    return 0
