@@ -47,12 +47,12 @@ def register(subparsers) -> None:
     json_flag(st, "输出一个 JSON 对象")
 
     lg = action(actions, "log", run_log, help="每台设备的同步记录", description="按时间列出导入和导出的数据包。")
-    lg.add_argument("--device", metavar="ID", help="只看这台设备（设备号或帮扶干部姓名）")
+    _device_filter(lg)
 
     rf = action(actions, "refused", run_refused, help="没有导入、留待复核的记录",
                 description="数据包里本机没有接收的记录（不属于对方负责的户、证件号码已在另一户、"
                             "时钟超前、户编号重复等），每条写明原因，原样保存待复核。")
-    rf.add_argument("--device", metavar="ID", help="只看这台设备（设备号或帮扶干部姓名）")
+    _device_filter(rf)
     json_flag(rf, "输出 JSON（每行一条）")
 
     rt = action(actions, "retire", run_retire, help="（县就业办）停用或恢复一台帮扶干部的电脑",
@@ -79,6 +79,10 @@ def register(subparsers) -> None:
     for child in actions.choices.values():
         child.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="数据库文件")
 
+
+
+def _device_filter(parser) -> None:
+    parser.add_argument("--device", metavar="ID", help="只看这台设备（设备号或帮扶干部姓名）")
 
 def run_setup(args, ctx) -> int:
     from ..sync.export import write_setup_package
