@@ -16,10 +16,10 @@ from ..errors import InvalidIdNumber
 from ..idnumber import parse_id_number
 from ..questionnaire import ERROR, Problem
 from ..storage import Store
-from .checks import _overlaps, _resolve_place, _row_warnings
+from .checks import _overlaps, _repeated, _resolve_place, _row_warnings, _timing_warnings, births
 from .read import home_county
 from .rows import COLUMNS, EMPLOYED, KEEP, TABLE, UNEMPLOYED, SpellError, SpellResult, SpellRow
-from .status import follow_employment
+from .status import _month_of, follow_employment
 from .values import _coerce
 
 def _member_ids(store: Store, rows: Sequence[SpellRow], problems: list[list[Problem]]) -> list[str | None]:
@@ -79,6 +79,8 @@ def save_spells(store: Store, rows: Sequence[SpellRow], *, skip_bad: bool = Fals
     values = [_coerce(row, problems[i]) for i, row in enumerate(rows)]
     home, aliases = home_county(store)
     stored = _stored(store, rows, member_ids, values)
+    born = births(store, list(member_ids) + [s["member_id"] for s in stored if s])
+    this_month = _month_of(as_of)
     final: list[dict[str, Any] | None] = [None] * len(rows)
     for i, row in enumerate(rows):
         current = stored[i]
@@ -108,7 +110,9 @@ def save_spells(store: Store, rows: Sequence[SpellRow], *, skip_bad: bool = Fals
         if place_given and row.county_code in (KEEP, None) and "place" not in {p.field for p in problems[i]}:
             _resolve_place(merged, row, problems[i])
         _row_warnings(merged, problems[i], home, aliases)
+        _timing_warnings(merged, problems[i], this_month, born.get(merged["member_id"]))
         final[i] = merged
+    _repeated(rows, final, problems)
     _overlaps(store, rows, final, stored, problems)
     bad = [i for i, ps in enumerate(problems) if any(p.severity == ERROR for p in ps)]
     result = SpellResult([None] * len(rows), problems)
