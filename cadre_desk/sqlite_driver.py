@@ -65,5 +65,9 @@ def explain_sqlite_error(exc: BaseException, path: Path | str | None = None) -> 
         return "数据库正被另一个程序使用。请关闭其他打开此数据库的窗口后重试"
     if "readonly" in text or "read-only" in text:
         return f"数据库文件{where}是只读的，无法保存。请检查文件权限或换一个位置"
+    if "closed database" in text:  # a page still working after its window closed the database
+        return "数据库已经关闭（窗口已关闭或已切换到另一个数据库），这次操作没有进行。请在当前窗口里重新操作"
+    if "unable to open" in text:
+        return f"无法打开数据库文件{where}。请检查文件夹是否存在、是否有读写权限，或换一个位置"
     return f"数据库出错{where}：{exc}。请重试；如果反复出现，请先备份数据库再联系县就业办"
 

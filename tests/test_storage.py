@@ -125,3 +125,15 @@ def test_full_disk_is_reported_and_keeps_saved_data(db_path):
         with s.transaction():
             s.insert_many("cadres", [{"name": "x" * 2000} for _ in range(200)])
     assert [r["name"] for r in s.rows("SELECT name FROM cadres")] == ["已保存"]
+
+
+def test_an_operation_on_a_closed_database_is_explained_in_chinese(db_path):
+    from cadre_desk.storage import explain_sqlite_error, open_store
+
+    store = open_store(db_path)
+    store.db.conn.close()
+    with pytest.raises(Exception) as info:
+        store.rows("SELECT count(*) FROM households")
+    message = explain_sqlite_error(info.value)
+    assert "数据库已经关闭" in message and "重新操作" in message
+    assert not any(c.isascii() and c.isalpha() for c in message)  # no English left in it
