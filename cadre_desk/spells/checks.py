@@ -12,9 +12,10 @@ from .. import gazetteer, months
 from ..questionnaire import WARNING, Problem
 from ..storage import Store
 from .read import home_county
-from .rows import MIN_INCOME, IN_COUNTY_CHANNELS, SpellRow, _decode
+from .rows import MIN_INCOME, IN_COUNTY_CHANNELS, SpellRow, decode
 
-def _resolve_place(merged: dict[str, Any], row: SpellRow, problems: list[Problem]) -> None:
+def resolve_place(merged: dict[str, Any], row: SpellRow, problems: list[Problem]) -> None:
+    """The county and province codes of a spell's place (a warning when it names no county)."""
     merged["county_code"] = merged["province_code"] = None
     text = merged.get("place")
     if not text:
@@ -31,7 +32,8 @@ def _resolve_place(merged: dict[str, Any], row: SpellRow, problems: list[Problem
             found, gazetteer.Ambiguous) else "place_unknown"))
 
 
-def _row_warnings(merged: dict[str, Any], problems: list[Problem], home: str, aliases: tuple[str, ...]) -> None:
+def row_warnings(merged: dict[str, Any], problems: list[Problem], home: str, aliases: tuple[str, ...]) -> None:
+    """A spell's own warnings: a low income, no county, an in-county channel outside the county."""
     income = merged.get("monthly_income")
     if income is not None and income < MIN_INCOME:
         problems.append(Problem("monthly_income", f"务工月收入 {income:g} 元低于 {MIN_INCOME} 元，请核实",
@@ -52,7 +54,7 @@ def _label(row: SpellRow, merged: Mapping[str, Any], i: int) -> str:
     return f"{row.ref or f'第 {i + 1} 条'}（{span}）"
 
 
-def _overlaps(store: Store, rows: Sequence[SpellRow], final: list[dict[str, Any] | None],
+def overlaps(store: Store, rows: Sequence[SpellRow], final: list[dict[str, Any] | None],
               stored: list[dict[str, Any] | None], problems: list[list[Problem]]) -> None:
     """Spells of one person must not overlap: a warning on each row of the
     batch that overlaps another (of the batch or already stored), naming it."""
@@ -114,7 +116,7 @@ def spell_warnings(store: Store, member_ids: Iterable[str] | None = None) -> lis
     for own in by_member.values():
         for k, r in enumerate(own):
             found: list[Problem] = []
-            _row_warnings(r, found, home, aliases)
+            row_warnings(r, found, home, aliases)
             for other in own[:k] + own[k + 1:]:
                 if _overlap(r, other):
                     found.append(_overlap_problem(
@@ -123,6 +125,6 @@ def spell_warnings(store: Store, member_ids: Iterable[str] | None = None) -> lis
             if r.get("place") and not r.get("county_code"):
                 found.append(Problem("place", f"务工所在地“{r['place']}”没有对应到县（市、区），"
                                      "请写明省份和县（如：江苏省苏州市昆山市）", WARNING, "place_unresolved"))
-            out.extend((_decode(r), p) for p in found)
+            out.extend((decode(r), p) for p in found)
     return out
 

@@ -11,7 +11,7 @@ from .. import months, register
 from ..errors import NotFound
 from ..storage import Store
 from .rows import EMPLOYED, UNEMPLOYED
-from .values import _channels
+from .values import channels
 
 def employment_status_on(store: Store, member_id: str, day: dt.date | str | None = None) -> str | None:
     """就业状态 on ``day`` (default today): from the spells when the member has
@@ -65,9 +65,9 @@ def follow_employment(store: Store, member_ids: Iterable[str], *, as_of: dt.date
                          (s["end_month"] is None or s["end_month"] >= month)), None)
         if covering is not None:
             want = {"employment_status": EMPLOYED}
-            channel = _channels().spelled(covering["channel"], spelled) if covering["channel"] else None
+            channel = channels().spelled(covering["channel"], spelled) if covering["channel"] else None
             if m["employment_status"] != EMPLOYED or (channel and m["employment_channel"] != channel
-                                                      and _channels().current(m["employment_channel"]) != covering["channel"]):
+                                                      and channels().current(m["employment_channel"]) != covering["channel"]):
                 if channel:  # else the answer's own channel stays (none: left for the survey)
                     want["employment_channel"] = channel
                 want["employer"] = covering["employer"]

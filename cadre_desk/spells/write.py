@@ -16,11 +16,11 @@ from ..errors import InvalidIdNumber
 from ..idnumber import parse_id_number
 from ..questionnaire import ERROR, Problem
 from ..storage import Store
-from .checks import _overlaps, _resolve_place, _row_warnings
+from .checks import overlaps, resolve_place, row_warnings
 from .read import home_county
 from .rows import COLUMNS, EMPLOYED, KEEP, TABLE, UNEMPLOYED, SpellError, SpellResult, SpellRow
 from .status import follow_employment
-from .values import _coerce
+from .values import coerce_row
 
 def _member_ids(store: Store, rows: Sequence[SpellRow], problems: list[list[Problem]]) -> list[str | None]:
     """Each row's member id (``member_id`` checked, ``id_number`` looked up)."""
@@ -76,7 +76,7 @@ def save_spells(store: Store, rows: Sequence[SpellRow], *, skip_bad: bool = Fals
     rows = list(rows)
     problems: list[list[Problem]] = [[] for _ in rows]
     member_ids = _member_ids(store, rows, problems)
-    values = [_coerce(row, problems[i]) for i, row in enumerate(rows)]
+    values = [coerce_row(row, problems[i]) for i, row in enumerate(rows)]
     home, aliases = home_county(store)
     stored = _stored(store, rows, member_ids, values)
     final: list[dict[str, Any] | None] = [None] * len(rows)
@@ -106,10 +106,10 @@ def save_spells(store: Store, rows: Sequence[SpellRow], *, skip_bad: bool = Fals
                                        f"{months.display(merged['start_month'])}，请检查", ERROR, "order"))
         place_given = row.place is not KEEP or row.county_code is not KEEP
         if place_given and row.county_code in (KEEP, None) and "place" not in {p.field for p in problems[i]}:
-            _resolve_place(merged, row, problems[i])
-        _row_warnings(merged, problems[i], home, aliases)
+            resolve_place(merged, row, problems[i])
+        row_warnings(merged, problems[i], home, aliases)
         final[i] = merged
-    _overlaps(store, rows, final, stored, problems)
+    overlaps(store, rows, final, stored, problems)
     bad = [i for i, ps in enumerate(problems) if any(p.severity == ERROR for p in ps)]
     result = SpellResult([None] * len(rows), problems)
     if _dry_run:
