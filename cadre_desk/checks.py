@@ -9,7 +9,8 @@ stored records — households and members in blocks through the validation
 engine (``validation.check_rows``), the household-level rules (one head …,
 ``questionnaire.household_problems``) — and adds the work-spell rules of
 ``spells.spell_warnings`` (overlap, income under 400, county missing,
-帮扶车间/公益性岗位 outside the county), which live with the spells.
+帮扶车间/公益性岗位 outside the county, a start after this month or before
+the person was 16), which live with the spells.
 
 A finding names the household number, town and village, the member (name
 and ID number) when it is a member's, the rule and its message.

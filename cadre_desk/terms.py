@@ -81,7 +81,7 @@ def note_import(store: Store, terms: str) -> bool:
 def term(store: Store, key: str, terms: str | None = None) -> str:
     """A printed name of the county's terms (``resources/terms.json``):
     compilation_title, handbook_title, workshop, workshop_long,
-    public_welfare_post, labour_export, people, households, household_kind, period."""
+    public_welfare_post, labour_export, people, able_people, households, household_kind, period."""
     names = _names()[terms or current(store)]
     if key not in names:
         raise KeyError(f"unknown term {key!r}; known: {', '.join(names)}")

@@ -298,9 +298,23 @@ def test_cli_table_is_chinese_and_readable(db_path):
     rc, out, _ = run_cli("--db", str(db_path), "stats", "--as-of", "2020-04-30")
     assert rc == 0
     assert "临清市 就业帮扶进度（截至 2020-04-30）" in out
-    for label in ("劳动年龄内有劳动能力的贫困人口", "已实现就业", "其中：乡村公益性岗位", "推荐就业", "带动就业",
+    # A new county speaks the 2021 terms throughout (issue 14 §1).
+    for label in ("劳动年龄内有劳动能力的脱贫人口和监测对象", "已实现就业", "其中：乡村公益性岗位", "推荐就业", "带动就业",
                   "公益性岗位补贴"):
         assert label in out
+    assert "贫困人口" not in out
+
+
+def test_cli_table_keeps_the_2020_names_for_a_2020_register(db_path):
+    from cadre_desk import terms
+
+    store = open_store(db_path)
+    terms.note_import(store, "2020")
+    store.db.conn.close()
+    rc, out, _ = run_cli("--db", str(db_path), "stats", "--as-of", "2020-04-30")
+    assert rc == 0
+    assert "劳动年龄内有劳动能力的贫困人口（16至60岁以下）" in out and "其中：公益性岗位" in out
+    assert "脱贫人口" not in out
 
 
 @pytest.mark.parametrize("bad", ["2020-13-01", "30.04.2020", "yesterday"])

@@ -33,13 +33,15 @@ def parse_date(text: str | None) -> dt.date:
 
 
 def run(args, ctx) -> int:
+    from .. import terms
     from ..stats import compute_stats
+
     as_of = parse_date(args.as_of)
     figures = compute_stats(ctx.store, as_of, town=args.town, village=args.village)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     else:
-        print(format_table(figures))
+        print(format_table(figures, able_people=terms.term(ctx.store, "able_people")))
     return 0
 
 
@@ -55,13 +57,14 @@ def _yuan(value: float) -> str:
     return f"{value:,.2f}" if value % 1 else f"{value:,.0f}"
 
 
-def format_table(f: dict) -> str:
-    """The figures as a plain-text Chinese table (aligned for a monospaced console)."""
+def format_table(f: dict, *, able_people: str = "劳动年龄内有劳动能力的贫困人口") -> str:
+    """The figures as a plain-text Chinese table (aligned for a monospaced console);
+    ``able_people`` names the working-age able in the county's terms."""
     scope = f["county"] + (f" {f['town']}" if f.get("town") else "") + (f" {f['village']}" if f.get("village") else "")
     rate = f"{f['employment_rate'] * 100:.1f}%"
     rows: list[tuple[str, str]] = [
         ("户数", f"{f['households']:,}"),
-        (f"劳动年龄内有劳动能力的贫困人口（{f['working_age_min']}至{f['working_age_max']}岁以下）",
+        (f"{able_people}（{f['working_age_min']}至{f['working_age_max']}岁以下）",
          f"{f['working_age_able']:,}"),
         ("已实现就业", f"{f['employed']:,}"),
         ("就业率", rate),

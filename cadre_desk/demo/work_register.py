@@ -69,25 +69,33 @@ class WorkRegister:
         """Write the spells (after the members exist)."""
         out_of_county = {name: place for name, _province, place in self.words["out_of_county_employers"]}
         rows: list[spells.SpellRow] = []
-        now = months.of(self.as_of)
         for h in households:
             for m in h["members"]:
+                first = self._sixteen(m)  # no spell before the person was 16
                 if m.get("employment_status") == "已就业" and m.get("employment_channel"):
-                    start = self._month_back(1, 36)
+                    start = max(self._month_back(1, 36), first)
                     rows.append(self._spell(m, start, None, m["employment_channel"], m.get("employer"),
                                             self._place(m, out_of_county), m.get("monthly_income")))
-                    if self.chance(0.3) and months.shift(start, -4) > months.shift(now, -60):
+                    if self.chance(0.3):
                         end = months.shift(start, -self.rng.randint(1, 3))
                         begin = months.shift(end, -self.rng.randint(2, 14))
-                        rows.append(self._earlier(m, begin, end))
+                        if begin >= first:
+                            rows.append(self._earlier(m, begin, end))
                 elif (m.get("employment_status") == "未就业" and 18 <= m["age"] < 60
                       and m.get("school_status") in (None, "非在校生") and self.chance(0.12)):
                     end = self._month_back(1, 8)
-                    rows.append(self._earlier(m, months.shift(end, -self.rng.randint(2, 18)), end))
+                    begin = months.shift(end, -self.rng.randint(2, 18))
+                    if begin >= first:
+                        rows.append(self._earlier(m, begin, end))
         if rows:
             result = spells.save_spells(self.store, rows, as_of=self.as_of, follow_status=False)
             if not result.ok:  # a mistake in this module, not in anything a user did
                 raise AssertionError(f"demo spell refused: {result.errors[0]}")
+
+    @staticmethod
+    def _sixteen(m: dict) -> str:
+        born = m["born"]
+        return f"{born.year + 16:04d}-{born.month:02d}"
 
     def _month_back(self, low: int, high: int) -> str:
         return months.shift(months.of(self.as_of), -self.rng.randint(low, high))

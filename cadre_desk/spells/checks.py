@@ -1,7 +1,9 @@
 """The warnings of a work spell (written, to be looked at): its place
 resolved to a county or not, a low income, no county, an in-county channel
-outside the county, and spells of one person that overlap, both for a batch
-being written and for the stored spells (the check report)."""
+outside the county, a start after this month (a typo or a wrong clock) or
+before the person was 16, the same spell given twice in one batch, and spells
+of one person that overlap, both for a batch being written and for the stored
+spells (the check report)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from .. import gazetteer, months
 from ..questionnaire import WARNING, Problem
 from ..storage import Store
 from .read import home_county
-from .rows import MIN_INCOME, IN_COUNTY_CHANNELS, SpellRow, decode
+from .rows import IN_COUNTY_CHANNELS, MIN_INCOME, SpellRow, decode
+from .status import month_of
+
 
 def resolve_place(merged: dict[str, Any], row: SpellRow, problems: list[Problem]) -> None:
     """The county and province codes of a spell's place (a warning when it names no county)."""
@@ -47,6 +51,46 @@ def row_warnings(merged: dict[str, Any], problems: list[Problem], home: str, ali
         if where in ("省内县外", "省外"):
             problems.append(Problem("channel", f"就业渠道“{channel}”只用于本县内就业，这条务工在{where}，"
                                     "请核对就业渠道或务工所在地", WARNING, "channel_outside"))
+
+
+WORKING_AGE_FROM = 16  # a spell before this age is a typo in the month or in the person
+
+
+def timing_warnings(merged: Mapping[str, Any], problems: list[Problem], this_month: str,
+                     born: str | None) -> None:
+    """A spell that starts after ``this_month``, or before the person (born
+    ``born``, ISO date) was 16."""
+    start = merged["start_month"]
+    if start > this_month:
+        problems.append(Problem("start_month", f"开始时间 {months.display(start)} 晚于本月（{months.display(this_month)}）："
+                                "已外出务工的记录不应从以后的月份开始，请核对开始时间和电脑的日期", WARNING, "future_start"))
+    if born:
+        sixteen = f"{int(born[:4]) + WORKING_AGE_FROM:04d}-{born[5:7]}"
+        if start < sixteen:
+            problems.append(Problem("start_month", f"开始时间 {months.display(start)} 时本人还不满 {WORKING_AGE_FROM} 岁"
+                                    f"（{born[:4]}年{born[5:7]}月出生），请核对开始时间或证件号码", WARNING, "too_young"))
+
+
+def births(store: Store, member_ids: Iterable[str]) -> dict[str, str | None]:
+    """The members' birth dates (ISO), for ``timing_warnings``."""
+    return {r["id"]: r["birth_date"] for r in store.rows_in(
+        "SELECT id, birth_date FROM members WHERE id IN ({})", {m for m in member_ids if m})}
+
+
+def repeated(rows: Sequence[SpellRow], final: list[dict[str, Any] | None], problems: list[list[Problem]]) -> None:
+    """The same spell (person and start month) twice in one batch: written
+    once, the later row winning, and that row says so, naming the earlier."""
+    first: dict[tuple[str, str], int] = {}
+    for i, merged in enumerate(final):
+        if merged is None:
+            continue
+        key = (merged["member_id"], merged["start_month"])
+        if key in first:
+            j = first[key]
+            problems[i].append(Problem("start_month", f"与{_label(rows[j], final[j], j)}是同一人同一开始月份的务工，"
+                                       "只保留一条（以本行为准）；如果是两段务工，请改正开始时间", WARNING, "repeated"))
+        else:
+            first[key] = i
 
 
 def _label(row: SpellRow, merged: Mapping[str, Any], i: int) -> str:
@@ -101,9 +145,11 @@ def _overlap_problem(other: str) -> Problem:
 def spell_warnings(store: Store, member_ids: Iterable[str] | None = None) -> list[tuple[dict[str, Any], Problem]]:
     """The warnings of ``save_spells`` over STORED spells (all, or of
     ``member_ids``): overlap (naming the other spell), low income, county
-    missing, an in-county channel outside the county. For the whole-register
+    missing, an in-county channel outside the county, a start after this
+    month or before the person was 16. For the whole-register
     check report. Returns (spell row, problem) pairs, by member and start."""
     home, aliases = home_county(store)
+    this_month = month_of(None)
     if member_ids is None:
         rows = store.rows("SELECT * FROM work_spells WHERE deleted = 0 ORDER BY member_id, start_month")
     else:
@@ -113,10 +159,12 @@ def spell_warnings(store: Store, member_ids: Iterable[str] | None = None) -> lis
     by_member: dict[str, list[dict]] = {}
     for r in rows:
         by_member.setdefault(r["member_id"], []).append(r)
-    for own in by_member.values():
+    born = births(store, by_member)
+    for member_id, own in by_member.items():
         for k, r in enumerate(own):
             found: list[Problem] = []
             row_warnings(r, found, home, aliases)
+            timing_warnings(r, found, this_month, born.get(member_id))
             for other in own[:k] + own[k + 1:]:
                 if _overlap(r, other):
                     found.append(_overlap_problem(

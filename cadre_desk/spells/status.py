@@ -17,7 +17,7 @@ def employment_status_on(store: Store, member_id: str, day: dt.date | str | None
     """就业状态 on ``day`` (default today): from the spells when the member has
     any (a spell covering the month: 已就业, else 未就业); otherwise the member's
     own 就业状态 answer (None when unanswered)."""
-    month = _month_of(day)
+    month = month_of(day)
     rows = store.rows("SELECT start_month, end_month FROM work_spells WHERE member_id = ? AND deleted = 0",
                       [member_id])
     if rows:
@@ -29,7 +29,7 @@ def employment_status_on(store: Store, member_id: str, day: dt.date | str | None
     return found[0]["employment_status"]
 
 
-def _month_of(day: dt.date | str | None) -> str:
+def month_of(day: dt.date | str | None) -> str:
     if day is None:
         return months.of(dt.date.today())
     if isinstance(day, str):
@@ -45,7 +45,7 @@ def follow_employment(store: Store, member_ids: Iterable[str], *, as_of: dt.date
     ids = sorted(set(member_ids))
     if not ids:
         return 0
-    month = _month_of(as_of)
+    month = month_of(as_of)
     from .. import terms
 
     spelled = terms.current(store)
