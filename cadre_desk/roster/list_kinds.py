@@ -186,7 +186,7 @@ def _layout(vocab: Vocabulary, item: ListSheet) -> None:
         item.headers[key] = text
 
 
-def _rows(item: ListSheet) -> Iterator[tuple[int, list]]:
+def rows_under_header(item: ListSheet) -> Iterator[tuple[int, list]]:
     """(Excel row number, cells) of the rows under the header."""
     rows = item.sheet.iter_rows()
     for _ in range(item.header_row):
@@ -195,13 +195,13 @@ def _rows(item: ListSheet) -> Iterator[tuple[int, list]]:
         yield number, cells
 
 
-def _cell(cells: list, index: int | None) -> Any:
+def cell_at(cells: list, index: int | None) -> Any:
     if index is None or index >= len(cells):
         return None
     return cells[index]
 
 
-def _text_cell(value: Any) -> Any:
+def text_cell(value: Any) -> Any:
     """A cell as the questionnaire should see it: Excel's 6.0 is 6, blank is None."""
     if is_blank(value):
         return None
@@ -212,14 +212,14 @@ def _text_cell(value: Any) -> Any:
     return value
 
 
-def _extras(item: ListSheet, cells: list) -> dict[str, str]:
+def extras_of(item: ListSheet, cells: list) -> dict[str, str]:
     kept = {}
     for i, header in item.extras:
-        text = cell_text(_cell(cells, i))
+        text = cell_text(cell_at(cells, i))
         if text:
             kept[header] = text
     for i in item.unnamed:
-        text = cell_text(_cell(cells, i))
+        text = cell_text(cell_at(cells, i))
         if text:
             kept[f"列{xl_col_to_name(i + item.start_col)}"] = text
     return kept

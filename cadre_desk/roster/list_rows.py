@@ -20,7 +20,8 @@ from ..errors import CadreDeskError
 from ..idnumber import parse_id_number
 from ..questionnaire import ERROR
 from ..storage import Store
-from .list_kinds import KIND_LABELS, PLANNED_FIELDS, SPELL, SPELL_HEADERS, ListSheet, _cell, _extras, _rows, _text_cell
+from .list_kinds import (KIND_LABELS, PLANNED_FIELDS, SPELL, SPELL_HEADERS, ListSheet, cell_at, extras_of, rows_under_header,
+                         text_cell)
 from .read import cell_text, is_blank
 from .result import BadRow, ImportResult, file_failure
 
@@ -77,7 +78,7 @@ class ListRows:
     def _id_of(self, item: ListSheet, number: int, cells: list) -> str | None:
         """The row's ID number, checked; a bad one is a bad row (None)."""
         header = item.header("member.id_number", "证件号码")
-        raw = _cell(cells, item.columns["member.id_number"])
+        raw = cell_at(cells, item.columns["member.id_number"])
         if isinstance(raw, float):
             if raw.is_integer() and abs(raw) >= 1e15:
                 self._bad(item, number, header, f"证件号码被Excel存成了数字（{raw:.5E}），后几位已丢失："
@@ -103,7 +104,7 @@ class ListRows:
         A bad ID number or a person not registered is a bad row; a row that
         ``skip`` says is not one (a spell list's 否) is passed over."""
         i_id = item.columns["member.id_number"]
-        for chunk in self._chunks(item, lambda c: not is_blank(_cell(c, i_id))):
+        for chunk in self._chunks(item, lambda c: not is_blank(cell_at(c, i_id))):
             ids = [(n, c, self._id_of(item, n, c)) for n, c in chunk]
             known = self._members_by_id([v for _, _, v in ids if v])
             found = []
@@ -137,7 +138,7 @@ class ListRows:
         return False
 
     def _chunks(self, item: ListSheet, keep: Callable[[list], bool]) -> Iterator[list[tuple[int, list]]]:
-        rows = _rows(item)
+        rows = rows_under_header(item)
         while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
             yield [(n, c) for n, c in chunk if keep(c)]
             self._tick(len(chunk))
@@ -159,10 +160,10 @@ class ListRows:
         cols = "".join(f", [{k}]" for k in stored_keys)
         stored = {r[1]: r for r in self.store.db.execute(
             f"SELECT id, number{cols} FROM households WHERE deleted = 0").fetchall()}
-        for chunk in self._chunks(item, lambda c: not is_blank(_cell(c, i_number))):
+        for chunk in self._chunks(item, lambda c: not is_blank(cell_at(c, i_number))):
             pending = []
             for number, cells in chunk:
-                hh_number = cell_text(_cell(cells, i_number))
+                hh_number = cell_text(cell_at(cells, i_number))
                 if not self._own(item, number, hh_number):
                     continue
                 row = stored.get(hh_number)
@@ -174,7 +175,7 @@ class ListRows:
                 pending.append((number, cells, row))
             if not pending:
                 continue
-            raw = {k: [_text_cell(_cell(cells, i)) for _, cells, _ in pending] for k, i in given}
+            raw = {k: [text_cell(cell_at(cells, i)) for _, cells, _ in pending] for k, i in given}
             for j, k in enumerate(stored_keys, start=2):
                 fld = part.by_key[k]
                 raw[k] = [from_storage(fld, row[j]) for _, _, row in pending]
@@ -191,7 +192,7 @@ class ListRows:
                 self.touched_households.add(row[1])
                 change = register.encode(part, {k: block.columns[k][n] for k in given_keys})
                 if keeps_extras:
-                    kept = _extras(item, cells)
+                    kept = extras_of(item, cells)
                     change["roster_extra"] = json.dumps(kept, ensure_ascii=False) if kept else None
                 changes.append((row[0], change))
             if changes and (self.skip or not self.result.bad_rows):
@@ -210,10 +211,10 @@ class ListRows:
         for chunk in self._member_rows(item):
             rows, refs = [], []
             for number, cells, member_id in chunk:
-                answers = {k: _text_cell(_cell(cells, i)) for k, i in given}
+                answers = {k: text_cell(cell_at(cells, i)) for k, i in given}
                 extra = {}
                 if keeps_extras:
-                    kept = _extras(item, cells)
+                    kept = extras_of(item, cells)
                     extra["planned_extra"] = json.dumps(kept, ensure_ascii=False) if kept else None
                 rows.append(register.MemberRow(answers, member_id=member_id, extra=extra))
                 refs.append((number, cells))
@@ -245,13 +246,13 @@ class ListRows:
         i_working, i_start = cols.pop("working", None), cols["start_month"]
 
         def no_spell(cells: list) -> bool:  # 是否已务工 否 and no start: not a spell
-            return cell_text(_cell(cells, i_working)) in ("否", "0") and is_blank(_cell(cells, i_start))
+            return cell_text(cell_at(cells, i_working)) in ("否", "0") and is_blank(cell_at(cells, i_start))
 
         for chunk in self._member_rows(item, skip=no_spell):
             rows, refs = [], []
             for number, cells, member_id in chunk:
-                values = {k: _cell(cells, i) for k, i in cols.items()}
-                extra = (_extras(item, cells) or None) if keeps_extras else spells.KEEP
+                values = {k: cell_at(cells, i) for k, i in cols.items()}
+                extra = (extras_of(item, cells) or None) if keeps_extras else spells.KEEP
                 rows.append(spell_row(spells, member_id, values, extra, ref=f"{where}第 {number} 行"))
                 refs.append((number, cells))
             if not rows:

@@ -14,10 +14,12 @@ from .. import gazetteer, months
 from ..questionnaire import WARNING, Problem
 from ..storage import Store
 from .read import home_county
-from .rows import IN_COUNTY_CHANNELS, MIN_INCOME, SpellRow, _decode
-from .status import _month_of
+from .rows import IN_COUNTY_CHANNELS, MIN_INCOME, SpellRow, decode
+from .status import month_of
 
-def _resolve_place(merged: dict[str, Any], row: SpellRow, problems: list[Problem]) -> None:
+
+def resolve_place(merged: dict[str, Any], row: SpellRow, problems: list[Problem]) -> None:
+    """The county and province codes of a spell's place (a warning when it names no county)."""
     merged["county_code"] = merged["province_code"] = None
     text = merged.get("place")
     if not text:
@@ -34,7 +36,8 @@ def _resolve_place(merged: dict[str, Any], row: SpellRow, problems: list[Problem
             found, gazetteer.Ambiguous) else "place_unknown"))
 
 
-def _row_warnings(merged: dict[str, Any], problems: list[Problem], home: str, aliases: tuple[str, ...]) -> None:
+def row_warnings(merged: dict[str, Any], problems: list[Problem], home: str, aliases: tuple[str, ...]) -> None:
+    """A spell's own warnings: a low income, no county, an in-county channel outside the county."""
     income = merged.get("monthly_income")
     if income is not None and income < MIN_INCOME:
         problems.append(Problem("monthly_income", f"务工月收入 {income:g} 元低于 {MIN_INCOME} 元，请核实",
@@ -53,7 +56,7 @@ def _row_warnings(merged: dict[str, Any], problems: list[Problem], home: str, al
 WORKING_AGE_FROM = 16  # a spell before this age is a typo in the month or in the person
 
 
-def _timing_warnings(merged: Mapping[str, Any], problems: list[Problem], this_month: str,
+def timing_warnings(merged: Mapping[str, Any], problems: list[Problem], this_month: str,
                      born: str | None) -> None:
     """A spell that starts after ``this_month``, or before the person (born
     ``born``, ISO date) was 16."""
@@ -69,12 +72,12 @@ def _timing_warnings(merged: Mapping[str, Any], problems: list[Problem], this_mo
 
 
 def births(store: Store, member_ids: Iterable[str]) -> dict[str, str | None]:
-    """The members' birth dates (ISO), for ``_timing_warnings``."""
+    """The members' birth dates (ISO), for ``timing_warnings``."""
     return {r["id"]: r["birth_date"] for r in store.rows_in(
         "SELECT id, birth_date FROM members WHERE id IN ({})", {m for m in member_ids if m})}
 
 
-def _repeated(rows: Sequence[SpellRow], final: list[dict[str, Any] | None], problems: list[list[Problem]]) -> None:
+def repeated(rows: Sequence[SpellRow], final: list[dict[str, Any] | None], problems: list[list[Problem]]) -> None:
     """The same spell (person and start month) twice in one batch: written
     once, the later row winning, and that row says so, naming the earlier."""
     first: dict[tuple[str, str], int] = {}
@@ -95,7 +98,7 @@ def _label(row: SpellRow, merged: Mapping[str, Any], i: int) -> str:
     return f"{row.ref or f'第 {i + 1} 条'}（{span}）"
 
 
-def _overlaps(store: Store, rows: Sequence[SpellRow], final: list[dict[str, Any] | None],
+def overlaps(store: Store, rows: Sequence[SpellRow], final: list[dict[str, Any] | None],
               stored: list[dict[str, Any] | None], problems: list[list[Problem]]) -> None:
     """Spells of one person must not overlap: a warning on each row of the
     batch that overlaps another (of the batch or already stored), naming it."""
@@ -146,7 +149,7 @@ def spell_warnings(store: Store, member_ids: Iterable[str] | None = None) -> lis
     month or before the person was 16. For the whole-register
     check report. Returns (spell row, problem) pairs, by member and start."""
     home, aliases = home_county(store)
-    this_month = _month_of(None)
+    this_month = month_of(None)
     if member_ids is None:
         rows = store.rows("SELECT * FROM work_spells WHERE deleted = 0 ORDER BY member_id, start_month")
     else:
@@ -160,8 +163,8 @@ def spell_warnings(store: Store, member_ids: Iterable[str] | None = None) -> lis
     for member_id, own in by_member.items():
         for k, r in enumerate(own):
             found: list[Problem] = []
-            _row_warnings(r, found, home, aliases)
-            _timing_warnings(r, found, this_month, born.get(member_id))
+            row_warnings(r, found, home, aliases)
+            timing_warnings(r, found, this_month, born.get(member_id))
             for other in own[:k] + own[k + 1:]:
                 if _overlap(r, other):
                     found.append(_overlap_problem(
@@ -170,6 +173,6 @@ def spell_warnings(store: Store, member_ids: Iterable[str] | None = None) -> lis
             if r.get("place") and not r.get("county_code"):
                 found.append(Problem("place", f"务工所在地“{r['place']}”没有对应到县（市、区），"
                                      "请写明省份和县（如：江苏省苏州市昆山市）", WARNING, "place_unresolved"))
-            out.extend((_decode(r), p) for p in found)
+            out.extend((decode(r), p) for p in found)
     return out
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import gazetteer, months, places
 from ..storage import Store
-from .rows import TABLE, _decode
+from .rows import TABLE, decode
 
 def spells_of(store: Store, member_id: str) -> list[dict[str, Any]]:
     """A member's spells, oldest first, each with its ``scope`` (县内 / 省内县外 /
@@ -19,7 +19,7 @@ def spells_of(store: Store, member_id: str) -> list[dict[str, Any]]:
                       [member_id])
     out = []
     for r in rows:
-        d = _decode(r)
+        d = decode(r)
         d["scope"] = gazetteer.scope(d.get("county_code"), home, province_code=d.get("province_code"),
                                      home_aliases=aliases)
         out.append(d)
@@ -27,7 +27,7 @@ def spells_of(store: Store, member_id: str) -> list[dict[str, Any]]:
 
 
 def get_spell(store: Store, spell_id: str) -> dict[str, Any]:
-    return _decode(store.get(TABLE, spell_id))
+    return decode(store.get(TABLE, spell_id))
 
 
 def find_spell(store: Store, key: str) -> dict[str, Any]:

@@ -96,7 +96,8 @@ class SpellError(CadreDeskError):
     """A single spell that could not be written (the one-row commands)."""
 
 
-def _decode(row: Mapping[str, Any]) -> dict[str, Any]:
+def decode(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored spell row as callers see it: 点对点 a bool, the kept columns a dict."""
     out = dict(row)
     if out.get("point_to_point") is not None:
         out["point_to_point"] = bool(out["point_to_point"])

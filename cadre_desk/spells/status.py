@@ -11,13 +11,13 @@ from .. import months, register
 from ..errors import NotFound
 from ..storage import Store
 from .rows import EMPLOYED, UNEMPLOYED
-from .values import _channels
+from .values import channels
 
 def employment_status_on(store: Store, member_id: str, day: dt.date | str | None = None) -> str | None:
     """就业状态 on ``day`` (default today): from the spells when the member has
     any (a spell covering the month: 已就业, else 未就业); otherwise the member's
     own 就业状态 answer (None when unanswered)."""
-    month = _month_of(day)
+    month = month_of(day)
     rows = store.rows("SELECT start_month, end_month FROM work_spells WHERE member_id = ? AND deleted = 0",
                       [member_id])
     if rows:
@@ -29,7 +29,7 @@ def employment_status_on(store: Store, member_id: str, day: dt.date | str | None
     return found[0]["employment_status"]
 
 
-def _month_of(day: dt.date | str | None) -> str:
+def month_of(day: dt.date | str | None) -> str:
     if day is None:
         return months.of(dt.date.today())
     if isinstance(day, str):
@@ -45,7 +45,7 @@ def follow_employment(store: Store, member_ids: Iterable[str], *, as_of: dt.date
     ids = sorted(set(member_ids))
     if not ids:
         return 0
-    month = _month_of(as_of)
+    month = month_of(as_of)
     from .. import terms
 
     spelled = terms.current(store)
@@ -65,9 +65,9 @@ def follow_employment(store: Store, member_ids: Iterable[str], *, as_of: dt.date
                          (s["end_month"] is None or s["end_month"] >= month)), None)
         if covering is not None:
             want = {"employment_status": EMPLOYED}
-            channel = _channels().spelled(covering["channel"], spelled) if covering["channel"] else None
+            channel = channels().spelled(covering["channel"], spelled) if covering["channel"] else None
             if m["employment_status"] != EMPLOYED or (channel and m["employment_channel"] != channel
-                                                      and _channels().current(m["employment_channel"]) != covering["channel"]):
+                                                      and channels().current(m["employment_channel"]) != covering["channel"]):
                 if channel:  # else the answer's own channel stays (none: left for the survey)
                     want["employment_channel"] = channel
                 want["employer"] = covering["employer"]

@@ -29,11 +29,12 @@ def spell_part() -> Part:
     return build_part("spell", json.loads(resource_path("spells.json").read_text(encoding="utf-8")))
 
 
-def _channels():
+def channels():
+    """The 就业渠道 code list (a spell holds its current names)."""
     return spell_part().by_key["channel"].code_list
 
 
-def _coerce(row: SpellRow, problems: list[Problem]) -> dict[str, Any]:
+def coerce_row(row: SpellRow, problems: list[Problem]) -> dict[str, Any]:
     """The given fields of ``row`` as stored values (KEEP fields left out)."""
     part = spell_part()
     out: dict[str, Any] = {}

@@ -16,11 +16,12 @@ from ..errors import InvalidIdNumber
 from ..idnumber import parse_id_number
 from ..questionnaire import ERROR, Problem
 from ..storage import Store
-from .checks import _overlaps, _repeated, _resolve_place, _row_warnings, _timing_warnings, births
+from .checks import births, overlaps, repeated, resolve_place, row_warnings, timing_warnings
 from .read import home_county
 from .rows import COLUMNS, EMPLOYED, KEEP, TABLE, UNEMPLOYED, SpellError, SpellResult, SpellRow
-from .status import _month_of, follow_employment
-from .values import _coerce
+from .status import follow_employment, month_of
+from .values import coerce_row
+
 
 def _member_ids(store: Store, rows: Sequence[SpellRow], problems: list[list[Problem]]) -> list[str | None]:
     """Each row's member id (``member_id`` checked, ``id_number`` looked up)."""
@@ -76,11 +77,11 @@ def save_spells(store: Store, rows: Sequence[SpellRow], *, skip_bad: bool = Fals
     rows = list(rows)
     problems: list[list[Problem]] = [[] for _ in rows]
     member_ids = _member_ids(store, rows, problems)
-    values = [_coerce(row, problems[i]) for i, row in enumerate(rows)]
+    values = [coerce_row(row, problems[i]) for i, row in enumerate(rows)]
     home, aliases = home_county(store)
     stored = _stored(store, rows, member_ids, values)
     born = births(store, list(member_ids) + [s["member_id"] for s in stored if s])
-    this_month = _month_of(as_of)
+    this_month = month_of(as_of)
     final: list[dict[str, Any] | None] = [None] * len(rows)
     for i, row in enumerate(rows):
         current = stored[i]
@@ -108,12 +109,12 @@ def save_spells(store: Store, rows: Sequence[SpellRow], *, skip_bad: bool = Fals
                                        f"{months.display(merged['start_month'])}，请检查", ERROR, "order"))
         place_given = row.place is not KEEP or row.county_code is not KEEP
         if place_given and row.county_code in (KEEP, None) and "place" not in {p.field for p in problems[i]}:
-            _resolve_place(merged, row, problems[i])
-        _row_warnings(merged, problems[i], home, aliases)
-        _timing_warnings(merged, problems[i], this_month, born.get(merged["member_id"]))
+            resolve_place(merged, row, problems[i])
+        row_warnings(merged, problems[i], home, aliases)
+        timing_warnings(merged, problems[i], this_month, born.get(merged["member_id"]))
         final[i] = merged
-    _repeated(rows, final, problems)
-    _overlaps(store, rows, final, stored, problems)
+    repeated(rows, final, problems)
+    overlaps(store, rows, final, stored, problems)
     bad = [i for i, ps in enumerate(problems) if any(p.severity == ERROR for p in ps)]
     result = SpellResult([None] * len(rows), problems)
     if _dry_run:
