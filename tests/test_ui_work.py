@@ -308,7 +308,7 @@ def test_an_error_behind_enter_in_the_places_list_is_shown_not_fatal(qtbot, stor
     seen = []
     when_modal(QMessageBox, lambda box: (seen.append(box.text()), box.accept()))
     qtbot.keyClick(monitor.places_table, Qt.Key.Key_Return)
-    assert len(seen) == 1 and "数据库出错" in seen[0]  # without the guard the process ended here
+    assert len(seen) == 1 and "数据库已经关闭" in seen[0]  # without the guard the process ended here
 
 
 def test_the_to_do_lists_the_person_whose_spell_ended(store, monitor):
