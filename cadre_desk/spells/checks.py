@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import gazetteer, months
+from ..domain import WORKING_AGE_DEFAULT, age_from_birth_date
 from ..questionnaire import WARNING, Problem
 from ..storage import Store
 from .read import home_county
@@ -53,7 +54,9 @@ def row_warnings(merged: dict[str, Any], problems: list[Problem], home: str, ali
                                     "请核对就业渠道或务工所在地", WARNING, "channel_outside"))
 
 
-WORKING_AGE_FROM = 16  # a spell before this age is a typo in the month or in the person
+# A spell before the lower working age (the law's 16) is a typo in the month
+# or in the person: the fixed bound, not the county's working-age setting.
+WORKING_AGE_FROM = WORKING_AGE_DEFAULT[0]
 
 
 def timing_warnings(merged: Mapping[str, Any], problems: list[Problem], this_month: str,
@@ -65,8 +68,8 @@ def timing_warnings(merged: Mapping[str, Any], problems: list[Problem], this_mon
         problems.append(Problem("start_month", f"开始时间 {months.display(start)} 晚于本月（{months.display(this_month)}）："
                                 "已外出务工的记录不应从以后的月份开始，请核对开始时间和电脑的日期", WARNING, "future_start"))
     if born:
-        sixteen = f"{int(born[:4]) + WORKING_AGE_FROM:04d}-{born[5:7]}"
-        if start < sixteen:
+        age = age_from_birth_date(born, months.last_day(start))  # in any day of that month
+        if age is not None and age < WORKING_AGE_FROM:
             problems.append(Problem("start_month", f"开始时间 {months.display(start)} 时本人还不满 {WORKING_AGE_FROM} 岁"
                                     f"（{born[:4]}年{born[5:7]}月出生），请核对开始时间或证件号码", WARNING, "too_young"))
 
