@@ -128,10 +128,13 @@ class SurveyForm(QWidget):
         self.title.setStyleSheet("font-size: 17px;")
         self.position_label = QLabel()
         self.position_label.setStyleSheet("color: #555;")
-        top.addWidget(self.title)
+        # The name and the position give way to the buttons on a narrow screen
+        # (a long name is cut, whole in the tooltip): Save stays on screen.
+        for label in (self.title, self.position_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        top.addWidget(self.title, 2)
         top.addSpacing(12)
-        top.addWidget(self.position_label)
-        top.addStretch(1)
+        top.addWidget(self.position_label, 3)
         self.back_button = QPushButton("返回 (Esc)")
         self.prev_button = QPushButton("上一位 (Ctrl+←)")
         self.next_button = QPushButton("下一位 (Ctrl+→)")
@@ -372,6 +375,8 @@ class SurveyForm(QWidget):
         else:
             self.title.setText("调查表：新成员")
             self.position_label.setText(f"户编号 {hh.get('number') or ''} · 户主 {hh.get('head_name') or ''}")
+        for label in (self.title, self.position_label):
+            label.setToolTip(label.text())
 
     # ------------------------------------------------------------ editing
     def answers(self) -> dict[str, Any]:
