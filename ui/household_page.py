@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
-    QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from cadre_desk import drafts, households, monitoring, register
@@ -28,6 +28,7 @@ from cadre_desk.questionnaire import display, household_problems, validate
 from cadre_desk.storage import Store
 from ui import errors as ui_errors
 from ui.history_dialog import HistoryDialog
+from ui.screen import PageStack
 from ui.section_box import SectionBox
 from ui.spells_panel import SpellsPanel
 from ui.household_form import HouseholdForm, ask_member_leave, ask_member_move
@@ -83,7 +84,7 @@ class HouseholdPage(QWidget):
         self.household_id: str | None = None
         self.member_ids: list[str] = []
 
-        self.stack = QStackedWidget()
+        self.stack = PageStack()  # the overview's room or the form's, not the larger of the two
         self.overview = QWidget()
         self.form = SurveyForm(store)
         self.stack.addWidget(self.overview)

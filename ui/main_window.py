@@ -31,7 +31,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QStackedWidget,
+    QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QScrollArea,
     QVBoxLayout, QWidget,
 )
 
@@ -42,6 +42,7 @@ from cadre_desk.storage import Store
 from . import errors as ui_errors
 from .jobs import Job
 from .register_view import RegisterView
+from .screen import PageStack
 from .screen import fit as fit_to_screen
 
 MENU_ORDER = ["文件", "户", "岗位", "打印", "同步", "设置", "帮助"]
@@ -74,8 +75,15 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(120)
         self.nav.setSpacing(3)
         self.nav.currentItemChanged.connect(self._nav_changed)
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         self.stack.setObjectName("pages")
+        # A page that needs more room than a small screen has (a 1024×600
+        # netbook) scrolls instead of pushing the window off the screen.
+        self.page_area = QScrollArea()
+        self.page_area.setObjectName("pageArea")
+        self.page_area.setWidget(self.stack)
+        self.page_area.setWidgetResizable(True)
+        self.page_area.setFrameShape(QFrame.Shape.NoFrame)
         self.banner = QLabel(DEMO_TEXT)
         self.banner.setObjectName("demoBanner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -86,7 +94,7 @@ class MainWindow(QMainWindow):
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(0)
         body.addWidget(self.nav)
-        body.addWidget(self.stack, 1)
+        body.addWidget(self.page_area, 1)
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)

@@ -98,6 +98,7 @@ class SurveyForm(QWidget):
         self.member_id: str | None = None
         self.household_id: str | None = None
         self._baseline: dict[str, Any] = {}
+        self._stored: dict[str, Any] = {}  # the member as saved when the form read it
         self._touched: set[str] = set()
         self._save_attempted = False
         self._loading = False
@@ -127,10 +128,13 @@ class SurveyForm(QWidget):
         self.title.setStyleSheet("font-size: 17px;")
         self.position_label = QLabel()
         self.position_label.setStyleSheet("color: #555;")
-        top.addWidget(self.title)
+        # The name and the position give way to the buttons on a narrow screen
+        # (a long name is cut, whole in the tooltip): Save stays on screen.
+        for label in (self.title, self.position_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        top.addWidget(self.title, 2)
         top.addSpacing(12)
-        top.addWidget(self.position_label)
-        top.addStretch(1)
+        top.addWidget(self.position_label, 3)
         self.back_button = QPushButton("返回 (Esc)")
         self.prev_button = QPushButton("上一位 (Ctrl+←)")
         self.next_button = QPushButton("下一位 (Ctrl+→)")
@@ -297,7 +301,8 @@ class SurveyForm(QWidget):
         self._leave()
         record = register.member(self.store, member_id)
         self.member_id, self.household_id = member_id, record["household_id"]
-        self._load({f.key: record.get(f.key) for f in self.part.fields})
+        self._stored = self._stored_values(record)
+        self._load(self._stored)
         self.member_changed.emit(member_id)
 
     def new_member(self, household_id: str) -> None:
@@ -305,6 +310,7 @@ class SurveyForm(QWidget):
         self.store.get("households", household_id)
         self._leave()
         self.member_id, self.household_id = None, household_id
+        self._stored = {}
         self._load({f.key: None for f in self.part.fields})
         self.member_changed.emit("")
 
@@ -369,6 +375,8 @@ class SurveyForm(QWidget):
         else:
             self.title.setText("调查表：新成员")
             self.position_label.setText(f"户编号 {hh.get('number') or ''} · 户主 {hh.get('head_name') or ''}")
+        for label in (self.title, self.position_label):
+            label.setToolTip(label.text())
 
     # ------------------------------------------------------------ editing
     def answers(self) -> dict[str, Any]:
@@ -474,8 +482,9 @@ class SurveyForm(QWidget):
         if errors:
             return self._refused(errors)
         try:
+            answers, merged = self._merge_saved_elsewhere()
             member_id, warnings = register.save_member(
-                self.store, self.answers(), household_id=self.household_id, member_id=self.member_id)
+                self.store, answers, household_id=self.household_id, member_id=self.member_id)
         except ValidationFailed as exc:
             self._server_problems = list(exc.problems)
             self.refresh_validation()
@@ -495,12 +504,50 @@ class SurveyForm(QWidget):
         for key in {old_key, self.draft_key}:
             drafts.discard_draft(self.store, key)
         self._load_saved(warnings)
+        if merged:
+            self.status.setText(f"{self.status.text()}。{merged}")
         self.saved.emit(member_id)
         return True
 
+    def _stored_values(self, record: dict[str, Any]) -> dict[str, Any]:
+        return {f.key: record.get(f.key) for f in self.part.fields}
+
+    def _merge_saved_elsewhere(self) -> tuple[dict[str, Any], str]:
+        """The answers to save, and what to tell the user. The member may have
+        been saved elsewhere since the form read it (the same database in a
+        second window, a sync package imported meanwhile): the answers the
+        user did not change take that newer value instead of writing back the
+        old one; the answers the user changed are saved as typed."""
+        answers = self.answers()
+        if not self.member_id:
+            return answers, ""
+        now = self._stored_values(register.member(self.store, self.member_id))
+        kept, overwritten = [], []
+        for key, value in now.items():
+            row = self.rows.get(key)
+            if row is None or value == self._stored.get(key):
+                continue
+            if answers[key] == self._baseline.get(key):
+                self._loading = True
+                try:
+                    row.editor.set_value(value)
+                finally:
+                    self._loading = False
+                answers[key] = row.editor.value()
+                kept.append(row.field.label)
+            else:
+                overwritten.append(row.field.label)
+        said = []
+        if kept:
+            said.append(f"您编辑期间别处（另一个窗口或导入的数据包）已修改了{'、'.join(kept)}，已保留那次修改")
+        if overwritten:
+            said.append(f"{'、'.join(overwritten)}在您编辑期间也被别处修改过，现已保存为您的填写，请核实")
+        return answers, "；".join(said)
+
     def _load_saved(self, warnings: list[Problem]) -> None:
         record = register.member(self.store, self.member_id)
-        self._set_answers({f.key: record.get(f.key) for f in self.part.fields})
+        self._stored = self._stored_values(record)
+        self._set_answers(self._stored)
         self._baseline = self.answers()
         self._touched, self._save_attempted = set(), False
         self.last_warnings = warnings
