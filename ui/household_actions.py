@@ -12,7 +12,7 @@ from cadre_desk.changes import Changed
 from cadre_desk.errors import CadreDeskError
 from ui.history_dialog import HistoryDialog
 from ui.household_form import HouseholdForm, ask_member_leave, ask_member_move
-from ui.survey_form import ERROR_COLOR, WARNING_COLOR
+from ui.colors import ERROR_COLOR, WARNING_COLOR
 from ui.visit_dialog import VisitDialog
 
 

@@ -28,7 +28,7 @@ from cadre_desk.storage import Store
 from .dialog_buttons import save_cancel_buttons
 from .field_editors import MultiEditor, editor_for
 from .screen import fit
-from .survey_form import ERROR_COLOR, WARNING_COLOR
+from .colors import ERROR_COLOR, WARNING_COLOR
 
 HEAD_SKIP = {"name", "id_number", "relation"}
 DRAFT_PREFIX = "household:"  # drafts of the household form (member drafts are keyed by member)  # asked by the household part or fixed (户主)

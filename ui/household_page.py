@@ -32,7 +32,8 @@ from ui.household_actions import HouseholdActions
 from ui.screen import PageStack
 from ui.section_box import SectionBox
 from ui.spells_panel import SpellsPanel
-from ui.survey_form import WARNING_COLOR, SurveyForm
+from ui.colors import WARNING_COLOR
+from ui.survey_form import SurveyForm
 
 # Member roster: questionnaire fields by key plus computed columns.
 ROSTER_COLUMNS = [

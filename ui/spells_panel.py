@@ -32,12 +32,11 @@ from cadre_desk.questionnaire import Field, display
 from cadre_desk.storage import Store
 
 from . import errors as ui_errors
+from .colors import ERROR_COLOR, WARNING_COLOR
 from .dialog_buttons import save_cancel_buttons
 from .field_editors import LineEditor, editor_for
 from .screen import fit
 
-ERROR_COLOR = "#c62828"
-WARNING_COLOR = "#b45f06"
 OK_COLOR = "#2e6b30"
 UNKNOWN_PLACE = "地点不详"  # a spell whose place has no county code (as work_stats counts it)
 
