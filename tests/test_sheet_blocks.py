@@ -73,12 +73,16 @@ def test_rows_read_in_blocks_are_the_rows_of_the_whole_sheet(tmp_path, small_blo
     assert list(blocks.iter_rows())[1300][:3] == ["姓名39", 1950.0, dt.date(2023, 7, 24)]  # rows begin at column C
 
 
-def test_a_small_sheet_or_one_written_another_way_is_read_whole(tmp_path, monkeypatch):
+def test_a_small_sheet_many_shared_strings_or_an_unusual_sheet_is_read_whole(tmp_path, monkeypatch):
     path = _varied_workbook(tmp_path / "t.xlsx")
     workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     assert isinstance(worksheet(workbook, path, 1), python_calamine.CalamineSheet)  # small: whole
     monkeypatch.setattr(sheet_blocks, "STREAM_FROM", 0)
     assert isinstance(worksheet(workbook, path, 1), sheet_blocks.BlockSheet)
+    # many shared strings (each block would read them all again): whole
+    monkeypatch.setattr(sheet_blocks, "MAX_SHARED_STRINGS", 100)
+    assert isinstance(worksheet(workbook, path, 1), python_calamine.CalamineSheet)
+    monkeypatch.setattr(sheet_blocks, "MAX_SHARED_STRINGS", 1 << 20)
     # a cell without its reference (allowed by the format, written by no common program): read whole
     odd = tmp_path / "odd.xlsx"
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(odd, "w") as out:

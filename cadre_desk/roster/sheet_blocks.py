@@ -19,8 +19,13 @@ so far (in a roster: none after the first rows).
 
 Only sheets written the usual way are read in blocks (Excel, WPS, LibreOffice,
 XlsxWriter and openpyxl write them so: no namespace prefix, every cell with
-its reference first, ``<c r="B7" …>``); any other sheet, a small one, or a
-file that is not a zip archive is read whole, as before. The hostile-file
+its reference first, ``<c r="B7" …>``), and only when the workbook's shared
+strings are small (each block's workbook carries them and calamine reads
+them anew for each: a workbook saved by Excel keeps every text in them, about
+7 MB for 100,000 members, and is read whole; one written as it goes, as
+XlsxWriter's constant-memory mode and the county exports do, has none). Any
+other sheet, a small one, or a file that is not a zip archive is read whole,
+as before. The hostile-file
 checks (``xlsx_guard``) have run before either.
 """
 
@@ -38,11 +43,15 @@ from pathlib import Path
 import python_calamine as calamine
 
 STREAM_FROM = 16 << 20  # a sheet's XML bigger than this (unpacked) is read in blocks
-# XML per block: about 800 roster rows, 10-20 MB while calamine and Python hold it.
-# Each block's workbook carries the shared strings, which calamine reads anew
-# for every block: a block is at least twice their size, so that reading them
-# again costs at most half as much as reading the rows.
+# XML per block: about 800 roster rows, 12-15 MB while calamine and Python hold it.
 BLOCK_BYTES = 1 << 20
+# Each block's workbook carries the shared strings, which calamine reads anew
+# for every block. Above this size, reading them once per block costs more
+# than the memory saved is worth (a 100,000-member roster saved by Excel has
+# about 7 MB: read in 1 MB blocks, 117 MB but 2.7x the CPU; in blocks big
+# enough to pay for them, more memory than the whole sheet): such a sheet is
+# read whole.
+MAX_SHARED_STRINGS = BLOCK_BYTES // 2
 READ = 256 << 10
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -127,8 +136,7 @@ class BlockSheet:
         self.index = index
         self.name = name
         self._parts = parts  # the other parts of the workbook, as each block's workbook gets them
-        shared = max((len(v) for k, v in parts.items() if k.endswith("sharedStrings.xml")), default=0)
-        self.block_bytes = max(BLOCK_BYTES, 2 * shared)
+        self.block_bytes = BLOCK_BYTES
         self.start = start
         self.end = end
 
@@ -141,6 +149,8 @@ class BlockSheet:
             part = _sheet_part(zf, index, name)
             info = zf.getinfo(part)
             if info.file_size <= STREAM_FROM:
+                return None
+            if sum(i.file_size for i in zf.infolist() if i.filename.endswith("sharedStrings.xml")) > MAX_SHARED_STRINGS:
                 return None
             bounds = _used_columns(zf, part)
             if bounds is None:
@@ -202,6 +212,7 @@ class BlockSheet:
                     row += [""] * (width - len(row))
                 yield row
                 next_row += 1
+            rows = None  # before the next block is read: one block's rows alive at a time
 
     def _read_block(self, xml: bytes) -> calamine.CalamineSheet:
         buffer = io.BytesIO()
