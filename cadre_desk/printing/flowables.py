@@ -14,7 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import CondPageBreak, Flowable
 
 from . import styles
-from .fonts import register_font, string_width
+from .fonts import register_font, seeded_lines, string_width
 
 
 class SectionStart(Flowable):
@@ -141,6 +141,7 @@ def text_lines(t, placed: list[tuple[float, float, str]]) -> None:
         return
     doc = canv._doc
     split = font.splitString
+    seeded, known = seeded_lines(doc) or (frozenset(), {})
     tf = f"{fp_str(t._fontsize)} Tf {fp_str(t._leading)} TL"
     names: dict[int, str] = {}
     cur = t._curSubset
@@ -148,14 +149,21 @@ def text_lines(t, placed: list[tuple[float, float, str]]) -> None:
     for x, y, line in placed:
         add(f"1 0 0 1 {fp_str(x, y)} Tm")
         ops = []
-        for subset, data in split(line, doc):
+        runs = known.get(line)
+        if runs is None:
+            runs = [(subset, escapePDF(data)) for subset, data in split(line, doc)]
+            if seeded.issuperset(line):  # the same codes in every document seeded alike
+                if len(known) > 20000:
+                    known.clear()
+                known[line] = runs
+        for subset, data in runs:
             if subset != cur:
                 name = names.get(subset)
                 if name is None:
                     name = names[subset] = font.getSubsetInternalName(subset, doc)
                 ops.append(f"{name} {tf}")
                 cur = subset
-            ops.append(f"({escapePDF(data)}) Tj")
+            ops.append(f"({data}) Tj")
         add(" ".join(ops) + " T*")
     t._curSubset = cur
     if placed:
@@ -235,9 +243,23 @@ def cell(text, width: float, style_name: str = "cell", padding: float | None = N
     text = str(text)
     size = styles.style(style_name).fontSize
     room = width - 2 * (styles.LAYOUT["table"]["padding"] if padding is None else padding)
-    if "\n" not in text and string_width(text, size) <= room:
+    if "\n" not in text and _width_of(text, size) <= room:
         return [text]
     return wrap_cjk(text, room, size)
+
+
+_text_widths: dict[tuple[str, float], float] = {}
+
+
+def _width_of(text: str, size: float) -> float:
+    # labels and common values come back in every handbook: remembered (not without bound)
+    key = (text, size)
+    w = _text_widths.get(key)
+    if w is None:
+        if len(_text_widths) > 20000:
+            _text_widths.clear()
+        w = _text_widths[key] = string_width(text, size)
+    return w
 
 
 class Grid(Flowable):
