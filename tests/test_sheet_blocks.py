@@ -22,15 +22,17 @@ from helpers_roster import family, write_roster
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    """Every sheet read in blocks of about 2 KB of XML (a few rows each)."""
+    """Every sheet read in blocks of about 2 KB of XML (a few rows each), 512 bytes at a time."""
     monkeypatch.setattr(sheet_blocks, "STREAM_FROM", 0)
     monkeypatch.setattr(sheet_blocks, "BLOCK_BYTES", 2048)
+    monkeypatch.setattr(sheet_blocks, "READ", 512)
 
 
 def _varied_workbook(path: Path, **options) -> Path:
     """Shared or inline strings, numbers, dates, booleans, rich text, formulas,
-    text to escape; leading empty rows and columns, 400 empty rows in the
-    middle, style-only cells right of the values and one value far right late."""
+    text to escape, a row longer than a block; leading empty rows and columns,
+    400 empty rows in the middle, style-only cells right of the values and one
+    value far right late."""
     wb = xlsxwriter.Workbook(str(path), options)
     wb.add_worksheet("说明").write(0, 0, "见下一页")
     ws = wb.add_worksheet("数据")
@@ -51,7 +53,7 @@ def _varied_workbook(path: Path, **options) -> Path:
             ws.write_formula(r, 7, "=1+1", None, 2)
         if r % 11 == 0:
             ws.write_blank(r, 10, None, bold)
-        ws.write_string(r, 8, "x" * (r % 5) + "&<>\"'")
+        ws.write_string(r, 8, "长" * 6000 if r == 300 else "x" * (r % 5) + "&<>\"'")  # row 301: longer than a block
     if not options.get("constant_memory"):
         ws.write(1200, 9, "最右")
     wb.close()
@@ -70,7 +72,9 @@ def test_rows_read_in_blocks_are_the_rows_of_the_whole_sheet(tmp_path, small_blo
     assert (blocks.name, blocks.start, blocks.end[1]) == (whole.name, whole.start, whole.end[1])
     assert blocks.total_height == whole.total_height
     assert list(blocks.iter_rows()) == list(whole.iter_rows())
-    assert list(blocks.iter_rows())[1300][:3] == ["姓名39", 1950.0, dt.date(2023, 7, 24)]  # rows begin at column C
+    rows = list(blocks.iter_rows())
+    assert rows[1300][:3] == ["姓名39", 1950.0, dt.date(2023, 7, 24)]  # rows begin at column C
+    assert rows[300][6] == "长" * 6000
 
 
 def test_a_small_sheet_many_shared_strings_or_an_unusual_sheet_is_read_whole(tmp_path, monkeypatch):

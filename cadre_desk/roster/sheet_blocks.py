@@ -242,9 +242,9 @@ class BlockSheet:
             head = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + root + b"<sheetData>"
             buf = data[tag_end + 1:]
             del data
-            size = self.block_bytes
             eof = False
             while True:
+                size = self.block_bytes
                 pieces, got = [buf], len(buf)
                 while got < size and not eof:
                     chunk = fh.read(READ)
@@ -262,16 +262,23 @@ class BlockSheet:
                     raise _Unusual("no </sheetData>")
                 cut = _row_start_near(buf, size)
                 if end >= 0:
-                    cut = min(cut, end)
+                    cut = end if cut is None else min(cut, end)
+                elif cut is None:  # one row longer than a block: read on to its end
+                    size = len(buf) + self.block_bytes
+                    more = fh.read(size - len(buf))
+                    eof = not more
+                    buf += more
+                    continue
                 rows, buf = buf[:cut], buf[cut:]
                 if rows.strip():
                     yield head + rows + b"</sheetData></worksheet>"
                 del rows
 
 
-def _row_start_near(data: bytes, size: int) -> int:
+def _row_start_near(data: bytes, size: int) -> int | None:
     """Where the last row starting within the first ``size`` bytes begins (or,
-    for a row longer than that, the next one): a block's end."""
+    for a row longer than that, the next one): a block's end; None when no
+    row starts after the first one in ``data``."""
     cut = data.rfind(b"<row", 1, size)
     while cut > 0 and not _ROW_START.match(data, cut):
         cut = data.rfind(b"<row", 1, cut)
@@ -280,12 +287,7 @@ def _row_start_near(data: bytes, size: int) -> int:
     cut = data.find(b"<row", size)
     while cut >= 0 and not _ROW_START.match(data, cut):
         cut = data.find(b"<row", cut + 1)
-    if cut < 0:
-        end = data.find(b"</sheetData>")
-        if end < 0:
-            raise _Unusual("a row without an end")
-        return end
-    return cut
+    return cut if cut > 0 else None
 
 
 _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
