@@ -232,6 +232,7 @@ def test_a_bad_spell_row_stops_the_whole_import_naming_file_sheet_row_and_column
     (bad,) = error.result.bad_rows
     assert (bad.file, bad.sheet, bad.row, bad.column) == ("已外出务工信息.xlsx", "Sheet1", 7, "开始时间")
     assert "没有导入任何数据" in error.message
+    assert error.message.endswith("或选择跳过问题行") and error.skippable  # no CLI flag: the window shows it too
     assert bad.line().startswith("文件“已外出务工信息.xlsx”工作表“Sheet1”第 7 行【开始时间】")
     # Skipping bad rows imports the rest, and says what it skipped.
     result = import_files(store, paths, skip_bad_rows=True)
@@ -357,6 +358,7 @@ def test_cli_failure_names_the_file(tmp_path, county, capsys):
     out, err = capsys.readouterr()
     assert "文件“已外出务工信息.xlsx”工作表“Sheet1”第 7 行【开始时间】" in out
     assert err.startswith("错误：") and err.count("\n") == 1
+    assert err.endswith("或选择跳过问题行（--skip-bad-rows）\n")
 
 
 def test_the_problem_workbook_names_the_file_of_each_bad_row(store, tmp_path, county):

@@ -362,8 +362,11 @@ def test_all_or_nothing_and_skip_bad_rows(tmp_path, store):
     rows = family() + family("37158110900100002", head_name="王大力")
     rows[4]["身份证号码"] = rows[4]["身份证号码"][:-1] + ("1" if rows[4]["身份证号码"][-1] != "1" else "2")
     path = write_roster(tmp_path / "r.xlsx", rows)
-    fails(store, path)
+    error = fails(store, path)
     assert members(store) == []
+    # The window shows this message too: no command-line flag in it (the CLI adds its own, below).
+    assert error.message.endswith("请按问题清单改正后重新导入，或选择跳过问题行") and "--" not in error.message
+    assert error.skippable
     result = import_roster(store, path, skip_bad_rows=True)
     assert result.members_created == 5 and result.households_created == 2 and result.skipped_rows
     assert "问题行 1 行（已跳过）" in result.summary()
@@ -416,6 +419,7 @@ def test_cli_import_failure_exit_code_and_one_line_stderr(tmp_path, capsys):
     assert main(["--db", str(db), "import-roster", str(path), "--errors", str(errors)]) == 1
     out, err = capsys.readouterr()
     assert err.count("\n") == 1 and err.startswith("错误：") and "没有导入任何数据" in err
+    assert err.endswith("或选择跳过问题行（--skip-bad-rows）\n")
     assert "第 4 行【劳动能力】" in out and errors.exists()
     assert main(["--db", str(db), "import-roster", str(path), "--skip-bad-rows", "--json"]) == 0
     out, err = capsys.readouterr()
