@@ -14,7 +14,7 @@ import pytest
 
 from cadre_desk import places, register
 from cadre_desk.cli import main
-from cadre_desk.roster import RosterImportFailed, export_roster, import_files, import_roster
+from cadre_desk.roster import FILE_FAILURE_KINDS, RosterImportFailed, export_roster, import_files, import_roster
 from cadre_desk.roster.list_kinds import Vocabulary, survey_file
 from cadre_desk.storage import memory_store
 from helpers_roster import family, snapshot, write_roster
@@ -309,6 +309,9 @@ def test_a_huge_sheet_among_the_files_is_refused_with_a_chinese_message(store, t
 def test_a_missing_file_among_several(store, tmp_path, lists):
     error = fails(store, [*lists, tmp_path / "nowhere.xlsx"])
     assert "找不到文件" in error.message
+    # A file that cannot be imported at all: skipping bad rows is no help (the window offers no skip button).
+    assert [b.kind for b in error.result.bad_rows] == ["missing"] and not error.skippable
+    assert set(FILE_FAILURE_KINDS) == {"missing", "format", "empty", "columns"}
 
 
 def test_a_spell_list_without_start_column_says_which_column_is_missing(store, tmp_path, county):
@@ -318,6 +321,7 @@ def test_a_spell_list_without_start_column_says_which_column_is_missing(store, t
     import_files(store, [write_monitoring(tmp_path / "m.xlsx", county)])
     error = fails(store, [path])
     assert "开始时间" in error.message and "缺少必需的列" in error.message
+    assert error.result.bad_rows[0].kind in FILE_FAILURE_KINDS and not error.skippable
 
 
 # ---------------------------------------------------------------- the command line and `check`

@@ -177,9 +177,15 @@ class PairingDateNeeded(CadreDeskError):
         self.file, self.sheet = file, sheet
 
 
+# The kinds of failure of a file that cannot be imported at all (``file_failure``): not found,
+# not a workbook, no data, a sheet whose columns cannot be read as a list. Skipping bad rows is
+# no help for such a file; in an import of several files each one's is reported.
+FILE_FAILURE_KINDS = ("missing", "format", "empty", "columns")
+
+
 def file_failure(path: Path, message: str, kind: str, *, sheet: str = "", row: int | None = None,
                  column: str = "") -> RosterImportFailed:
-    """A file that cannot be imported at all, as one problem."""
+    """A file that cannot be imported at all, as one problem of a ``FILE_FAILURE_KINDS`` kind."""
     result = ImportResult()
     result.bad_rows.append(BadRow(sheet, row, column, message, kind))
     return RosterImportFailed(message, result)
