@@ -306,6 +306,16 @@ def test_a_huge_sheet_among_the_files_is_refused_with_a_chinese_message(store, t
     assert snapshot(store) == before
 
 
+def test_a_national_list_with_thousands_of_unknown_columns_is_refused(store, tmp_path, county):
+    import_files(store, [write_monitoring(tmp_path / "m.xlsx", county)])
+    headers = ["县", "乡", "村", "户编号", "姓名", "证件号码", "开始时间", *(f"附加{i}" for i in range(1, 1001))]
+    rows = [{"县": "临清市", "乡": "烟店镇", "村": "程小集村", "户编号": county[0].number, "姓名": "张建国",
+             "证件号码": county[0].members[0].id_number, "开始时间": "2024-03"}]
+    error = fails(store, [write_list(tmp_path / "s.xlsx", "spells", rows, headers)])
+    assert error.result.bad_rows[0].kind in FILE_FAILURE_KINDS and not error.skippable
+    assert "有 1000 列不认识的列名" in error.message and "请删去多余的列" in error.message
+
+
 def test_a_missing_file_among_several(store, tmp_path, lists):
     error = fails(store, [*lists, tmp_path / "nowhere.xlsx"])
     assert "找不到文件" in error.message

@@ -203,6 +203,25 @@ def test_missing_required_columns(tmp_path, store):
     assert error.result.bad_rows[0].kind == "columns" and error.result.bad_rows[0].row == 2
 
 
+def test_a_sheet_with_thousands_of_unknown_columns_is_refused_before_its_rows(tmp_path, store):
+    from cadre_desk.roster.columns import MAX_UNKNOWN_COLUMNS
+
+    rows = family()
+    many = [f"附加{i}" for i in range(1, 10_001)]
+    rows[0].update(dict.fromkeys(many, "x"))
+    error = fails(store, write_roster(tmp_path / "wide.xlsx", rows, headers=HEADERS + many))
+    (bad,) = error.result.bad_rows
+    assert bad.kind == "columns" and bad.sheet == "花名册" and bad.row == 2 and not error.skippable
+    assert error.message.startswith(f"工作表“花名册”有 {len(many) + 1} 列不认识的列名")  # 备注 is unknown too
+    assert "附加1、附加2、附加3" in error.message and "附加10000" not in error.message
+    assert "请删去多余的列" in error.message and "选错了文件" in error.message
+    assert members(store) == []
+    # A real export's handful of unknown columns, and as many as the limit, are still kept aside.
+    some = many[:MAX_UNKNOWN_COLUMNS - 1]
+    result = import_roster(store, write_roster(tmp_path / "ok.xlsx", family(), headers=HEADERS + some))
+    assert result.members_created == 3 and len(result.extra_columns) == MAX_UNKNOWN_COLUMNS
+
+
 def test_a_sheet_that_is_no_roster_at_all(tmp_path, store):
     path = write_roster(tmp_path / "x.xlsx", [{"名字": "张三"}], headers=["名字", "号码"], title=None)
     error = fails(store, path)

@@ -31,7 +31,7 @@ from ..errors import CadreDeskError
 from ..storage import Store
 from ..values import row_encoder
 from .check import Context, Row, SheetChecker
-from .columns import CADRE, PAIRED_SINCE, roster_format
+from .columns import CADRE, PAIRED_SINCE, check_unknown_columns, roster_format
 from .read import Sheet, open_workbook, roster_sheets
 from .reconcile import Household, Reconciler
 from .result import BadRow, ImportResult, PairingDateNeeded, bad_rows_failure, file_failure
@@ -170,6 +170,7 @@ class Importer:
         if (self.ask_paired_since and self.paired_since is None and CADRE in layout.columns
                 and PAIRED_SINCE not in layout.columns):
             raise PairingDateNeeded(self.path.name, layout.name)  # the transaction writes nothing
+        check_unknown_columns(self.path, layout.name, layout.header_row, [header for _, header in layout.extras])
         res = self.result
         res.headers[layout.name] = layout.header_cells
         for _, header in layout.extras:
