@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import CadreDeskError
+from .errors import CadreDeskError, os_error_reason
 
 _ARGPARSE_ZH = [
     (r"the following arguments are required: (.*)", r"缺少参数：\1"),
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except OSError as exc:
         name = Path(exc.filename).name if getattr(exc, "filename", None) else ""
-        print(f"错误：无法读写文件 {name}：{exc.strerror or exc}。请检查路径和权限", file=sys.stderr)
+        print(f"错误：无法读写文件 {name}：{os_error_reason(exc)}。请检查路径和权限", file=sys.stderr)
         return 1
     finally:
         ctx.close()

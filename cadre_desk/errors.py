@@ -7,6 +7,8 @@ dialog. Programming errors stay ordinary exceptions.
 
 from __future__ import annotations
 
+import errno
+
 
 class CadreDeskError(Exception):
     """Base of all errors a user can cause. ``message`` is Chinese, one line."""
@@ -53,3 +55,24 @@ class ImportFailed(CadreDeskError):
 
 class DatabaseError(CadreDeskError):
     """The database file cannot be opened or written (locked, damaged, disk full)."""
+
+
+# The system's reasons are English (``OSError.strerror``): the common ones said in Chinese.
+_OS_REASONS = {
+    errno.EROFS: "所在的磁盘或文件夹是只读的",
+    errno.EACCES: "没有读写权限",
+    errno.EPERM: "没有读写权限",
+    errno.ENOSPC: "磁盘已满",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EBUSY: "文件正被占用",
+    errno.ENAMETOOLONG: "路径太长",
+}
+CANNOT_WRITE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})  # the place refuses writing
+
+
+def os_error_reason(exc: OSError) -> str:
+    """Why an ``OSError`` happened, in Chinese where the reason is a common
+    one (else the system's own words)."""
+    return _OS_REASONS.get(exc.errno) or exc.strerror or str(exc)

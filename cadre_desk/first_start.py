@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import places
-from .errors import CadreDeskError
+from .errors import CANNOT_WRITE_ERRNOS, CadreDeskError, DatabaseError, os_error_reason
 from .paths import default_db_path
 from .storage import Store, open_store
 
@@ -120,8 +120,16 @@ def open_demo_file(path: str | Path | None) -> Store:
     from .storage import file_kind
 
     target = demo_path_for(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    store = open_store(target) if file_kind(target) == "encrypted" else open_store(target, plaintext=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        store = open_store(target) if file_kind(target) == "encrypted" else open_store(target, plaintext=True)
+    except (OSError, DatabaseError) as exc:
+        cause = exc if isinstance(exc, OSError) else exc.__cause__
+        if isinstance(cause, OSError) and cause.errno in CANNOT_WRITE_ERRNOS:
+            raise CadreDeskError(
+                f"无法在文件夹 {target.parent} 里建立演示数据库：{os_error_reason(cause)}。演示数据库放在您的数据库旁边，"
+                "请换一个可以写入的文件夹：在“设置”中更改数据库位置，或启动时用 --db 指定数据库文件") from None
+        raise
     if has_households(store) and not is_demo(store):
         store.db.conn.close()
         raise InDemo(f"{target} 里已经有真实数据，不能当作演示数据库。请把它改名或移走后再看演示")

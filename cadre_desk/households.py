@@ -23,7 +23,7 @@ from .errors import CadreDeskError, NotFound, ValidationFailed
 from .questionnaire import WARNING, Field, Part, Problem
 from .storage import Store
 
-HEAD = "户主"
+HEAD = register.HEAD
 LEAVE_REASONS = ("死亡", "迁出", "其他")
 PROVISIONAL_PREFIX = "临时"
 
@@ -195,19 +195,9 @@ def set_household(store: Store, household_id: str, answers: Mapping[str, Any]) -
 
 
 def set_member(store: Store, member_id: str, answers: Mapping[str, Any]) -> list[Problem]:
-    with store.transaction():
-        _, warnings = register.save_member(store, answers, member_id=member_id)
-        m = store.get("members", member_id)
-        if m.get("relation") == HEAD:
-            _sync_head(store, m["household_id"])
+    """Change a member's answers (the household's head columns follow a 户主: ``register.sync_heads``)."""
+    _, warnings = register.save_member(store, answers, member_id=member_id)
     return warnings
-
-
-def _sync_head(store: Store, household_id: str) -> None:
-    heads = [m for m in present_members(store, household_id) if m.get("relation") == HEAD]
-    if len(heads) == 1:
-        store.update("households", household_id, {"head_name": heads[0]["name"],
-                                                  "head_id_number": heads[0]["id_number"]})
 
 
 def change_head(store: Store, household_id: str, member_id: str, *, old_head_relation: str = "其他") -> None:
@@ -220,7 +210,6 @@ def change_head(store: Store, household_id: str, member_id: str, *, old_head_rel
             if other["id"] != member_id and other.get("relation") == HEAD:
                 register.save_member(store, {"relation": old_head_relation}, member_id=other["id"])
         register.save_member(store, {"relation": HEAD}, member_id=member_id)
-        _sync_head(store, household_id)
 
 
 def move_member(store: Store, member_id: str, to_number: str, *, relation: str | None = None,
@@ -254,8 +243,9 @@ def move_member(store: Store, member_id: str, to_number: str, *, relation: str |
             target, _ = register.save_household(store, {"number": to_number, "head_name": m["name"],
                                                         "head_id_number": m["id_number"]}, village_id=vid)
             new_relation, created = HEAD, True
-        store.update("members", member_id, {"household_id": target})
-        register.save_member(store, {"relation": new_relation}, member_id=member_id)
+        moved = register.save_members(store, [register.MemberRow({"relation": new_relation}, household_id=target,
+                                                                 member_id=member_id)])
+        register.raise_errors(moved.problems[0])
         for hid in (source, target):
             refresh_size(store, hid)
         left_without_head = not any(x.get("relation") == HEAD for x in present_members(store, source))
@@ -275,6 +265,7 @@ def leave_member(store: Store, member_id: str, reason: str, on: dt.date) -> dict
         raise CadreDeskError(f"{m['name']} 已于 {m['left_on']} 离开（{m.get('left_reason') or ''}）")
     with store.transaction():
         store.update("members", member_id, {"left_on": on.isoformat(), "left_reason": reason})
+        register.sync_heads(store, [m["household_id"]])  # a second 户主 left behind now heads it alone
         refresh_size(store, m["household_id"])
         no_head = m.get("relation") == HEAD and bool(present_members(store, m["household_id"]))
     return {"household_id": m["household_id"], "head_left": no_head}

@@ -136,7 +136,8 @@ def save_household(store: Store, answers: Mapping[str, Any], *, village_id: str 
 # (``save_member``, the one-row case), the roster import, undoing a change,
 # settling a sync conflict and the demo. Validation (``questionnaire.validate``),
 # the sex and birth date read from the ID number, the county-wide uniqueness of
-# ID numbers and the change log therefore hold for all of them.
+# ID numbers, the household's head columns (``sync_heads``) and the change log
+# therefore hold for all of them.
 
 @dataclass
 class MemberRow:
@@ -265,8 +266,10 @@ def duplicate_message(id_number: str, where: str) -> str:
 def write_members(store: Store, checked: Sequence[CheckedMember], *, surveyed: bool = True) -> SaveResult:
     """Write the rows that passed their checks (in one transaction): new
     members inserted in one statement, changed fields of existing ones updated
-    and logged. ``surveyed``: a survey answer (stamps ``surveyed_at`` today and
-    the questionnaire version); the roster import and the demo say otherwise."""
+    and logged, and the head columns of the households whose 户主 they may
+    change brought in line (``sync_heads``). ``surveyed``: a survey answer
+    (stamps ``surveyed_at`` today and the questionnaire version); the roster
+    import and the demo say otherwise."""
     part = store.questionnaire.member
     result = SaveResult([None] * len(checked), [c.problems for c in checked])
     today = dt.date.today().isoformat()
@@ -274,6 +277,7 @@ def write_members(store: Store, checked: Sequence[CheckedMember], *, surveyed: b
     stamp = {"questionnaire_version": version, "surveyed_at": today} if surveyed else {}
     new: dict[tuple, list[tuple[int, CheckedMember]]] = {}
     updates: list[tuple[int, CheckedMember]] = []
+    heads: set[str] = set()  # households whose 户主 these rows may change
     for i, c in enumerate(checked):
         if not c.ok:
             continue
@@ -281,6 +285,8 @@ def write_members(store: Store, checked: Sequence[CheckedMember], *, surveyed: b
             if not c.row.household_id:
                 raise ValueError("a new member needs a household")
             new.setdefault(tuple(c.row.extra), []).append((i, c))
+            if c.values.get("relation") == HEAD:
+                heads.add(c.row.household_id)
         else:
             updates.append((i, c))
     with store.transaction():
@@ -315,6 +321,7 @@ def write_members(store: Store, checked: Sequence[CheckedMember], *, surveyed: b
                     row["household_id"] = c.row.household_id
                 changes.append((c.row.member_id, {**row, **stamp, **c.row.extra}))
             diffs = store.update_many("members", changes)
+            staying = []  # members whose head-related fields changed in their own household
             for (i, c), diff in zip(updates, diffs):
                 result.ids[i] = c.row.member_id
                 if diff:
@@ -322,7 +329,40 @@ def write_members(store: Store, checked: Sequence[CheckedMember], *, surveyed: b
                     result.changed.setdefault("members", set()).add(c.row.member_id)
                 else:
                     result.unchanged += 1
+                if "household_id" in diff:
+                    heads.update(h for h in diff["household_id"] if h)
+                elif not _HEAD_FIELDS.isdisjoint(diff):
+                    staying.append(c.row.member_id)
+            if staying:
+                heads.update(r["household_id"] for r in store.rows_in(
+                    "SELECT household_id FROM members WHERE id IN ({})", staying))
+        changed = sync_heads(store, heads)
+        if changed:
+            result.changed.setdefault("households", set()).update(changed)
     return result
+
+
+HEAD = "户主"  # 与户主关系 of the head of household
+_HEAD_FIELDS = frozenset({"name", "id_number", "relation"})  # member fields the household's head columns follow
+
+
+def sync_heads(store: Store, household_ids: Iterable[str]) -> set[str]:
+    """The one rule for a household's head columns: ``head_name`` and
+    ``head_id_number`` are those of its one present member (registered, not
+    left) whose 与户主关系 is 户主. A household with no such member, or two,
+    keeps the head it has (nothing to follow). Writes through the change log;
+    returns the ids of the households changed."""
+    found: dict[str, list[dict]] = {}
+    for r in store.rows_in(
+            "SELECT m.household_id, m.name, m.id_number, h.head_name, h.head_id_number FROM members m "
+            "JOIN households h ON h.id = m.household_id WHERE m.deleted = 0 AND m.relation = ? "
+            "AND (m.left_on IS NULL OR m.left_on = '') AND m.household_id IN ({})", household_ids, [HEAD]):
+        found.setdefault(r["household_id"], []).append(r)
+    changes = [(hid, {"head_name": r["name"], "head_id_number": r["id_number"]})
+               for hid, (r, *more) in found.items()
+               if not more and (r["head_name"], r["head_id_number"]) != (r["name"], r["id_number"])]
+    store.update_many("households", changes)
+    return {hid for hid, _ in changes}
 
 
 def save_members(store: Store, rows: Sequence[MemberRow], *, as_of: dt.date | None = None,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import migrations
-from .errors import DatabaseError
+from .errors import DatabaseError, os_error_reason
 from .lazydb import Database
 from .paths import default_db_path
 from .sqlite_driver import (DATABASE_ERRORS, INTEGRITY_ERRORS, OPERATIONAL_ERRORS, SQLITE_ERRORS,  # noqa: F401
@@ -67,7 +67,7 @@ def connect(path: str | Path, key: bytes | None = None, *, read_only: bool | Non
     except DATABASE_ERRORS as exc:
         raise DatabaseError(explain_sqlite_error(exc, path)) from exc
     except OSError as exc:
-        raise DatabaseError(f"无法在 {path} 创建数据库：{exc.strerror}。请换一个有写权限的位置") from exc
+        raise DatabaseError(f"无法在 {path} 创建数据库：{os_error_reason(exc)}。请换一个有写权限的位置") from exc
     return conn
 
 
@@ -95,7 +95,7 @@ def file_kind(path: Path) -> str:
     except FileNotFoundError:
         return "new"
     except OSError as exc:
-        raise DatabaseError(f"无法读取数据库文件 {path}：{exc.strerror}。请检查文件权限") from exc
+        raise DatabaseError(f"无法读取数据库文件 {path}：{os_error_reason(exc)}。请检查文件权限") from exc
     if not head:
         return "new"
     return "plain" if head == SQLITE_HEADER else "encrypted"

@@ -206,3 +206,37 @@ def test_the_demo_file_refuses_to_become_a_real_database(tmp_path):
     demo_store.db.conn.close()
     with pytest.raises(first_start.InDemo):
         first_start.create_database(tmp_path / "demo.db", "周敏")
+
+
+@pytest.mark.parametrize("where", ["file", "folder"])
+def test_the_demo_in_a_read_only_folder_says_in_chinese_what_to_do(tmp_path, monkeypatch, where):
+    """A database folder on a read-only disk (a CD, a write-protected USB
+    stick): the demo cannot be made beside it. The system's English reason
+    ("Read-only file system") is not shown; the user is told where to choose
+    another folder."""
+    import errno
+    import os
+    from pathlib import Path
+
+    real_open, real_mkdir = os.open, Path.mkdir
+
+    def read_only_open(path, *args, **kwargs):
+        if str(path).endswith(first_start.DEMO_FILE_NAME):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, *args, **kwargs)
+
+    def read_only_mkdir(self, *args, **kwargs):
+        if self == tmp_path / "stick":
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only_open)
+    monkeypatch.setattr(Path, "mkdir", read_only_mkdir)
+    db = tmp_path / "cadre-desk.db" if where == "file" else tmp_path / "stick" / "cadre-desk.db"
+    with pytest.raises(first_start.CadreDeskError) as info:
+        first_start.open_demo(db, **DEMO)
+    message = info.value.message
+    assert os.strerror(errno.EROFS) not in message and "file system" not in message
+    assert str(db.parent) in message and "只读" in message
+    assert "可以写入的文件夹" in message and "“设置”" in message and "--db" in message
+    assert not (tmp_path / first_start.DEMO_FILE_NAME).exists()

@@ -190,3 +190,13 @@ def test_the_handbook_prints_the_same_family_size_and_keeps_the_leaver_on_record
     assert "张伟" in text and "迁出2024-05-01" in text
     assert "家庭人口数2" in text
     assert "劳动年龄内有劳动能力的成员2人" in text  # the leaver has no member page
+
+
+def test_renaming_the_head_renames_the_household_everywhere(db, tmp_path):
+    add_member(db, "李秀英", WIFE_ID, "配偶")
+    rc, out, err = run_cli("--db", db, "member", "set", HEAD_ID, "--field", "姓名=张建军")
+    assert rc == 0, err
+    assert {r["姓名"]: r["户主姓名"] for r in roster_rows(db, tmp_path)} == {"张建军": "张建军", "李秀英": "张建军"}
+    rc, out, err = run_cli("--db", db, "member", "set", WIFE_ID, "--field", "姓名=李秀兰")
+    assert rc == 0, err
+    assert {r["户主姓名"] for r in roster_rows(db, tmp_path)} == {"张建军"}

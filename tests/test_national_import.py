@@ -14,7 +14,7 @@ import pytest
 
 from cadre_desk import places, register
 from cadre_desk.cli import main
-from cadre_desk.roster import RosterImportFailed, export_roster, import_files, import_roster
+from cadre_desk.roster import FILE_FAILURE_KINDS, RosterImportFailed, export_roster, import_files, import_roster
 from cadre_desk.roster.list_kinds import Vocabulary, survey_file
 from cadre_desk.storage import memory_store
 from helpers_roster import family, snapshot, write_roster
@@ -232,6 +232,7 @@ def test_a_bad_spell_row_stops_the_whole_import_naming_file_sheet_row_and_column
     (bad,) = error.result.bad_rows
     assert (bad.file, bad.sheet, bad.row, bad.column) == ("已外出务工信息.xlsx", "Sheet1", 7, "开始时间")
     assert "没有导入任何数据" in error.message
+    assert error.message.endswith("或选择跳过问题行") and error.skippable  # no CLI flag: the window shows it too
     assert bad.line().startswith("文件“已外出务工信息.xlsx”工作表“Sheet1”第 7 行【开始时间】")
     # Skipping bad rows imports the rest, and says what it skipped.
     result = import_files(store, paths, skip_bad_rows=True)
@@ -305,9 +306,22 @@ def test_a_huge_sheet_among_the_files_is_refused_with_a_chinese_message(store, t
     assert snapshot(store) == before
 
 
+def test_a_national_list_with_thousands_of_unknown_columns_is_refused(store, tmp_path, county):
+    import_files(store, [write_monitoring(tmp_path / "m.xlsx", county)])
+    headers = ["县", "乡", "村", "户编号", "姓名", "证件号码", "开始时间", *(f"附加{i}" for i in range(1, 1001))]
+    rows = [{"县": "临清市", "乡": "烟店镇", "村": "程小集村", "户编号": county[0].number, "姓名": "张建国",
+             "证件号码": county[0].members[0].id_number, "开始时间": "2024-03"}]
+    error = fails(store, [write_list(tmp_path / "s.xlsx", "spells", rows, headers)])
+    assert error.result.bad_rows[0].kind in FILE_FAILURE_KINDS and not error.skippable
+    assert "有 1000 列不认识的列名" in error.message and "请删去多余的列" in error.message
+
+
 def test_a_missing_file_among_several(store, tmp_path, lists):
     error = fails(store, [*lists, tmp_path / "nowhere.xlsx"])
     assert "找不到文件" in error.message
+    # A file that cannot be imported at all: skipping bad rows is no help (the window offers no skip button).
+    assert [b.kind for b in error.result.bad_rows] == ["missing"] and not error.skippable
+    assert set(FILE_FAILURE_KINDS) == {"missing", "format", "empty", "columns"}
 
 
 def test_a_spell_list_without_start_column_says_which_column_is_missing(store, tmp_path, county):
@@ -317,6 +331,7 @@ def test_a_spell_list_without_start_column_says_which_column_is_missing(store, t
     import_files(store, [write_monitoring(tmp_path / "m.xlsx", county)])
     error = fails(store, [path])
     assert "开始时间" in error.message and "缺少必需的列" in error.message
+    assert error.result.bad_rows[0].kind in FILE_FAILURE_KINDS and not error.skippable
 
 
 # ---------------------------------------------------------------- the command line and `check`
@@ -357,6 +372,7 @@ def test_cli_failure_names_the_file(tmp_path, county, capsys):
     out, err = capsys.readouterr()
     assert "文件“已外出务工信息.xlsx”工作表“Sheet1”第 7 行【开始时间】" in out
     assert err.startswith("错误：") and err.count("\n") == 1
+    assert err.endswith("或选择跳过问题行（--skip-bad-rows）\n")
 
 
 def test_the_problem_workbook_names_the_file_of_each_bad_row(store, tmp_path, county):

@@ -41,6 +41,19 @@ def test_handbook_without_policies_warns_and_with_them_does_not(tmp_path):
     assert rc == 0 and "政策" not in err
 
 
+def test_the_no_policies_warning_says_what_to_do_where_it_is_read(store):
+    from cadre_desk.print_checks import no_policies_warning
+
+    command_line = no_policies_warning(store)
+    assert "cadre-desk policy import" in command_line and "cadre-desk policy samples" in command_line
+    window = no_policies_warning(store, for_window=True)
+    assert "没有在用的政策" in window and "政策”部分都会是空的" in window
+    assert "cadre-desk" not in window and "命令行" not in window  # the window user is pointed to the window
+    assert "“打印”菜单" in window and "打印政策汇编" in window and "样本政策" in window
+    load_sample_policies(store)
+    assert no_policies_warning(store) is None and no_policies_warning(store, for_window=True) is None
+
+
 def test_the_window_warns_beside_the_preview(qtbot, store):
     from ui.app import application
     from ui.main_window import MainWindow

@@ -203,6 +203,25 @@ def test_missing_required_columns(tmp_path, store):
     assert error.result.bad_rows[0].kind == "columns" and error.result.bad_rows[0].row == 2
 
 
+def test_a_sheet_with_thousands_of_unknown_columns_is_refused_before_its_rows(tmp_path, store):
+    from cadre_desk.roster.columns import MAX_UNKNOWN_COLUMNS
+
+    rows = family()
+    many = [f"附加{i}" for i in range(1, 10_001)]
+    rows[0].update(dict.fromkeys(many, "x"))
+    error = fails(store, write_roster(tmp_path / "wide.xlsx", rows, headers=HEADERS + many))
+    (bad,) = error.result.bad_rows
+    assert bad.kind == "columns" and bad.sheet == "花名册" and bad.row == 2 and not error.skippable
+    assert error.message.startswith(f"工作表“花名册”有 {len(many) + 1} 列不认识的列名")  # 备注 is unknown too
+    assert "附加1、附加2、附加3" in error.message and "附加10000" not in error.message
+    assert "请删去多余的列" in error.message and "选错了文件" in error.message
+    assert members(store) == []
+    # A real export's handful of unknown columns, and as many as the limit, are still kept aside.
+    some = many[:MAX_UNKNOWN_COLUMNS - 1]
+    result = import_roster(store, write_roster(tmp_path / "ok.xlsx", family(), headers=HEADERS + some))
+    assert result.members_created == 3 and len(result.extra_columns) == MAX_UNKNOWN_COLUMNS
+
+
 def test_a_sheet_that_is_no_roster_at_all(tmp_path, store):
     path = write_roster(tmp_path / "x.xlsx", [{"名字": "张三"}], headers=["名字", "号码"], title=None)
     error = fails(store, path)
@@ -362,8 +381,11 @@ def test_all_or_nothing_and_skip_bad_rows(tmp_path, store):
     rows = family() + family("37158110900100002", head_name="王大力")
     rows[4]["身份证号码"] = rows[4]["身份证号码"][:-1] + ("1" if rows[4]["身份证号码"][-1] != "1" else "2")
     path = write_roster(tmp_path / "r.xlsx", rows)
-    fails(store, path)
+    error = fails(store, path)
     assert members(store) == []
+    # The window shows this message too: no command-line flag in it (the CLI adds its own, below).
+    assert error.message.endswith("请按问题清单改正后重新导入，或选择跳过问题行") and "--" not in error.message
+    assert error.skippable
     result = import_roster(store, path, skip_bad_rows=True)
     assert result.members_created == 5 and result.households_created == 2 and result.skipped_rows
     assert "问题行 1 行（已跳过）" in result.summary()
@@ -416,6 +438,7 @@ def test_cli_import_failure_exit_code_and_one_line_stderr(tmp_path, capsys):
     assert main(["--db", str(db), "import-roster", str(path), "--errors", str(errors)]) == 1
     out, err = capsys.readouterr()
     assert err.count("\n") == 1 and err.startswith("错误：") and "没有导入任何数据" in err
+    assert err.endswith("或选择跳过问题行（--skip-bad-rows）\n")
     assert "第 4 行【劳动能力】" in out and errors.exists()
     assert main(["--db", str(db), "import-roster", str(path), "--skip-bad-rows", "--json"]) == 0
     out, err = capsys.readouterr()

@@ -142,7 +142,8 @@ def test_save_members_one_row_reports_problems_instead_of_raising(store):
     assert result.problems == [[]]
     row = register.member(store, member_id)
     assert (row["sex"], row["birth_date"]) == ("男", "1970-01-01")
-    assert result.changed == {"members": {member_id}}
+    # The household had no head ID number: its new 户主 gives it one (register.sync_heads).
+    assert result.changed == {"members": {member_id}, "households": {hid}}
     # The same ID number again, in a second row: a problem of that row, nothing written for it.
     result = register.save_members(store, [register.MemberRow(member_answers("张三二", good, "之子"),
                                                               household_id=hid)])
@@ -228,3 +229,60 @@ def test_the_null_adapter_is_not_left_registered_for_the_whole_process(store):
                                                               household_id=hid)])
     assert key not in sqlite3.adapters
     assert register.member(store, result.ids[0])["work_company"] is None  # NULLs written as NULL
+
+
+# ---------------------------------------------------------------- the household's head follows its 户主
+
+def _head(store, hid):
+    row = register.household(store, hid)
+    return row["head_name"], row["head_id_number"]
+
+
+def test_renaming_the_head_in_the_survey_form_renames_the_household_head(store):
+    """The survey form saves through ``register.save_member``: the register,
+    the household header and the handbook read ``households.head_name``."""
+    village_id = _village(store)
+    first = make_id("19700101", 11)
+    hid, _ = register.save_household(store, {"number": "3715811090010001", "head_name": "张三",
+                                             "head_id_number": first}, village_id=village_id)
+    mid, _ = register.save_member(store, member_answers("张三", first), household_id=hid)
+    long_name = "欧阳" * 15  # the longest name the form takes
+    register.save_member(store, {"name": long_name}, member_id=mid)
+    assert _head(store, hid) == (long_name, first)
+    second = make_id("19700202", 13)
+    register.save_member(store, {"id_number": second}, member_id=mid)
+    assert _head(store, hid) == (long_name, second)
+    # Another member's change leaves the head alone.
+    wife, _ = register.save_member(store, member_answers("李四", make_id("19720303", 22), "配偶"), household_id=hid)
+    register.save_member(store, {"name": "李四四"}, member_id=wife)
+    assert _head(store, hid) == (long_name, second)
+
+
+def test_the_head_follows_whoever_is_marked_head(store):
+    village_id = _village(store)
+    first, wife_id = make_id("19700101", 11), make_id("19720303", 22)
+    hid, _ = register.save_household(store, {"number": "3715811090010001", "head_name": "张三",
+                                             "head_id_number": first}, village_id=village_id)
+    head, _ = register.save_member(store, member_answers("张三", first), household_id=hid)
+    wife, _ = register.save_member(store, member_answers("李四", wife_id, "配偶"), household_id=hid)
+    # 与户主关系 changed in two saves: between them the household has no 户主 and keeps its last head.
+    register.save_member(store, {"relation": "配偶"}, member_id=head)
+    assert _head(store, hid) == ("张三", first)
+    result = register.save_members(store, [register.MemberRow({"relation": "户主"}, member_id=wife)])
+    assert _head(store, hid) == ("李四", wife_id)
+    assert result.changed["households"] == {hid}  # the window refreshes the household header from this
+    # A household with two 户主 keeps the one it had (nothing to follow).
+    register.save_member(store, {"relation": "户主"}, member_id=head)
+    assert _head(store, hid) == ("李四", wife_id)
+
+
+def test_a_head_who_moves_in_heads_the_household_and_the_change_is_logged(store):
+    village_id = _village(store)
+    hid, _ = register.save_household(store, {"number": "3715811090010001", "head_name": "张三"},
+                                     village_id=village_id)
+    other, _ = register.save_household(store, {"number": "3715811090010002", "head_name": "旧户主"},
+                                       village_id=village_id)
+    mid, _ = register.save_member(store, member_answers("张三", make_id("19700101", 11)), household_id=hid)
+    register.save_members(store, [register.MemberRow({}, household_id=other, member_id=mid)])
+    assert _head(store, other) == ("张三", make_id("19700101", 11))
+    assert [c.new_value for c in store.history("households", other) if c.field == "head_name"] == ["张三"]

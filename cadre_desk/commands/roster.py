@@ -54,6 +54,8 @@ def run_import(args, ctx) -> int:
         # A file that cannot be read at all has one problem: the error line says it.
         whole_file = [b.reason for b in exc.result.bad_rows] == [exc.message]
         _report(args, exc.result, rows=not whole_file)
+        if exc.skippable:  # the core says it for the window too; here the choice is a flag
+            raise RosterImportFailed(f"{exc.message}（--skip-bad-rows）", exc.result, skippable=True) from None
         raise
     _report(args, result)
     return 0

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from ..storage import Store
 from .export import export_roster, write_error_report
-from .result import BadRow, ConvertedId, ImportResult, PairingDateNeeded, RosterImportFailed
+from .result import FILE_FAILURE_KINDS, BadRow, ConvertedId, ImportResult, PairingDateNeeded, RosterImportFailed
 
-__all__ = ["BadRow", "ConvertedId", "ImportResult", "PairingDateNeeded", "RosterImportFailed", "export_roster",
-           "import_files", "import_roster", "write_error_report"]
+__all__ = ["FILE_FAILURE_KINDS", "BadRow", "ConvertedId", "ImportResult", "PairingDateNeeded", "RosterImportFailed",
+           "export_roster", "import_files", "import_roster", "write_error_report"]
 
 
 def import_files(store: Store, paths: Sequence[str | Path], *, skip_bad_rows: bool = False,

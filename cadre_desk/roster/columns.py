@@ -12,9 +12,12 @@ not questionnaire fields and are declared here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ..questionnaire import Field, Questionnaire, default_questionnaire
+from .result import file_failure
 
 # Column kinds that are not questionnaire fields.
 COUNTY = "county"
@@ -152,3 +155,27 @@ def roster_format(q: Questionnaire | None = None) -> RosterFormat:
     if fmt is None:
         fmt = q.derived["roster_format"] = build_format(q)
     return fmt
+
+
+# Unknown columns are kept aside with every row (members.roster_extra ...). A real export has a
+# few: a 2020 roster or a national list has at most about 150 columns in all. A sheet with more
+# unknown columns than this is not such a file (or has junk beside it) and is refused before
+# its rows are read, instead of storing thousands of columns per person.
+MAX_UNKNOWN_COLUMNS = 300
+
+
+def check_unknown_columns(path: Path, sheet: str, header_row: int, unknown: Sequence[str], *,
+                          file_label: str = "") -> None:
+    """Raise ``RosterImportFailed`` (a "columns" failure) when a sheet's header
+    names more than ``MAX_UNKNOWN_COLUMNS`` columns the app does not know."""
+    if len(unknown) <= MAX_UNKNOWN_COLUMNS:
+        return
+    shown = "、".join(unknown[:5])
+    message = (f"工作表“{sheet}”有 {len(unknown)} 列不认识的列名（如 {shown} 等），超过 {MAX_UNKNOWN_COLUMNS} 列："
+               "花名册和国家系统导出的名单不会有这么多列，这些列也不会逐人另存。"
+               "请删去多余的列，或检查是否选错了文件，再导入")
+    if file_label:  # one of several files
+        message = f"文件 {file_label}：{message}"
+    failure = file_failure(path, message, "columns", sheet=sheet, row=header_row)
+    failure.result.bad_rows[:] = [replace(b, file=file_label) for b in failure.result.bad_rows]
+    raise failure

@@ -31,10 +31,10 @@ from ..errors import CadreDeskError
 from ..storage import Store
 from ..values import row_encoder
 from .check import Context, Row, SheetChecker
-from .columns import CADRE, PAIRED_SINCE, roster_format
+from .columns import CADRE, PAIRED_SINCE, check_unknown_columns, roster_format
 from .read import Sheet, open_workbook, roster_sheets
 from .reconcile import Household, Reconciler
-from .result import BadRow, ImportResult, PairingDateNeeded, RosterImportFailed, file_failure
+from .result import BadRow, ImportResult, PairingDateNeeded, bad_rows_failure, file_failure
 
 CHUNK_ROWS = 2000  # rows checked between two writes, progress reports and cancel checks
 IMPORT_CACHE_KB = 16384  # SQLite page cache while importing (see ``Importer.run``)
@@ -123,9 +123,7 @@ class Importer:
                                                   "请填好成员后再导入", "empty")
                 self._finish()
                 if self.result.bad_rows and not self.skip:
-                    raise RosterImportFailed(
-                        f"{self.result.bad_row_count} 行有问题，没有导入任何数据。请按问题清单改正后重新导入，"
-                        "或选择跳过问题行（--skip-bad-rows）", self._failed_result())
+                    raise bad_rows_failure(self._failed_result())
                 self.result.written = True
                 # A 2020 roster: the county keeps the 2020 terms unless someone chose (cadre_desk/terms.py).
                 terms.note_import(self.store, self.terms)
@@ -172,6 +170,7 @@ class Importer:
         if (self.ask_paired_since and self.paired_since is None and CADRE in layout.columns
                 and PAIRED_SINCE not in layout.columns):
             raise PairingDateNeeded(self.path.name, layout.name)  # the transaction writes nothing
+        check_unknown_columns(self.path, layout.name, layout.header_row, [header for _, header in layout.extras])
         res = self.result
         res.headers[layout.name] = layout.header_cells
         for _, header in layout.extras:

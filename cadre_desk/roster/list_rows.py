@@ -22,6 +22,7 @@ from ..questionnaire import ERROR
 from ..storage import Store
 from .list_kinds import (KIND_LABELS, PLANNED_FIELDS, SPELL, SPELL_HEADERS, ListSheet, cell_at, extras_of, rows_under_header,
                          text_cell)
+from .columns import check_unknown_columns
 from .read import cell_text, is_blank
 from .result import BadRow, ImportResult, file_failure
 
@@ -56,6 +57,8 @@ class ListRows:
     def _start(self, item: ListSheet, required: Sequence[tuple[str, str]]) -> None:
         res = self.result
         res.headers[sheet_key(item.file_label, item.name)] = item.header_cells
+        check_unknown_columns(item.path, item.name, item.header_row, [header for _, header in item.extras],
+                              file_label=item.file_label)
         res.note_extra_columns(header for _, header in item.extras)
         missing = [label for key, label in required if key not in item.columns]
         if missing:

@@ -45,7 +45,7 @@ from ..idnumber import parse_id_number
 from ..storage import Store
 from .list_kinds import MEMBER_KINDS, ListSheet, Vocabulary, survey_file
 from .list_rows import ListRows, sheet_key
-from .result import ImportResult, RosterImportFailed
+from .result import FILE_FAILURE_KINDS, ImportResult, RosterImportFailed, bad_rows_failure
 
 # The order in which a file set is applied: members create what the others name.
 _ORDER = {"roster": 0, "monitoring": 0, "households": 1, "spells": 2, "planned": 3}
@@ -100,8 +100,8 @@ class NationalImport(ListRows):
                         try:
                             self._apply(stage, path, sheets)
                         except RosterImportFailed as exc:
-                            if len(self.paths) == 1 or exc.result.bad_rows and exc.result.bad_rows[0].kind in (
-                                    "missing", "format", "empty", "columns"):
+                            whole_file = bool(exc.result.bad_rows) and exc.result.bad_rows[0].kind in FILE_FAILURE_KINDS
+                            if len(self.paths) == 1 or whole_file:
                                 failures.append(self._named(exc, path))
                                 continue
                             raise
@@ -109,9 +109,7 @@ class NationalImport(ListRows):
                     raise self._combined_failure(failures)
                 if res.bad_rows and not self.skip:
                     self._sort()
-                    raise RosterImportFailed(
-                        f"{res.bad_row_count} 行有问题，没有导入任何数据。请按问题清单改正后重新导入，"
-                        "或选择跳过问题行（--skip-bad-rows）", self._failed())
+                    raise bad_rows_failure(self._failed())
                 self._after_import()
                 res.written = True
         finally:

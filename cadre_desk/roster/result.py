@@ -145,11 +145,24 @@ class ImportResult:
 
 class RosterImportFailed(ImportFailed):
     """Nothing was imported. ``result`` holds the bad rows found (and, for a
-    file that cannot be read at all, one problem describing it)."""
+    file that cannot be read at all, one problem describing it).
+    ``skippable``: importing again with bad rows skipped would import the
+    rest (``bad_rows_failure``); the message then ends with ``SKIP_HINT``,
+    to which the command line adds its flag."""
 
-    def __init__(self, message: str, result: ImportResult):
+    def __init__(self, message: str, result: ImportResult, *, skippable: bool = False):
         super().__init__(message, result.bad_rows)
         self.result = result
+        self.skippable = skippable
+
+
+SKIP_HINT = "或选择跳过问题行"  # said the same in the window and on the command line (which adds its flag)
+
+
+def bad_rows_failure(result: ImportResult) -> RosterImportFailed:
+    """Nothing imported because of ``result``'s bad rows (not skipped)."""
+    return RosterImportFailed(f"{result.bad_row_count} 行有问题，没有导入任何数据。请按问题清单改正后重新导入，"
+                              f"{SKIP_HINT}", result, skippable=True)
 
 
 class PairingDateNeeded(CadreDeskError):
@@ -164,9 +177,15 @@ class PairingDateNeeded(CadreDeskError):
         self.file, self.sheet = file, sheet
 
 
+# The kinds of failure of a file that cannot be imported at all (``file_failure``): not found,
+# not a workbook, no data, a sheet whose columns cannot be read as a list. Skipping bad rows is
+# no help for such a file; in an import of several files each one's is reported.
+FILE_FAILURE_KINDS = ("missing", "format", "empty", "columns")
+
+
 def file_failure(path: Path, message: str, kind: str, *, sheet: str = "", row: int | None = None,
                  column: str = "") -> RosterImportFailed:
-    """A file that cannot be imported at all, as one problem."""
+    """A file that cannot be imported at all, as one problem of a ``FILE_FAILURE_KINDS`` kind."""
     result = ImportResult()
     result.bad_rows.append(BadRow(sheet, row, column, message, kind))
     return RosterImportFailed(message, result)
