@@ -58,3 +58,19 @@ def test_the_first_start_page_fits_a_1024_by_600_screen(qtbot, tmp_path):
         assert page.demo_button.mapTo(page, page.demo_button.rect().bottomLeft()).y() <= page.height()
     finally:
         launcher.close()
+
+
+def test_on_a_1366_by_768_laptop_no_page_scrolls(qtbot, window):
+    """A page that fits takes the room there is: the page area scrolls only on
+    a smaller screen (a page with wrapped labels once asked for its preferred
+    height and scrolled on a laptop)."""
+    household = window.store.rows("SELECT id FROM households ORDER BY number LIMIT 1")[0]["id"]
+    window.resize(1366 - FRAME_WIDTH, 768 - FRAME_HEIGHT)
+    for key in ("register", "household", "dashboard", "work_monitor", "sync"):
+        if key == "household":
+            window.open_household(household)
+        else:
+            window.show_page(key)
+        qtbot.wait(50)
+        area = window.page_area
+        assert area.verticalScrollBar().maximum() == 0 and area.horizontalScrollBar().maximum() == 0, key

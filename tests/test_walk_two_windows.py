@@ -66,3 +66,20 @@ def test_the_same_field_changed_in_both_keeps_the_later_answer_and_says_so(qtbot
     assert form_b.save()
     assert register.member(first.store, member)["member_phone"] == "13900000002"
     assert "本人联系电话" in form_b.status.text() and "您的填写" in form_b.status.text()
+
+
+def test_the_household_form_keeps_what_another_window_saved(qtbot, two_windows):
+    (first, second), _forms, _member = two_windows
+    household = first.current_household_id()
+    form_a = first.page("household").edit_household(run=False)
+    form_b = second.page("household").edit_household(run=False)
+    qtbot.addWidget(form_a)
+    qtbot.addWidget(form_b)
+    form_a.set_answer("phone", "13800000001")
+    assert form_a.save()
+    form_b.set_answer("main_cause", "因病")
+    assert form_b.save()
+    saved = first.store.rows("SELECT phone, main_cause FROM households WHERE id = ?", [household])[0]
+    assert (saved["phone"], saved["main_cause"]) == ("13800000001", "因病")
+    second.page("household")._after_household_form(form_b)  # what exec() accepted does
+    assert "联系电话" in second.page("household").message.text()

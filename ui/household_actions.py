@@ -149,8 +149,9 @@ class HouseholdActions:
         self._written()
         self.show_overview()
         self._show_in_window()
-        self.message.setStyleSheet(f"color: {WARNING_COLOR};" if form.warnings else "")
-        self.message.setText("已保存" + ("：" + "；".join(w.message for w in form.warnings) if form.warnings else ""))
+        said = [w.message for w in form.warnings] + ([form.saved_elsewhere] if form.saved_elsewhere else [])
+        self.message.setStyleSheet(f"color: {WARNING_COLOR};" if said else "")
+        self.message.setText("已保存" + ("：" + "；".join(said) if said else ""))
 
     def show_household_history(self) -> HistoryDialog | None:
         """The household's own changes (户信息), each can be undone."""

@@ -369,6 +369,21 @@ class MainWindow(QMainWindow):
     def running_jobs(self) -> int:
         return len(self._jobs)
 
+    def _may_close(self) -> bool:
+        """Closing cancels the running jobs: one the user started (it has its
+        progress dialog) is not cancelled without asking."""
+        shown = [job.title for job in self._jobs if job.dialog is not None and not job.done]
+        if not shown or not self.isVisible():
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, "帮扶工作台",
+                          f"“{'”、“'.join(shown)}”还没有完成。现在关闭窗口会取消它（取消的导入不会写入一半），"
+                          "已保存的数据不受影响。\n\n要等它完成，请点“继续等待”。", parent=self)
+        close = box.addButton("取消并关闭", QMessageBox.ButtonRole.DestructiveRole)
+        wait = box.addButton("继续等待", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(wait)
+        box.exec()
+        return box.clickedButton() is close
+
     # ------------------------------------------------------------ help
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "快捷键", "\n".join([
@@ -388,6 +403,13 @@ class MainWindow(QMainWindow):
                           f"数据库：{self.store.path or '内存'}")
 
     def closeEvent(self, event) -> None:
+        try:
+            may_close = self._may_close()
+        except Exception:  # noqa: BLE001 - an exception here would end the process (PySide6 6.11)
+            may_close = True
+        if not may_close:
+            event.ignore()
+            return
         for job in list(self._jobs):
             job.cancel()
         super().closeEvent(event)

@@ -45,3 +45,9 @@ class PageStack(QStackedWidget):
     def sizeHint(self):  # noqa: N802 - Qt's name
         current = self.currentWidget()
         return current.sizeHint() if current is not None else super().sizeHint()
+
+    def heightForWidth(self, _width: int) -> int:  # noqa: N802 - Qt's name
+        # A page with wrapped labels has a height for its width: its preferred
+        # height, which a scroll area would give it (scrolling a page that
+        # fits). The page takes the room there is, down to its minimum.
+        return -1

@@ -16,6 +16,7 @@ from cadre_desk import drafts, register
 from cadre_desk.errors import CadreDeskError, DuplicateIdNumber, ValidationFailed
 from cadre_desk.questionnaire import ERROR, Problem
 from ui.colors import ERROR_COLOR
+from ui.field_editors import keep_newer_answers
 
 
 class SurveySaving:
@@ -118,36 +119,19 @@ class SurveySaving:
         return {f.key: record.get(f.key) for f in self.part.fields}
 
     def _merge_saved_elsewhere(self) -> tuple[dict[str, Any], str]:
-        """The answers to save, and what to tell the user. The member may have
-        been saved elsewhere since the form read it (the same database in a
-        second window, a sync package imported meanwhile): the answers the
-        user did not change take that newer value instead of writing back the
-        old one; the answers the user changed are saved as typed."""
+        """The answers to save, taking what was saved elsewhere meanwhile
+        (``keep_newer_answers``), and what to tell the user."""
         answers = self.answers()
         if not self.member_id:
             return answers, ""
         now = self._stored_values(register.member(self.store, self.member_id))
-        kept, overwritten = [], []
-        for key, value in now.items():
-            row = self.rows.get(key)
-            if row is None or value == self._stored.get(key):
-                continue
-            if answers[key] == self._baseline.get(key):
-                self._loading = True
-                try:
-                    row.editor.set_value(value)
-                finally:
-                    self._loading = False
-                answers[key] = row.editor.value()
-                kept.append(row.field.label)
-            else:
-                overwritten.append(row.field.label)
-        said = []
-        if kept:
-            said.append(f"您编辑期间别处（另一个窗口或导入的数据包）已修改了{'、'.join(kept)}，已保留那次修改")
-        if overwritten:
-            said.append(f"{'、'.join(overwritten)}在您编辑期间也被别处修改过，现已保存为您的填写，请核实")
-        return answers, "；".join(said)
+        editors = {key: (row.editor, row.field.label) for key, row in self.rows.items()}
+        self._loading = True  # the editors set here are not the user's edits
+        try:
+            said = keep_newer_answers(answers, self._baseline, self._stored, now, editors)
+        finally:
+            self._loading = False
+        return answers, said
 
     def _load_saved(self, warnings: list[Problem]) -> None:
         record = register.member(self.store, self.member_id)
