@@ -297,8 +297,8 @@ _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 def _sheet_part(zf: zipfile.ZipFile, index: int, name: str) -> str:
     """The zip member holding sheet ``index`` (workbook order, as calamine counts)."""
-    for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-        if zf.getinfo(name).file_size > MAX_PARSED:
+    for listing in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+        if zf.getinfo(listing).file_size > MAX_PARSED:
             raise _Unusual("a workbook part too big to parse here")  # calamine reads it, as before
     workbook = ET.fromstring(zf.read("xl/workbook.xml"))
     sheets = workbook.findall(f"{_MAIN}sheets/{_MAIN}sheet")
