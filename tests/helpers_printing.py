@@ -136,6 +136,17 @@ def pdffonts(path) -> list[dict]:
     return rows
 
 
+def word_boxes(path, page: int) -> list[tuple[str, float, float]]:
+    """(text, left, right) in points of every word pdftotext finds on ``page`` (1-based)."""
+    import re
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [(w, float(x0), float(x1)) for x0, x1, w in
+            re.findall(r'<word xMin="([-\d.]+)" yMin="[-\d.]+" xMax="([-\d.]+)" yMax="[-\d.]+">([^<]*)</word>', out)]
+
+
 def qpdf_check(path) -> tuple[int, str]:
     import subprocess
 

@@ -12,6 +12,7 @@ from cadre_desk.printing import PrintCancelled
 from cadre_desk.printing.handbook import write_handbook, write_handbooks
 from cadre_desk.questionnaire import parse_definition
 from helpers_printing import (AS_OF, DISABLED_HOME, PLAIN, add_household, build_sample, id_number, make_village,
+                              word_boxes,
                               outline, pages_text, pdffonts, qpdf_check)
 
 
@@ -255,3 +256,22 @@ def test_same_bytes_whether_or_not_the_shared_font_subsets_are_remembered(sample
     assert first.read_bytes() == again.read_bytes()
     text = "\n".join(pages_text(again))
     assert "就 业 帮 扶 手 册" in text and "李秀英" in text and "第 1 页 共" in text
+
+
+def test_the_longest_head_name_and_number_stay_clear_of_their_labels(store, tmp_path):
+    """A 30-character 户主姓名 and a 40-character 户编号 (the most the questionnaire allows) get a longer
+    line, then a smaller size, on the cover; the running header shrinks: nothing prints over a label."""
+    village = make_village(store)
+    head = "欧阳" + "长" * 28
+    number = "3715810001" + "9" * 30
+    hid = add_household(store, village, number, head, [dict(DISABLED_HOME[0], name=head), *DISABLED_HOME[1:]])
+    path = tmp_path / "long.pdf"
+    write_handbook(store, hid, path, as_of=AS_OF)
+    cover = {w: (x0, x1) for w, x0, x1 in word_boxes(path, 1)}
+    assert cover["户主姓名："][1] < cover[head][0] and cover["户编号："][1] < cover[number][0]
+    assert cover[head][1] <= 595.3 - 20 * 72 / 25.4 + 1  # within the right margin
+    header = word_boxes(path, 2)
+    left = next(x1 for w, x0, x1 in header if w == "就业帮扶手册")
+    number_at = next(x0 for w, x0, x1 in header if w.startswith("户编号："))
+    head_ends = next(x1 for w, x0, x1 in header if w.startswith("户主："))
+    assert left < number_at and head_ends <= 595.3 - 20 * 72 / 25.4 + 1

@@ -24,7 +24,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from . import styles
 from .flowables import Heading, SectionStart
-from .fonts import register_font, seed_subsets, string_width
+from .fonts import fitting_size, register_font, seed_subsets, string_width
 
 # Same data, same bytes: no timestamps or random ids in the file.
 rl_config.invariant = 1
@@ -147,8 +147,11 @@ class CadreDocTemplate(BaseDocTemplate):
             return
         h = styles.LAYOUT["header"]
         y = self.pagesize[1] - h["baseline_mm"] * styles.mm
+        # both on one line, apart: a long 户编号 and 户主 make the line smaller, never overlapping
+        room = self.pagesize[0] - self.leftMargin - self.rightMargin - 12
+        size = fitting_size(marker.header_left + marker.header_right, room, h["size"], smallest=5)
         canv.saveState()
-        canv.setFont(register_font(), h["size"])
+        canv.setFont(register_font(), size)
         canv.setFillColor(styles.color("text"))
         canv.drawString(self.leftMargin, y, marker.header_left)
         canv.drawRightString(self.pagesize[0] - self.rightMargin, y, marker.header_right)

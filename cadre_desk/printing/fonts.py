@@ -63,6 +63,14 @@ def string_width(text: str, size: float) -> float:
     return pdfmetrics.stringWidth(text, register_font(), size)
 
 
+def fitting_size(text: str, room: float, size: float, smallest: float = 6.0) -> float:
+    """``size``, or the smaller size at which ``text`` fits on one line of
+    ``room`` points (not below ``smallest``): for lines that must stay one
+    line, such as a 30-character 户主姓名 on the cover or in the running header."""
+    width = string_width(text, size)
+    return size if width <= room else max(smallest, size * room / width)
+
+
 # ------------------------------------------------------------------ subsets
 
 _KEEP_SUBSETS = 12  # seeded subsets are used by every document, so they stay among the recent ones

@@ -18,6 +18,7 @@ from ..domain import ABLE_LABOUR, EMPLOYED, INCOME_PARTS, income_summary
 from ..domain import amount as yuan
 from ..idnumber import mask_id
 from . import styles
+from .fonts import fitting_size, string_width
 from .flowables import SectionStart, blank_rows, form_lines, grid_table, heading, para, signature_block
 from .handbook_data import HandbookData, MemberPage, month_text
 
@@ -95,9 +96,15 @@ def _cover(d: HandbookData, width: float) -> list:
     cadre = d.cadres[0]["name"] if d.cadres and not d.cadres[0].get("until") else ""
     fields = [("县（市）", p.get("county", "")), ("乡（镇）", p.get("town", "")), ("行政村", p.get("village", "")),
               ("户编号", d.number), ("户主姓名", d.head_name), ("帮扶责任人", cadre)]
-    label_w, value_w = 90, 220
+    label_w, value_w, pad = 90, 220, 12
     rows = [[label + "：", value] for label, value in fields]
-    info = form_lines(rows, [label_w, value_w], size=styles.LAYOUT["styles"]["cover_field"]["size"], height=34,
+    # A long value (a 40-character 户编号, a 30-character name) gets a longer line, up to the page's
+    # width, and if it still does not fit, a smaller size for all the fields: never over its label.
+    size = styles.LAYOUT["styles"]["cover_field"]["size"]
+    widest = max(fields, key=lambda f: string_width(f[1], size))[1]
+    value_w = min(max(value_w, string_width(widest, size) + pad), width - label_w)
+    size = fitting_size(widest, value_w - pad, size)
+    info = form_lines(rows, [label_w, value_w], size=size, height=34,
                       align=["RIGHT", "CENTER"], underline=1, underline_width=0.7, h_align="CENTER")
     return [
         Spacer(width, 70),

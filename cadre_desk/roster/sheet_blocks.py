@@ -53,6 +53,7 @@ BLOCK_BYTES = 1 << 20
 # read whole.
 MAX_SHARED_STRINGS = BLOCK_BYTES // 2
 READ = 256 << 10
+MAX_PARSED = 4 << 20  # the workbook's sheet list and relationships, parsed here: a few KB in any real file
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -296,6 +297,9 @@ _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 def _sheet_part(zf: zipfile.ZipFile, index: int, name: str) -> str:
     """The zip member holding sheet ``index`` (workbook order, as calamine counts)."""
+    for listing in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+        if zf.getinfo(listing).file_size > MAX_PARSED:
+            raise _Unusual("a workbook part too big to parse here")  # calamine reads it, as before
     workbook = ET.fromstring(zf.read("xl/workbook.xml"))
     sheets = workbook.findall(f"{_MAIN}sheets/{_MAIN}sheet")
     if index >= len(sheets) or sheets[index].get("name") != name:
