@@ -18,7 +18,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from ..storage import Store
 from .columns import normalize_header, roster_format
-from .read import HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, cell_text, is_blank, not_excel, open_workbook
+from .read import HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, cell_text, is_blank, open_workbook, worksheet
 
 MEMBER_KINDS = ("roster", "monitoring")
 KIND_LABELS = {"roster": "花名册", "monitoring": "监测对象信息", "households": "户信息",
@@ -133,10 +133,8 @@ def survey_file(path: Path, vocab: Vocabulary, file_label: str) -> tuple[calamin
         for index, meta in enumerate(workbook.sheets_metadata):
             if meta.typ != calamine.SheetTypeEnum.WorkSheet or meta.visible != calamine.SheetVisibleEnum.Visible:
                 continue
-            try:
-                sheet = workbook.get_sheet_by_index(index)
-            except (calamine.CalamineError, ValueError) as exc:
-                raise not_excel(path, exc) from None
+            # A large sheet is read a block of rows at a time (read.worksheet).
+            sheet = worksheet(workbook, path, index)
             if sheet.end is None:
                 continue
             kind, row, cells = _find_kind(vocab, sheet)

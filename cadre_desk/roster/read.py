@@ -49,7 +49,10 @@ def worksheet(workbook: calamine.CalamineWorkbook, path: Path, index: int):
     sheet read a block of rows at a time (``sheet_blocks``: a 100,000-member
     roster in about 40 MB instead of 240), any other calamine's whole sheet.
     Either gives ``name``, ``start``, ``end``, ``total_height`` and ``iter_rows()``."""
-    return sheet_of(workbook, path, index, lambda exc: not_excel(path, exc))
+    try:
+        return sheet_of(workbook, path, index, lambda exc: not_excel(path, exc))
+    except (calamine.CalamineError, ValueError) as exc:  # a damaged sheet calamine reads whole
+        raise not_excel(path, exc) from None
 
 
 def not_excel(path: Path, exc: BaseException) -> RosterImportFailed:
