@@ -41,4 +41,5 @@ def test_a_job_ending_while_locked_shows_its_outcome_only_after_unlocking(qtbot,
     assert not lock.locked
     qtbot.waitUntil(lambda: len(shown) == 1, timeout=3000)
     shown[0].close()
+    window.close()
     store.db.conn.close()

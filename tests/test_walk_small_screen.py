@@ -22,6 +22,7 @@ def window(qtbot, tmp_path):
     w.resize(WIDTH, HEIGHT)
     w.show()
     yield w
+    w.close()
     store.db.conn.close()
 
 
