@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.page_area.setWidget(self.stack)
         self.page_area.setWidgetResizable(True)
         self.page_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own between the pages' fields
         self.banner = QLabel(DEMO_TEXT)
         self.banner.setObjectName("demoBanner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
