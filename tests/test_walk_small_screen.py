@@ -22,6 +22,7 @@ def window(qtbot, tmp_path):
     w.resize(WIDTH, HEIGHT)
     w.show()
     yield w
+    w.close()
     store.db.conn.close()
 
 
@@ -74,3 +75,31 @@ def test_on_a_1366_by_768_laptop_no_page_scrolls(qtbot, window):
         qtbot.wait(50)
         area = window.page_area
         assert area.verticalScrollBar().maximum() == 0 and area.horizontalScrollBar().maximum() == 0, key
+
+
+def test_the_longest_head_name_does_not_widen_the_household_page(qtbot, window):
+    from cadre_desk import households
+
+    household = window.store.rows("SELECT id FROM households ORDER BY number LIMIT 1")[0]["id"]
+    name = "欧阳" + "长名字测试" * 5 + "末尾啊"
+    assert len(name) == 30  # the most a 户主姓名 may have
+    households.set_household(window.store, household, {"head_name": name})
+    window.open_household(household)
+    qtbot.wait(50)
+    page = window.page("household")
+    assert name in page.title.toolTip()
+    assert window.minimumSizeHint().width() <= WIDTH
+
+
+def test_the_survey_form_fits_a_1366_by_768_laptop_without_scrolling_sideways(qtbot, window):
+    """Every field's message beside it is on screen: the form once was 92
+    pixels wider than the laptop's window, the right column's messages off it."""
+    household = window.store.rows("SELECT id FROM households ORDER BY number LIMIT 1")[0]["id"]
+    window.resize(1366 - FRAME_WIDTH, 768 - FRAME_HEIGHT)
+    window.open_household(household)
+    page = window.page("household")
+    assert page.edit_survey()
+    qtbot.wait(50)
+    form = page.form
+    assert form.scroll.horizontalScrollBar().maximum() == 0
+    assert window.page_area.horizontalScrollBar().maximum() == 0

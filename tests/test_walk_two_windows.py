@@ -33,6 +33,8 @@ def two_windows(qtbot, tmp_path):
         assert page.edit_survey(member)
         forms.append(page.form)
     yield windows, forms, member
+    for window in windows:
+        window.close()  # (the forms keep their drafts as they hide, before the databases close)
     for store in stores:
         store.db.conn.close()
 

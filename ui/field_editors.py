@@ -63,8 +63,8 @@ class LineEditor(QLineEdit):
             pattern = pattern.removeprefix("-?")
         if pattern:
             self.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self))
-        if fld.type == "text" and fld.max_length:
-            self.setMaxLength(fld.max_length)
+        # No setMaxLength for text: a pasted name too long would be cut without
+        # a word; the core's max_length check says the limit beside the field.
         placeholder = {"date": "如 2020-05-01", "month": "如 2023-06 或 202306", "id_number": "18位证件号码",
                        "phone": "手机或座机号码"}.get(fld.type)
         if fld.type in ("int", "number") and fld.min is not None and fld.max is not None:

@@ -94,6 +94,11 @@ class FirstStartPage(QWidget):
         self.setup_button = QPushButton("导入启用包")
         self.setup_button.setObjectName("firstStartSetup")
         self.setup_button.clicked.connect(lambda: self.choose_setup())
+        # Enter moves on as in every form: the name to the first choice, the
+        # file to the code, the code enrols.
+        self.user_name.returnPressed.connect(lambda: self.roster_button.setFocus())
+        self.package_path.returnPressed.connect(lambda: self.code.setFocus())
+        self.code.returnPressed.connect(lambda: self.choose_setup())
         grid = QGridLayout()
         grid.addWidget(QLabel("启用包："), 0, 0)
         grid.addWidget(self.package_path, 0, 1)

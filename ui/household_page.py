@@ -17,8 +17,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSizePolicy,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from cadre_desk import drafts, households, monitoring, register
@@ -109,10 +109,13 @@ class HouseholdPage(HouseholdActions, QWidget):
         self.title.setStyleSheet("font-size: 18px;")
         self.address = QLabel()
         self.address.setStyleSheet("color: #444;")
-        head.addWidget(self.title)
+        # A long name or address is cut (whole in the tooltip) rather than
+        # pushing the page wider than a small screen.
+        for label in (self.title, self.address):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        head.addWidget(self.title, 3)
         head.addSpacing(16)
-        head.addWidget(self.address)
-        head.addStretch(1)
+        head.addWidget(self.address, 2)
         self.back_button = QPushButton("返回花名册 (Esc)")
         self.new_button = QPushButton("新增成员 (Insert)")
         self.edit_button = QPushButton("编辑调查 (Enter)")
@@ -315,6 +318,8 @@ class HouseholdPage(HouseholdActions, QWidget):
         self.info["联系电话"].setText(show("phone"))
         if households.is_provisional(h.get("number")):
             self.title.setText(self.title.text() + "（临时编号，待县里分配）")
+        for label in (self.title, self.address):
+            label.setToolTip(label.text())
 
         # One 家庭人口数 for the page, 人均纯收入 and the handbook.
         s = income_summary({**h, "size": figure.size}, figure.size)

@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._builders: dict[str, Callable[[], QWidget]] = {}  # pages not built yet
         self._jobs: set[Job] = set()
+        self._after_unlock: list[Callable[[], None]] = []  # job endings held while locked
         self._current_household_id: str | None = None
         self._pending_member_id: str | None = None  # the person a search hit pointed at
         self._stale: dict[int, tuple[QWidget, list[Callable[[], None]]]] = {}  # page → refreshes owed
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.page_area.setWidget(self.stack)
         self.page_area.setWidgetResizable(True)
         self.page_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.page_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own between the pages' fields
         self.banner = QLabel(DEMO_TEXT)
         self.banner.setObjectName("demoBanner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -358,13 +360,35 @@ class MainWindow(QMainWindow):
         """Run ``fn(progress, cancelled)`` in a worker thread with a progress
         dialog and a cancel button; ``on_done(result)`` runs on the UI thread.
         An exception goes to the standard error dialog (or ``on_error``)."""
-        job = Job(title, fn, self, on_done=on_done, on_error=on_error, show_dialog=show_dialog)
+        job = Job(title, fn, self, on_done=self._when_unlocked(on_done),
+                  on_error=self._when_unlocked(on_error or (lambda exc: ui_errors.show_error(self, exc))),
+                  show_dialog=show_dialog)
         self._jobs.add(job)
         for signal in (job.finished, job.failed):
             signal.connect(lambda _x, j=job: self._jobs.discard(j))
         job.was_cancelled.connect(lambda j=job: self._jobs.discard(j))
         self.statusBar().showMessage(f"{title}…", 3000)
         return job.start()
+
+    def _when_unlocked(self, fn: Callable[[Any], None] | None) -> Callable[[Any], None] | None:
+        """``fn`` as a job's ending: held while the window is locked (what it
+        shows may name people), run once the password unlocks it."""
+        if fn is None:
+            return None
+
+        def deliver(value) -> None:
+            lock = getattr(self, "session_lock", None)
+            if lock is not None and lock.locked:
+                self._after_unlock.append(lambda: fn(value))
+            else:
+                fn(value)
+        return deliver
+
+    def after_unlock(self) -> None:
+        """The session lock has unlocked: what the jobs held back, now."""
+        held, self._after_unlock = self._after_unlock, []
+        for fn in held:
+            fn()
 
     def running_jobs(self) -> int:
         return len(self._jobs)

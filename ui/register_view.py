@@ -105,6 +105,15 @@ class RegisterView(QWidget):
         layout.addWidget(self.search)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        # A database without households (a first import that failed, say) says
+        # how to fill it rather than a bare 共 0 户.
+        self.empty_hint = QLabel("这个数据库里还没有任何户。县就业办：用“文件 → 导入花名册…”导入县里的花名册；"
+                                 "帮扶干部：用“同步 → 导入数据包或启用包…”导入县就业办给您的启用包。")
+        self.empty_hint.setObjectName("registerEmptyHint")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("color: #7a4a00; background: #fff3c4; padding: 8px;")
+        self.empty_hint.hide()
+        layout.addWidget(self.empty_hint)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -224,6 +233,8 @@ class RegisterView(QWidget):
     def _update_count(self) -> None:
         n = self.model.rowCount()
         self.count_label.setText(f"找到 {n} 户" if self.model.searching else f"共 {n} 户")
+        self.empty_hint.setVisible(n == 0 and not self.store.rows(
+            "SELECT 1 FROM households WHERE deleted = 0 LIMIT 1"))
 
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()

@@ -76,6 +76,7 @@ class ImportReportDialog(QDialog):
         summary_area.setWidget(summary)
         summary_area.setWidgetResizable(True)
         summary_area.setFrameShape(QFrame.Shape.NoFrame)
+        summary_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         summary_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.summary, self.summary_area = summary, summary_area

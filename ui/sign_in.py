@@ -255,3 +255,6 @@ class SessionLock(QObject):
         audit.record(self.store, "unlock", {})
         self.dialog = None
         self.restart()
+        after = getattr(self.window, "after_unlock", None)
+        if after is not None:
+            QTimer.singleShot(0, after)  # what jobs ended with while locked (a report, a message)

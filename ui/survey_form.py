@@ -175,7 +175,6 @@ class SurveyForm(SurveySaving, QWidget):
         self.rows: dict[str, _Row] = {}
         self.groups: dict[str, QGroupBox] = {}
         metrics = self.fontMetrics()
-        self._label_width = max(metrics.horizontalAdvance(f.label + " *") for f in self.part.fields) + 8
 
         sections = [s for s in self.part.sections if any(f.section == s.key for f in self.part.fields)]
         loose = [f for f in self.part.fields if f.section not in {s.key for s in sections}]
@@ -185,6 +184,13 @@ class SurveyForm(SurveySaving, QWidget):
         for n in split:
             column = QVBoxLayout()
             column.setSpacing(8)
+            # The labels line up within a column; a column of short labels
+            # does not take the other column's longest one (the form then fits
+            # a 1366-pixel laptop without scrolling sideways).
+            keys = {s.key for s in sections[index:index + n]}
+            in_column = [f for f in self.part.fields if f.section in keys
+                         or (index + n == len(sections) and f in loose)]
+            self._label_width = max(metrics.horizontalAdvance(f.label + " *") for f in in_column) + 8
             for section in sections[index:index + n]:
                 column.addWidget(self._group(section.label, [f for f in self.part.fields if f.section == section.key]))
             index += n
@@ -218,7 +224,7 @@ class SurveyForm(SurveySaving, QWidget):
             label.setBuddy(editor)
             message = QLabel()
             message.setWordWrap(True)
-            message.setMinimumWidth(MESSAGE_WIDTH - 60)
+            message.setMinimumWidth(MESSAGE_WIDTH - 100)  # wraps: two columns fit a 1366-pixel laptop
             # Ignored: a long message wraps in the space there is and never
             # widens the form (or the window) to fit itself on one line.
             message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
