@@ -8,6 +8,7 @@ Chinese message, never the traceback.
 
 from __future__ import annotations
 
+import errno
 import sys
 import traceback
 from pathlib import Path
@@ -27,12 +28,31 @@ def message_for(exc: BaseException) -> str:
     if isinstance(exc, SQLITE_ERRORS):
         return explain_sqlite_error(exc)
     if isinstance(exc, OSError):
-        name = Path(exc.filename).name if getattr(exc, "filename", None) else ""
-        where = f" {name}" if name else ""
-        return f"无法读写文件{where}：{exc.strerror or exc}。请检查路径和权限"
+        return _file_error(exc)
     if isinstance(exc, MemoryError):
         return "内存不足，操作没有完成。请关闭其他程序后重试"
     return "程序内部出错，操作没有完成；已保存的数据不受影响。请重试，如果反复出现请联系县就业办"
+
+
+# What the operating system says, in Chinese, and what to do about it.
+OS_REASONS = {
+    errno.EROFS: ("磁盘或文件夹是只读的", "请换一个可以写入的位置（如“文档”文件夹），或请管理员取消只读"),
+    errno.EACCES: ("没有权限", "请换一个可以写入的位置，或请管理员给您这个文件夹的权限"),
+    errno.EPERM: ("没有权限", "请换一个可以写入的位置，或请管理员给您这个文件夹的权限"),
+    errno.ENOSPC: ("磁盘空间已满", "请清理磁盘或换一个磁盘后重试"),
+    errno.ENOENT: ("找不到文件或文件夹", "请检查路径，或重新选择文件"),
+    errno.EBUSY: ("文件正被其他程序占用", "请关闭正在使用它的程序后重试"),
+}
+
+
+def _file_error(exc: OSError) -> str:
+    path = Path(exc.filename) if getattr(exc, "filename", None) else None
+    if path is not None and path.name.startswith(".") and path.name.endswith(".tmp"):
+        where = f"文件夹 {path.parent}"  # a hidden temporary file means nothing to the user: its folder does
+    else:
+        where = f"文件 {path.name}" if path is not None else "文件"
+    reason, todo = OS_REASONS.get(exc.errno, (exc.strerror or str(exc), "请检查路径和权限"))
+    return f"无法读写{where}：{reason}。{todo}"
 
 
 def is_user_error(exc: BaseException) -> bool:

@@ -354,3 +354,35 @@ EDITORS = {"code": CodeEditor, "multi": MultiEditor, "bool": BoolEditor}
 def editor_for(fld: Field, parent: QWidget | None = None):
     """The editor widget for a questionnaire field."""
     return EDITORS.get(fld.type, LineEditor)(fld, parent)
+
+
+def keep_newer_answers(answers: dict[str, Any], baseline: dict[str, Any], stored_then: dict[str, Any],
+                       stored_now: dict[str, Any], editors: dict[str, tuple[Any, str]]) -> str:
+    """A form about to save what it read earlier: the record may have been
+    saved elsewhere since (the same database in a second window, a sync
+    package imported meanwhile). The answers the user did not change take the
+    newer stored value (in ``answers`` and in the editor, ``editors``: key →
+    (editor, label)) instead of writing the old one back; the answers the
+    user changed are saved as typed. Returns what to tell the user ("" when
+    nothing had changed elsewhere)."""
+    kept, overwritten = [], []
+    for key, value in stored_now.items():
+        if key not in editors or key not in answers or value == stored_then.get(key):
+            continue
+        editor, label = editors[key]
+        if answers[key] == baseline.get(key):
+            blocked = editor.blockSignals(True)
+            try:
+                editor.set_value(value)
+            finally:
+                editor.blockSignals(blocked)
+            answers[key] = editor.value()
+            kept.append(label)
+        else:
+            overwritten.append(label)
+    said = []
+    if kept:
+        said.append(f"您编辑期间别处（另一个窗口或导入的数据包）已修改了{'、'.join(kept)}，已保留那次修改")
+    if overwritten:
+        said.append(f"{'、'.join(overwritten)}在您编辑期间也被别处修改过，现已保存为您的填写，请核实")
+    return "；".join(said)

@@ -26,9 +26,9 @@ from cadre_desk.questionnaire import ERROR, Field, Problem, validate
 from cadre_desk.storage import Store
 
 from .dialog_buttons import save_cancel_buttons
-from .field_editors import MultiEditor, editor_for
+from .field_editors import MultiEditor, editor_for, keep_newer_answers
 from .screen import fit
-from .survey_form import ERROR_COLOR, WARNING_COLOR
+from .colors import ERROR_COLOR, WARNING_COLOR
 
 HEAD_SKIP = {"name", "id_number", "relation"}
 DRAFT_PREFIX = "household:"  # drafts of the household form (member drafts are keyed by member)  # asked by the household part or fixed (户主)
@@ -47,6 +47,8 @@ class HouseholdForm(QDialog):
         self.part = store.questionnaire.household
         self.head_part = store.questionnaire.member
         self.warnings: list[Problem] = []
+        self._stored: dict[str, Any] = {}  # the household as saved when the form read it
+        self.saved_elsewhere = ""  # what was kept from a save made elsewhere meanwhile
         self.rows: dict[str, tuple[QLabel, Any, QLabel]] = {}
         self.head_rows: dict[str, tuple[QLabel, Any, QLabel]] = {}
         self._save_attempted = False
@@ -169,6 +171,10 @@ class HouseholdForm(QDialog):
         for key, (_l, editor, _m) in self.rows.items():
             editor.set_value(figure.size if key == "size" else h.get(key))
         self._loaded_size = figure.size
+        self._stored = self._stored_values(h)
+
+    def _stored_values(self, record: dict[str, Any]) -> dict[str, Any]:
+        return {key: record.get(key) for key in self.rows if key != "size"}  # size follows the members
 
     def eventFilter(self, obj, event) -> bool:
         """Enter moves to the next field (as in the survey form); Ctrl+S saves."""
@@ -289,6 +295,12 @@ class HouseholdForm(QDialog):
                     else answers, head_answers=self.head_answers(), village_id=vid)
                 self.household_id = hid
             else:
+                said = keep_newer_answers(
+                    answers, self._baseline[0], self._stored,
+                    self._stored_values(register.household(self.store, self.household_id)),
+                    {f.key: (self.rows[f.key][1], f.label) for f in self.part.fields if f.key in self.rows})
+                if said:
+                    self.saved_elsewhere = said
                 if answers.get("size") == getattr(self, "_loaded_size", None) or answers.get("size") in ("", None):
                     answers.pop("size", None)  # unchanged: keeps following the members
                 self.warnings = households.set_household(self.store, self.household_id, answers)

@@ -4,7 +4,8 @@ cadres, members, visits, measures, consistency warnings), and the member
 survey form (``ui.survey_form``) on the same page.
 
 Plugged into the main window by ``install(window)`` (page "household", menu
-"户"). Also usable on its own with a store (tests, screenshots).
+"户"). Also usable on its own with a store (tests, screenshots). What the user
+does from the page (the 户 menu's actions) is in ``ui.household_actions``.
 
 Keys on the overview: Enter edits the selected member's survey, Insert adds a
 member, Delete removes the selected member (after confirmation), Ctrl+H shows
@@ -16,23 +17,23 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
-    QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from cadre_desk import drafts, households, monitoring, register
 from cadre_desk.changes import Changed
-from cadre_desk.errors import CadreDeskError, NotFound
+from cadre_desk.errors import NotFound
 from cadre_desk.household_summary import income_summary, measures_of, member_age, yuan
 from cadre_desk.questionnaire import display, household_problems, validate
 from cadre_desk.storage import Store
 from ui import errors as ui_errors
-from ui.history_dialog import HistoryDialog
+from ui.household_actions import HouseholdActions
+from ui.screen import PageStack
 from ui.section_box import SectionBox
 from ui.spells_panel import SpellsPanel
-from ui.household_form import HouseholdForm, ask_member_leave, ask_member_move
-from ui.survey_form import ERROR_COLOR, WARNING_COLOR, SurveyForm
-from ui.visit_dialog import VisitDialog
+from ui.colors import WARNING_COLOR
+from ui.survey_form import SurveyForm
 
 # Member roster: questionnaire fields by key plus computed columns.
 ROSTER_COLUMNS = [
@@ -68,7 +69,7 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
             table.setItem(r, c, item)
 
 
-class HouseholdPage(QWidget):
+class HouseholdPage(HouseholdActions, QWidget):
     """``changed(Changed)`` after every write made here, with the rows it
     wrote; ``back_requested()`` when the user leaves for the register (the
     window shows it)."""
@@ -83,7 +84,7 @@ class HouseholdPage(QWidget):
         self.household_id: str | None = None
         self.member_ids: list[str] = []
 
-        self.stack = QStackedWidget()
+        self.stack = PageStack()  # the overview's room or the form's, not the larger of the two
         self.overview = QWidget()
         self.form = SurveyForm(store)
         self.stack.addWidget(self.overview)
@@ -457,185 +458,6 @@ class HouseholdPage(QWidget):
             self.changed.emit(changed)
         finally:
             self._own_change = None
-
-    def _household_for_action(self) -> str | None:
-        """The household a menu action works on: when the window shows another
-        page (the register), the one selected there; else the one shown here."""
-        window = self.main_window
-        if window is None:
-            return self.household_id
-        if window.current_page_key() != "household" or not self.household_id:
-            household_id = window.current_household_id()
-            if household_id:
-                member_id = window.current_member_id()
-                self.show_household(household_id)
-                if member_id:
-                    self.select_member(member_id)
-                self._show_in_window()
-        return self.household_id
-
-    def _show_in_window(self) -> None:
-        if self.main_window is not None:
-            self.main_window.show_page("household")
-
-    # ------------------------------------------------------------ actions
-    def edit_survey(self, member_id: str | None = None) -> bool:
-        """Open the survey form for ``member_id`` (default: the selected member)."""
-        if not self._household_for_action():
-            return False
-        member_id = member_id or self.current_member_id()
-        if not member_id:
-            self.message.setText("请先在家庭成员表中选中一名成员")
-            return False
-        if member_id not in self.member_ids:
-            household_id = register.member(self.store, member_id)["household_id"]
-            self.show_household(household_id)
-        self.stack.setCurrentWidget(self.form)
-        self._show_in_window()
-        self.form.open_member(member_id)
-        return True
-
-    def new_member(self) -> bool:
-        if not self._household_for_action():
-            return False
-        self.stack.setCurrentWidget(self.form)
-        self._show_in_window()
-        self.form.new_member(self.household_id)
-        return True
-
-    def confirm(self, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
-        yes = box.addButton("删除", QMessageBox.ButtonRole.DestructiveRole)
-        no = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(no)
-        box.exec()
-        return box.clickedButton() is yes
-
-    def remove_member(self) -> bool:
-        """Remove the selected member (soft; it can be undone from the history)."""
-        member_id = self.current_member_id()
-        if not self.household_id or not member_id:
-            self.message.setText("请先在家庭成员表中选中一名成员")
-            return False
-        m = register.member(self.store, member_id)
-        if not self.confirm("删除成员", f"确定从本户删除 {m.get('relation') or ''} {m['name']} 吗？"
-                                        "删除后可在该成员的修改历史中撤销。"):
-            return False
-        try:
-            register.remove_member(self.store, member_id)
-        except CadreDeskError as exc:
-            self.message.setStyleSheet(f"color: {ERROR_COLOR};")
-            self.message.setText(exc.message)
-            return False
-        drafts.discard_draft(self.store, drafts.draft_key(member_id=member_id))
-        self._written(Changed.of(members=member_id, households=self.household_id))
-        self.message.setStyleSheet("")
-        self.message.setText(f"已删除 {m['name']}")
-        return True
-
-    def show_history(self, member_id: str | None = None) -> HistoryDialog | None:
-        if not member_id:
-            self._household_for_action()
-        member_id = member_id or self.current_member_id()
-        if not member_id:
-            self.message.setText("请先在家庭成员表中选中一名成员")
-            return None
-        dialog = HistoryDialog(self.store, member_id, self)
-        dialog.reverted.connect(lambda _seq, mid=member_id: self._after_revert(mid))
-        self.history_dialog = dialog
-        dialog.exec()
-        return dialog
-
-    def _after_revert(self, member_id: str) -> None:
-        if self.stack.currentWidget() is self.form:
-            self.form.reload()
-        self._written(Changed.of(members=member_id, households=self.household_id))
-
-    def add_visit(self) -> str | None:
-        if not self._household_for_action():
-            return None
-        dialog = VisitDialog(self.store, self.household_id, self)
-        self.visit_dialog = dialog
-        if dialog.exec() and dialog.visit_id:
-            self._written(Changed.of(visits=dialog.visit_id, households=self.household_id))
-            return dialog.visit_id
-        return None
-
-    # ------------------------------------------------------------ households
-    def edit_household(self, *, run: bool = True):
-        """编辑户信息: the generated household form. Returns the form (``run``
-        False: not executed, for tests that fill it in)."""
-        if not self._household_for_action():
-            return None
-        form = HouseholdForm(self.store, self.household_id, self)
-        self.household_form = form
-        if run and form.exec():
-            self._after_household_form(form)
-        return form
-
-    def new_household(self, *, run: bool = True):
-        """户 → 新建户: village, number, head and the household part."""
-        place = register.household_place(self.store, self.household_id) if self.household_id else {}
-        form = HouseholdForm(self.store, None, self, town_id=place.get("town_id"),
-                             village_id=place.get("village_id"))
-        self.household_form = form
-        if run and form.exec():
-            self._after_household_form(form)
-        return form
-
-    def _after_household_form(self, form: HouseholdForm) -> None:
-        self.household_id = form.household_id
-        self._written()
-        self.show_overview()
-        self._show_in_window()
-        self.message.setStyleSheet(f"color: {WARNING_COLOR};" if form.warnings else "")
-        self.message.setText("已保存" + ("：" + "；".join(w.message for w in form.warnings) if form.warnings else ""))
-
-    def show_household_history(self) -> HistoryDialog | None:
-        """The household's own changes (户信息), each can be undone."""
-        if not self._household_for_action():
-            return None
-        dialog = HistoryDialog(self.store, None, self, household_id=self.household_id)
-        dialog.reverted.connect(lambda _seq: self._after_revert())
-        self.history_dialog = dialog
-        dialog.exec()
-        return dialog
-
-    def member_leaves(self) -> bool:
-        member_id = self.current_member_id()
-        if not self.household_id or not member_id:
-            self.message.setText("请先在家庭成员表中选中一名成员")
-            return False
-        if ask_member_leave(self, self.store, member_id):
-            self._written()
-            return True
-        return False
-
-    def member_moves(self) -> bool:
-        member_id = self.current_member_id()
-        if not self.household_id or not member_id:
-            self.message.setText("请先在家庭成员表中选中一名成员")
-            return False
-        if ask_member_move(self, self.store, member_id):
-            self._written()
-            return True
-        return False
-
-    def make_head(self) -> bool:
-        member_id = self.current_member_id()
-        if not self.household_id or not member_id:
-            self.message.setText("请先在家庭成员表中选中一名成员")
-            return False
-        try:
-            households.change_head(self.store, self.household_id, member_id)
-        except CadreDeskError as exc:
-            self.message.setStyleSheet(f"color: {ERROR_COLOR};")
-            self.message.setText(exc.message)
-            return False
-        self._written()
-        self.message.setStyleSheet("")
-        self.message.setText("已更换户主；原户主的与户主关系改为“其他”，请在其调查表中改成实际关系")
-        return True
 
     def go_back(self) -> None:
         if self.stack.currentWidget() is self.form:

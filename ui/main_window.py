@@ -31,7 +31,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QStackedWidget,
+    QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMenu, QMessageBox, QScrollArea,
     QVBoxLayout, QWidget,
 )
 
@@ -42,6 +42,7 @@ from cadre_desk.storage import Store
 from . import errors as ui_errors
 from .jobs import Job
 from .register_view import RegisterView
+from .screen import PageStack
 from .screen import fit as fit_to_screen
 
 MENU_ORDER = ["文件", "户", "岗位", "打印", "同步", "设置", "帮助"]
@@ -74,8 +75,15 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(120)
         self.nav.setSpacing(3)
         self.nav.currentItemChanged.connect(self._nav_changed)
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         self.stack.setObjectName("pages")
+        # A page that needs more room than a small screen has (a 1024×600
+        # netbook) scrolls instead of pushing the window off the screen.
+        self.page_area = QScrollArea()
+        self.page_area.setObjectName("pageArea")
+        self.page_area.setWidget(self.stack)
+        self.page_area.setWidgetResizable(True)
+        self.page_area.setFrameShape(QFrame.Shape.NoFrame)
         self.banner = QLabel(DEMO_TEXT)
         self.banner.setObjectName("demoBanner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -86,7 +94,7 @@ class MainWindow(QMainWindow):
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(0)
         body.addWidget(self.nav)
-        body.addWidget(self.stack, 1)
+        body.addWidget(self.page_area, 1)
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -361,6 +369,21 @@ class MainWindow(QMainWindow):
     def running_jobs(self) -> int:
         return len(self._jobs)
 
+    def _may_close(self) -> bool:
+        """Closing cancels the running jobs: one the user started (it has its
+        progress dialog) is not cancelled without asking."""
+        shown = [job.title for job in self._jobs if job.dialog is not None and not job.done]
+        if not shown or not self.isVisible():
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, "帮扶工作台",
+                          f"“{'”、“'.join(shown)}”还没有完成。现在关闭窗口会取消它（取消的导入不会写入一半），"
+                          "已保存的数据不受影响。\n\n要等它完成，请点“继续等待”。", parent=self)
+        close = box.addButton("取消并关闭", QMessageBox.ButtonRole.DestructiveRole)
+        wait = box.addButton("继续等待", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(wait)
+        box.exec()
+        return box.clickedButton() is close
+
     # ------------------------------------------------------------ help
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "快捷键", "\n".join([
@@ -380,6 +403,13 @@ class MainWindow(QMainWindow):
                           f"数据库：{self.store.path or '内存'}")
 
     def closeEvent(self, event) -> None:
+        try:
+            may_close = self._may_close()
+        except Exception:  # noqa: BLE001 - an exception here would end the process (PySide6 6.11)
+            may_close = True
+        if not may_close:
+            event.ignore()
+            return
         for job in list(self._jobs):
             job.cancel()
         super().closeEvent(event)

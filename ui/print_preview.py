@@ -31,6 +31,10 @@ from .screen import fit as fit_to_screen
 # Pages are rendered to the printer as images at no more than this resolution
 # (A4 at 300 dpi is 2480 x 3508 pixels, about 35 MB a page while printing).
 MAX_PRINT_DPI = 300
+# The window's words for a county without policies (the core's warning names the command line).
+NO_POLICIES_TEXT = ("还没有在用的政策，手册的“政策”部分是空的。可点“载入样本政策并重新生成”"
+                    "（样本政策标注为“样本文本”，不是正式文件）；本县的正式政策请县就业办导入后再打印")
+SAMPLES_RETIRED_TEXT = "样本政策已被停用或删除，手册的“政策”部分仍是空的。请县就业办恢复样本政策或导入本县的政策文件后再打印"
 
 
 class PrintPreview(QDialog):
@@ -72,9 +76,15 @@ class PrintPreview(QDialog):
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #b45f06;")
         self.warning.hide()
+        self.samples_button = QPushButton("载入样本政策并重新生成", self)  # shown with the no-policies warning
+        self.samples_button.setObjectName("loadSamplesButton")
+        self.samples_button.hide()
+        warning_row = QHBoxLayout()
+        warning_row.addWidget(self.warning, 1)
+        warning_row.addWidget(self.samples_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.warning)
+        layout.addLayout(warning_row)
         layout.addWidget(self.view, 1)
         fit_to_screen(self, 820, 960)
         self.print_button.setDefault(True)
@@ -175,7 +185,7 @@ class PrintActions:
     def _info(self, text: str) -> None:
         QMessageBox.information(self.window, "打印", text)
 
-    def _show(self, path: Path, title: str, name: str, *, handbook: bool = False,
+    def _show(self, path: Path, title: str, name: str, *, handbook: bool = False, again=None,
               detail: dict | None = None, people: int = 0) -> PrintPreview:
         record = (self.window.store, detail or {"what": "policies"}, people)
         preview = PrintPreview(path, title, name, self.window, record=record)
@@ -183,14 +193,31 @@ class PrintActions:
         from cadre_desk.print_checks import no_policies_warning
 
         warning = no_policies_warning(self.window.store) if handbook else None
-        if warning:  # said beside the preview, before anything goes to the printer
-            preview.warning.setText(warning.removeprefix("提示："))
+        if warning:  # said beside the preview, before anything goes to the printer (the window's own way out)
+            preview.warning.setText(NO_POLICIES_TEXT)
             preview.warning.show()
-            self.window.statusBar().showMessage(warning, 10000)
+            self.window.statusBar().showMessage(NO_POLICIES_TEXT, 10000)
+            if again is not None:
+                preview.samples_button.show()
+                preview.samples_button.clicked.connect(lambda: self._load_samples_and_redo(preview, again))
         preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         preview.finished.connect(lambda *_: _discard(preview.document, path))
         preview.show()
         return preview
+
+    def _load_samples_and_redo(self, preview: PrintPreview, again) -> None:
+        from cadre_desk.policies import list_policies, load_sample_policies
+
+        try:
+            load_sample_policies(self.window.store)
+        except Exception as exc:  # noqa: BLE001 - the standard dialog explains it
+            ui_errors.show_error(preview, exc)
+            return
+        if not list_policies(self.window.store):
+            self._info(SAMPLES_RETIRED_TEXT)
+            return
+        preview.close()
+        again()
 
     # ------------------------------------------------------------ the actions
     def print_household(self) -> None:
@@ -212,6 +239,7 @@ class PrintActions:
 
         self.window.run_job(f"生成户编号 {hh.get('number')} 的就业帮扶手册", work,
                             lambda p: self._show(p, f"就业帮扶手册（户编号 {hh.get('number')}）", name, handbook=True,
+                                                 again=self.print_household,
                                                  detail={"what": "handbook", "household": hh.get("number")},
                                                  people=_people(store, [household_id])))
 
@@ -258,6 +286,7 @@ class PrintActions:
         self.window.run_job(f"生成{village} {len(ids)} 户的就业帮扶手册", work,
                             lambda p: self._show(p, f"{town}{village} 就业帮扶手册（{len(ids)} 户）", name,
                                                  handbook=True, people=_people(store, ids),
+                                                 again=lambda: self.print_village_batch(village_id, town, village),
                                                  detail={"what": "handbooks", "village": f"{town}{village}",
                                                          "households": len(ids)}))
 
@@ -275,7 +304,7 @@ class PrintActions:
                 return
             load_sample_policies(store)
             if not list_policies(store):
-                self._info("样本政策已被停用或删除。请用 cadre-desk policy restore 恢复，或导入本县的政策文件")
+                self._info(SAMPLES_RETIRED_TEXT)
                 return
         from cadre_desk.printing.compilation import compilation_title
 

@@ -23,7 +23,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHeaderView, QLabel,
-    QLayout, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QFrame, QLayout, QMessageBox, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
 from cadre_desk import first_start, search
@@ -39,6 +39,16 @@ REPORT_HEADERS = ["工作表", "行号", "列", "问题"]
 FILE_HEADER = "文件"  # first column when the rows came from several files
 FINDING_HEADERS = ["户编号", "乡镇、村", "成员", "提醒"]
 WARNING_COLOR = "#b45f06"  # as the forms' warnings
+# Problems that stop a whole file (it cannot be read, has no data, lacks a
+# required column): skipping bad rows cannot help. The kinds roster/national.py
+# treats so; to move into cadre_desk/roster/result.py as one named rule.
+FILE_PROBLEM_KINDS = frozenset({"missing", "format", "empty", "columns"})
+SUMMARY_MAX_HEIGHT = 110  # a summary naming thousands of extra columns scrolls
+
+
+def rows_can_be_skipped(result: ImportResult) -> bool:
+    """True when every problem is a row's own: importing the other rows is possible."""
+    return bool(result.bad_rows) and not any(b.kind in FILE_PROBLEM_KINDS for b in result.bad_rows)
 
 
 class ImportReportDialog(QDialog):
@@ -61,6 +71,14 @@ class ImportReportDialog(QDialog):
         summary.setObjectName("importSummary")
         summary.setWordWrap(True)
         summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        summary_area = QScrollArea()
+        summary_area.setObjectName("importSummaryArea")
+        summary_area.setWidget(summary)
+        summary_area.setWidgetResizable(True)
+        summary_area.setFrameShape(QFrame.Shape.NoFrame)
+        summary_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.summary, self.summary_area = summary, summary_area
         self.table = QTableWidget(len(listed), len(headers))
         self.table.setObjectName("problemTable")
         self.table.setHorizontalHeaderLabels(headers)
@@ -91,7 +109,7 @@ class ImportReportDialog(QDialog):
         self.save_button.setEnabled(bool(result.bad_rows))
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.skip_button = None
-        if failed and result.bad_rows:
+        if failed and rows_can_be_skipped(result):
             self.skip_button = QPushButton("跳过问题行，导入其余各行")
             self.skip_button.setObjectName("skipBadRowsButton")
             self.skip_button.clicked.connect(self._skip)
@@ -121,7 +139,7 @@ class ImportReportDialog(QDialog):
         self.findings.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(summary)
+        layout.addWidget(summary_area)
         if listed:
             layout.addWidget(self.table, 2)
         else:
@@ -135,9 +153,16 @@ class ImportReportDialog(QDialog):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        ui_errors.run_guarded(self, self._fit_to_width)
+
+    def _fit_to_width(self) -> None:
         # Row heights once the 问题 column has its real width (wrapped text, no tall empty rows).
         self.table.resizeRowsToContents()
         self.findings.resizeRowsToContents()
+        # The summary as tall as its text, up to a few lines; longer ones scroll.
+        margins = self.layout().contentsMargins()
+        width = self.width() - margins.left() - margins.right() - 24  # less a scroll bar
+        self.summary_area.setFixedHeight(min(self.summary.heightForWidth(width) + 4, SUMMARY_MAX_HEIGHT))
 
     def _skip(self) -> None:
         self.skip_requested = True
@@ -279,7 +304,14 @@ def import_roster_files(window, paths: list[str | Path], *, skip_bad_rows: bool 
             else:
                 import_roster_files(window, paths, skip_bad_rows=skip_bad_rows, paired_since=since)
         elif isinstance(exc, RosterImportFailed) and exc.result.bad_rows:
-            dialog = show_report(window, exc.result, message=f"{exc.message}\n{exc.result.summary()}",
+            message = exc.message
+            if rows_can_be_skipped(exc.result):  # the window's words (the core's name the command's flag)
+                message = (f"{exc.result.bad_row_count} 行有问题，没有导入任何数据。请按问题清单改正后重新导入，"
+                           "或点“跳过问题行，导入其余各行”")
+                summary = exc.result.summary()
+            else:  # a file that cannot be imported at all: its own message says what to do
+                summary = ""
+            dialog = show_report(window, exc.result, message="\n".join(filter(None, [message, summary])),
                                  failed=not skip_bad_rows)
             dialog.accepted.connect(lambda: dialog.skip_requested and import_roster_files(
                 window, paths, skip_bad_rows=True, paired_since=paired_since, ask_pairing_date=ask_pairing_date))

@@ -9,7 +9,7 @@ While the cadre types, the form
   not),
 - keeps a draft in the database one second after the last edit, and when it
   is hidden or closed (``cadre_desk.drafts``); a draft found on opening is
-  offered back.
+  offered back (drafts and saving: ``ui.survey_saving``).
 
 Keyboard: Tab / Shift+Tab and Enter move through the visible fields in form
 order, Ctrl+S saves, Ctrl+→ / Ctrl+← go to the next / previous member of the
@@ -19,26 +19,24 @@ Ctrl+H opens the change history, Esc goes back.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea,
+    QApplication, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
     QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from cadre_desk import drafts, register
-from cadre_desk.errors import CadreDeskError, DuplicateIdNumber, NotFound, ValidationFailed
+from cadre_desk.errors import NotFound
 from cadre_desk.questionnaire import ERROR, Field, Problem, validate
 from cadre_desk.storage import Store
+from ui.colors import ERROR_COLOR, WARNING_COLOR
 from ui.field_editors import EDITOR_WIDTH, MultiEditor, editor_for
+from ui.survey_saving import SurveySaving
 
-ERROR_COLOR = "#c62828"
-WARNING_COLOR = "#b45f06"
 DRAFT_DELAY_MS = 1000
 MESSAGE_WIDTH = 230
 SHORTCUT_KEYS = {
@@ -81,7 +79,7 @@ def split_sections(counts: list[int]) -> list[int]:
     return [best, len(counts) - best]
 
 
-class SurveyForm(QWidget):
+class SurveyForm(SurveySaving, QWidget):
     """Edit or create one member. Signals: ``saved(member_id)`` after every
     save, ``member_changed(member_id)`` when another member is shown ("" for a
     new one), ``closed()`` on Esc, ``history_requested(member_id)``."""
@@ -98,6 +96,7 @@ class SurveyForm(QWidget):
         self.member_id: str | None = None
         self.household_id: str | None = None
         self._baseline: dict[str, Any] = {}
+        self._stored: dict[str, Any] = {}  # the member as saved when the form read it
         self._touched: set[str] = set()
         self._save_attempted = False
         self._loading = False
@@ -127,10 +126,13 @@ class SurveyForm(QWidget):
         self.title.setStyleSheet("font-size: 17px;")
         self.position_label = QLabel()
         self.position_label.setStyleSheet("color: #555;")
-        top.addWidget(self.title)
+        # The name and the position give way to the buttons on a narrow screen
+        # (a long name is cut, whole in the tooltip): Save stays on screen.
+        for label in (self.title, self.position_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        top.addWidget(self.title, 2)
         top.addSpacing(12)
-        top.addWidget(self.position_label)
-        top.addStretch(1)
+        top.addWidget(self.position_label, 3)
         self.back_button = QPushButton("返回 (Esc)")
         self.prev_button = QPushButton("上一位 (Ctrl+←)")
         self.next_button = QPushButton("下一位 (Ctrl+→)")
@@ -297,7 +299,8 @@ class SurveyForm(QWidget):
         self._leave()
         record = register.member(self.store, member_id)
         self.member_id, self.household_id = member_id, record["household_id"]
-        self._load({f.key: record.get(f.key) for f in self.part.fields})
+        self._stored = self._stored_values(record)
+        self._load(self._stored)
         self.member_changed.emit(member_id)
 
     def new_member(self, household_id: str) -> None:
@@ -305,6 +308,7 @@ class SurveyForm(QWidget):
         self.store.get("households", household_id)
         self._leave()
         self.member_id, self.household_id = None, household_id
+        self._stored = {}
         self._load({f.key: None for f in self.part.fields})
         self.member_changed.emit("")
 
@@ -331,32 +335,6 @@ class SurveyForm(QWidget):
         finally:
             self._loading = False
 
-    def _offer_draft(self) -> None:
-        key = self.draft_key
-        draft = drafts.load_draft(self.store, key) if key else None
-        if draft is None:
-            return
-        answers = {k: v for k, v in draft.answers.items() if k in self.rows}
-        if all(answers.get(k) == self._baseline.get(k) for k in self.rows):
-            drafts.discard_draft(self.store, key)
-            return
-        if self.ask_restore(draft):
-            self._set_answers(answers)
-            self._touched = {k for k in self.rows if answers.get(k) != self._baseline.get(k)}
-            self.status.setText(f"已恢复 {draft.saved_at_local} 的草稿，尚未保存")
-        else:
-            drafts.discard_draft(self.store, key)
-            self.status.setText("已放弃草稿")
-
-    def ask_restore_draft(self, draft: drafts.Draft) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, "恢复草稿",
-                          f"发现未保存的草稿（{draft.saved_at_local}），是否恢复？", parent=self)
-        restore = box.addButton("恢复草稿", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("放弃草稿", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(restore)
-        box.exec()
-        return box.clickedButton() is restore
-
     def _update_header(self) -> None:
         hh = register.household(self.store, self.household_id)
         if self.member_id:
@@ -369,6 +347,8 @@ class SurveyForm(QWidget):
         else:
             self.title.setText("调查表：新成员")
             self.position_label.setText(f"户编号 {hh.get('number') or ''} · 户主 {hh.get('head_name') or ''}")
+        for label in (self.title, self.position_label):
+            label.setToolTip(label.text())
 
     # ------------------------------------------------------------ editing
     def answers(self) -> dict[str, Any]:
@@ -423,31 +403,6 @@ class SurveyForm(QWidget):
         return not self.rows[key].editor.isHidden()
 
     # ------------------------------------------------------------ drafts
-    def flush_draft(self) -> None:
-        """Keep the current answers as a draft now (or drop the draft when
-        nothing differs from what is saved)."""
-        self._draft_timer.stop()
-        key = self.draft_key
-        if key is None:
-            return
-        try:
-            if self.is_dirty():
-                drafts.save_draft(self.store, key, self.answers(), household_id=self.household_id)
-                self.status.setText(f"草稿已自动保存 {dt.datetime.now():%H:%M:%S}，尚未保存到花名册")
-            else:
-                drafts.discard_draft(self.store, key)
-        except CadreDeskError as exc:
-            self.status.setText(exc.message)
-
-    def _leave(self) -> None:
-        """Before another member is shown: keep unsaved work as a draft."""
-        if self.draft_key is not None:
-            self.flush_draft()
-
-    def _alive(self) -> bool:
-        # At interpreter exit Qt may delete the children before hiding us.
-        return all(shiboken6.isValid(row.editor) for row in self.rows.values())
-
     def hideEvent(self, event) -> None:
         if self.isEnabled() and self._alive():
             self.flush_draft()
@@ -459,66 +414,6 @@ class SurveyForm(QWidget):
         super().closeEvent(event)
 
     # ------------------------------------------------------------ saving
-    def save(self) -> bool:
-        """Save the member; errors are shown beside their fields and block
-        saving, warnings are shown and do not. Returns True when saved."""
-        if self.household_id is None:
-            return False
-        self._save_attempted = True
-        self._server_problems = []
-        for row in self.rows.values():
-            if hasattr(row.editor, "complete_unique"):
-                row.editor.complete_unique()
-        problems = self.refresh_validation()
-        errors = [p for p in problems if p.severity == ERROR]
-        if errors:
-            return self._refused(errors)
-        try:
-            member_id, warnings = register.save_member(
-                self.store, self.answers(), household_id=self.household_id, member_id=self.member_id)
-        except ValidationFailed as exc:
-            self._server_problems = list(exc.problems)
-            self.refresh_validation()
-            return self._refused(exc.problems)
-        except DuplicateIdNumber as exc:
-            self._server_problems = [Problem("id_number", exc.message, ERROR, "duplicate")]
-            self.refresh_validation()
-            return self._refused(self._server_problems)
-        except CadreDeskError as exc:
-            self.flush_draft()
-            self.status.setText(exc.message)
-            self.status.setStyleSheet(f"color: {ERROR_COLOR};")
-            return False
-        old_key = self.draft_key
-        self._draft_timer.stop()
-        self.member_id = member_id
-        for key in {old_key, self.draft_key}:
-            drafts.discard_draft(self.store, key)
-        self._load_saved(warnings)
-        self.saved.emit(member_id)
-        return True
-
-    def _load_saved(self, warnings: list[Problem]) -> None:
-        record = register.member(self.store, self.member_id)
-        self._set_answers({f.key: record.get(f.key) for f in self.part.fields})
-        self._baseline = self.answers()
-        self._touched, self._save_attempted = set(), False
-        self.last_warnings = warnings
-        self.refresh_validation()
-        self._update_header()
-        note = f"，有 {len(warnings)} 条提醒请核实" if warnings else ""
-        self.status.setStyleSheet("color: #2e7d32;")
-        self.status.setText(f"已保存 {dt.datetime.now():%H:%M:%S}{note}")
-
-    def _refused(self, errors: list[Problem]) -> bool:
-        self.flush_draft()
-        self.status.setStyleSheet(f"color: {ERROR_COLOR};")
-        self.status.setText(f"有 {len(errors)} 处错误，未保存（草稿已保留）：{errors[0].message}")
-        if errors[0].field in self.rows:
-            self.focus_field(errors[0].field)
-        return False
-
-    # ------------------------------------------------------------ navigation
     def go_relative(self, step: int) -> None:
         """Next / previous member of the household: save first; when the
         answers cannot be saved, keep them as a draft and move on."""

@@ -22,11 +22,9 @@ import calendar
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis, QBarSet, QChart, QChartView, QLineSeries, QStackedBarSeries, QValueAxis,
-)
+from PySide6.QtCharts import QChart, QChartView
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QFont, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
     QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget,
@@ -41,12 +39,7 @@ from .dashboard import FigureTile
 from .fonts import bundled_font_family
 from .place_choice import PlaceChoice
 from .rows_model import RowsModel
-
-SCOPES = ("县内", "省内县外", "省外")
-UNKNOWN_PLACE = "地点不详"
-SCOPE_COLORS = {"县内": "#4f81bd", "省内县外": "#9bbb59", "省外": "#f79646", UNKNOWN_PLACE: "#b0b0b0"}
-LAST_YEAR_COLOR = "#7f7f7f"
-TARGET_COLOR = "#c0504d"
+from .work_chart import SCOPES, UNKNOWN_PLACE, WorkChart
 
 TILES = (
     ("total", "务工人数"), ("县内", "县内"), ("省内县外", "省内县外"), ("省外", "省外"),
@@ -126,7 +119,7 @@ class ToDoModel(RowsModel):
         return "" if value is None else str(value)
 
 
-class WorkMonitorPage(ComputedPage):
+class WorkMonitorPage(WorkChart, ComputedPage):
     """``window`` gives open_household, run_job, data_changed; None for a
     standalone widget (tests, screenshots): then it computes on this thread
     (``ui.computed_page``: when and where the figures are computed)."""
@@ -397,75 +390,6 @@ class WorkMonitorPage(ComputedPage):
         self.todo_model.set_rows(result["todo"])
         self.todo_title.setText(f"务工已结束、还没有新务工的人员：{len(result['todo']):,} 人（双击打开户）")
 
-    def _draw_chart(self, result: dict[str, Any]) -> None:
-        chart = self.chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        year = result["year"]
-        chart.setTitle(f"{year} 年逐月务工人数（柱）与去年同月、年度目标（线）")
-        this_year = {m["month"]: m for m in result["series"]["months"]}
-        last = {m["month"]: m for m in result["last_year"]["months"]}
-        keys = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
-        categories = [f"{m}月" for m in range(1, 13)]
-        bars = QStackedBarSeries()
-        shown_scopes = list(SCOPES) + ([UNKNOWN_PLACE] if any(m.get(UNKNOWN_PLACE) for m in this_year.values()) else [])
-        for scope in shown_scopes:
-            s = QBarSet(scope)
-            s.setColor(QColor(SCOPE_COLORS[scope]))
-            s.setBorderColor(QColor(SCOPE_COLORS[scope]))
-            s.append([float(this_year[k].get(scope, 0)) if k in this_year else 0.0 for k in keys])
-            bars.append(s)
-        chart.addSeries(bars)
-        line = QLineSeries()
-        line.setName(f"{year - 1} 年同月")
-        pen = QPen(QColor(LAST_YEAR_COLOR))
-        pen.setWidth(2)
-        line.setPen(pen)
-        for i, k in enumerate(f"{year - 1:04d}-{m:02d}" for m in range(1, 13)):
-            if k in last:
-                line.append(i, last[k]["total"])
-        line.setPointsVisible(True)
-        chart.addSeries(line)
-        target = result["series"].get("target")
-        series = [bars, line]
-        if target:
-            goal = QLineSeries()
-            goal.setName(f"年度目标 {target:,}")
-            pen = QPen(QColor(TARGET_COLOR))
-            pen.setWidth(2)
-            pen.setStyle(Qt.PenStyle.DashLine)
-            goal.setPen(pen)
-            goal.append(-0.5, target)
-            goal.append(11.5, target)
-            chart.addSeries(goal)
-            series.append(goal)
-        x = QBarCategoryAxis()
-        x.append(categories)
-        x.setLabelsFont(self.font)
-        y = QValueAxis()
-        top = max([m["total"] for m in this_year.values()] + [m["total"] for m in last.values()] + [target or 0, 4])
-        y.setRange(0, top * 1.15)
-        y.applyNiceNumbers()
-        y.setLabelFormat("%d")
-        y.setLabelsFont(self.font)
-        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-        for s in series:
-            s.attachAxis(x)
-            s.attachAxis(y)
-
-    def chart_values(self) -> dict[str, dict[str, float]]:
-        """The chart's bars by scope and its lines, month by month (tests)."""
-        out: dict[str, dict[str, float]] = {}
-        for s in self.chart.series():
-            if isinstance(s, QStackedBarSeries):
-                for bar_set in s.barSets():
-                    out[bar_set.label()] = {f"{i + 1}月": bar_set.at(i) for i in range(bar_set.count())}
-            elif isinstance(s, QLineSeries):
-                out[s.name()] = {f"{int(p.x()) + 1}月": p.y() for p in s.points() if p.x() >= 0}
-        return out
-
     def shown_figures(self) -> dict[str, str]:
         return {key: tile.value.text() for key, tile in self.tiles.items()}
 
@@ -487,7 +411,7 @@ class WorkMonitorPage(ComputedPage):
 
     def new_spell_for_selected(self, *, run: bool = True):
         """登记新务工 for the selected person (the spell dialog of the household page)."""
-        from .spells_panel import SpellDialog
+        from .spell_dialog import SpellDialog
 
         person = self.selected_person()
         if person is None:

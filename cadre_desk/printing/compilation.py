@@ -22,7 +22,8 @@ from ..storage import Store
 from . import styles
 from .document import CadreDocTemplate
 from .flowables import Heading, SectionStart, grid_table, para
-from .handbook import issuer_of, year_in_chinese
+from .handbook_data import issuer_of
+from .handbook_layout import year_in_chinese
 
 TITLE = "就业扶贫政策汇编"  # the 2020 terms' title; terms.term(store, "compilation_title") is the county's
 

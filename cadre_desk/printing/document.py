@@ -4,9 +4,11 @@ page, a PDF outline and table-of-contents entries fed from the headings.
 
 Page totals. A batch of handbooks in one PDF numbers each handbook on its own
 ("section"), and the total of a section is known only when it ends. Instead of
-building twice, each footer is drawn as a reference to a form XObject that is
-defined when its section ends (PDF allows a form to be defined after it is
-used). A section starts with a ``SectionStart`` flowable at the top of its
+building twice, each page gets a mark where its footer goes, and when the
+section ends the footers are written into its pages, which ReportLab keeps
+until the file is saved (earlier each footer was a form XObject defined at
+the section's end: one more object a page, about a tenth of a handbook's
+time). A section starts with a ``SectionStart`` flowable at the top of its
 first page; the last section ends when the canvas is saved.
 """
 
@@ -17,11 +19,12 @@ from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from . import styles
 from .flowables import Heading, SectionStart
-from .fonts import register_font, seed_subsets
+from .fonts import register_font, seed_subsets, string_width
 
 # Same data, same bytes: no timestamps or random ids in the file.
 rl_config.invariant = 1
@@ -109,24 +112,32 @@ class CadreDocTemplate(BaseDocTemplate):
             canv.bookmarkPage(key)
             canv.addOutlineEntry(marker.outline_title, key, level=0, closed=True)
 
-    def _footer_form(self, section_no: int, page_no: int) -> str:
-        return f"pg{section_no}n{page_no}"
+    @staticmethod
+    def _footer_mark(section_no: int, page_no: int) -> str:
+        # a content-stream comment where the page's footer goes, replaced when its section ends
+        return f"%cadre-desk footer {section_no} {page_no}"
 
     def _end_section(self, canv: Canvas) -> None:
+        """Write "第 N 页 共 M 页" into each page of the section just ended,
+        where its mark is: the pages are written (``showPage``) but not yet
+        saved, so their content can still be completed."""
         total = self._section_pages
         size = styles.LAYOUT["footer"]["size"]
         y = styles.LAYOUT["footer"]["baseline_mm"] * styles.mm
         x = self.pagesize[0] / 2
-        for n in range(1, total + 1):
-            canv.beginForm(self._footer_form(self._section_no, n))
-            canv.setFont(register_font(), size)
-            canv.drawCentredString(x, y, f"第 {n} 页 共 {total} 页")
-            canv.endForm()
+        font = register_font()
+        pages = canv._doc.Pages.pages
+        for n, page in zip(range(1, total + 1), pages[len(pages) - total:]):
+            text = f"第 {n} 页 共 {total} 页"
+            t = PDFTextObject(canv, x - 0.5 * string_width(text, size), y)
+            t._fontname, t._fontsize, t._leading, t._curSubset = font, size, size * 1.2, -1
+            t.textLine(text)
+            page.stream = page.stream.replace(self._footer_mark(self._section_no, n), f"q {t.getCode()} Q", 1)
         self._section_pages = 0
 
     def _draw_footer(self, canv: Canvas, doc) -> None:
         self._section_pages += 1
-        canv.doForm(self._footer_form(self._section_no, self._section_pages))
+        canv._code.append(self._footer_mark(self._section_no, self._section_pages))
         if self.on_page_done is not None:
             self.on_page_done(self.page)
 

@@ -9,10 +9,12 @@ import re
 from functools import lru_cache
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import CondPageBreak, Flowable
 
 from . import styles
-from .fonts import register_font, string_width
+from .fonts import register_font, seeded_lines, string_width
 
 
 class SectionStart(Flowable):
@@ -84,6 +86,7 @@ class TextBlock(Flowable):
         t.setFont(st.fontName, st.fontSize, st.leading)
         t.setFillColor(st.textColor)
         y = self.height - st.fontSize  # baseline of the first line
+        placed = []
         for i, line in enumerate(self._lines):
             if st.alignment == TA_CENTER:
                 x = (self.width - string_width(line, st.fontSize)) / 2
@@ -91,9 +94,9 @@ class TextBlock(Flowable):
                 x = self.width - string_width(line, st.fontSize)
             else:
                 x = self._indent() if i == 0 else 0
-            t.setTextOrigin(x, y)
-            t.textLine(line)
+            placed.append((x, y, line))
             y -= st.leading
+        text_lines(t, placed)
         c.drawText(t)
 
 
@@ -121,6 +124,52 @@ def heading(text: str, style_name: str, *, room: float = 80, outline_level: int 
 
 def para(text: str, style_name: str = "body") -> TextBlock:
     return TextBlock(text, style_name)
+
+
+def text_lines(t, placed: list[tuple[float, float, str]]) -> None:
+    """Put each (x, y, line) into the text object ``t`` as ReportLab's
+    ``setTextOrigin(x, y)`` and ``textLine(line)`` do, in the same bytes, for
+    our one TrueType font on a bottom-up canvas, without their per-line
+    overhead (a handbook draws about 300 lines: ReportLab's per-line set-up
+    was a tenth of its drawing time)."""
+    canv = t._canvas
+    font = pdfmetrics.getFont(t._fontname)
+    if not (canv.bottomup and font._dynamicFont) or getattr(font, "shapable", False):
+        for x, y, line in placed:
+            t.setTextOrigin(x, y)
+            t.textLine(line)
+        return
+    doc = canv._doc
+    split = font.splitString
+    seeded, known = seeded_lines(doc) or (frozenset(), {})
+    tf = f"{fp_str(t._fontsize)} Tf {fp_str(t._leading)} TL"
+    names: dict[int, str] = {}
+    cur = t._curSubset
+    add = t._code.append
+    for x, y, line in placed:
+        add(f"1 0 0 1 {fp_str(x, y)} Tm")
+        ops = []
+        runs = known.get(line)
+        if runs is None:
+            runs = [(subset, escapePDF(data)) for subset, data in split(line, doc)]
+            if seeded.issuperset(line):  # the same codes in every document seeded alike
+                if len(known) > 20000:
+                    known.clear()
+                known[line] = runs
+        for subset, data in runs:
+            if subset != cur:
+                name = names.get(subset)
+                if name is None:
+                    name = names[subset] = font.getSubsetInternalName(subset, doc)
+                ops.append(f"{name} {tf}")
+                cur = subset
+            ops.append(f"({data}) Tj")
+        add(" ".join(ops) + " T*")
+    t._curSubset = cur
+    if placed:
+        x, y, _ = placed[-1]
+        t._x0 = t._x = x
+        t._y0 = t._y = y - t._leading
 
 
 # Characters that must not start a line (Chinese line-breaking rules, 禁则).
@@ -194,9 +243,23 @@ def cell(text, width: float, style_name: str = "cell", padding: float | None = N
     text = str(text)
     size = styles.style(style_name).fontSize
     room = width - 2 * (styles.LAYOUT["table"]["padding"] if padding is None else padding)
-    if "\n" not in text and string_width(text, size) <= room:
+    if "\n" not in text and _width_of(text, size) <= room:
         return [text]
     return wrap_cjk(text, room, size)
+
+
+_text_widths: dict[tuple[str, float], float] = {}
+
+
+def _width_of(text: str, size: float) -> float:
+    # labels and common values come back in every handbook: remembered (not without bound)
+    key = (text, size)
+    w = _text_widths.get(key)
+    if w is None:
+        if len(_text_widths) > 20000:
+            _text_widths.clear()
+        w = _text_widths[key] = string_width(text, size)
+    return w
 
 
 class Grid(Flowable):
@@ -273,6 +336,8 @@ class Grid(Flowable):
         width_of = look.string_width
         lead, size = look.leading, look.size
         lp, rp, tp, bp = look.padding
+        placed = []
+        put = placed.append
         for r, row in enumerate(self.rows):
             bottom, rh = tops[r + 1], self.heights[r]
             for j, cell_ in enumerate(row):
@@ -295,9 +360,9 @@ class Grid(Flowable):
                         x = (x0 + x1 + lp - rp) * 0.5 - width_of(line) * 0.5
                     else:
                         x = x1 - rp - width_of(line)
-                    t.setTextOrigin(x, y)
-                    t.textLine(line)
+                    put((x, y, line))
                     y -= lead
+        text_lines(t, placed)
         c.drawText(t)
         c.setLineCap(1)
         c.setLineJoin(1)

@@ -132,3 +132,25 @@ def seed_subsets(doc, text: str) -> None:
     font.splitString(text, doc)
     if state.nextCode & 0xFF:
         state.nextCode = (state.nextCode | 0xFF) + 1
+    state.seeded_lines = _seeded_lines(text)
+
+
+_seeded: dict[str, tuple[frozenset, dict]] = {}
+
+
+def _seeded_lines(text: str) -> tuple[frozenset, dict]:
+    """(the seeded characters, a cache shared by every document seeded with
+    ``text``): a line of seeded characters only is split into the same
+    subsets and codes in each of them (see ``flowables.text_lines``)."""
+    found = _seeded.get(text)
+    if found is None:
+        if len(_seeded) > 16:
+            _seeded.clear()
+        found = _seeded[text] = (frozenset(text), {})
+    return found
+
+
+def seeded_lines(doc) -> tuple[frozenset, dict] | None:
+    """What ``seed_subsets`` left for ``doc``, or None for a document not seeded."""
+    state = pdfmetrics.getFont(register_font()).state.get(doc)
+    return getattr(state, "seeded_lines", None)

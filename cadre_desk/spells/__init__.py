@@ -14,7 +14,13 @@ nothing. Problems come back per row (nothing raises for a bad row):
 - warnings (written, to be looked at): spells of one person that overlap
   (both rows named), a monthly income under 400 元, no county for a spell
   (place empty, unknown, ambiguous — asking for the province — or only a city
-  or province), 帮扶车间 or 乡村公益性岗位 outside the home county.
+  or province), 帮扶车间 or 乡村公益性岗位 outside the home county, a start
+  after this month or before the person was 16, the same spell twice in one
+  import.
+
+The answers' types, code list, ranges and lengths are data
+(``resources/spells.json``, ``spell_part``): the core coerces with them and
+the window's spell dialog is built from them.
 
 ``employment_status_on`` is 就业状态 on a date: the spells decide for a person
 who has any (a spell covering the month: 已就业), the member's own answer
@@ -30,9 +36,10 @@ from .read import find_spell, get_spell, home_county, scope_sql, spells_of, work
 from .rows import (COLUMNS, EMPLOYED, IN_COUNTY_CHANNELS, KEEP, MIN_INCOME, TABLE, UNEMPLOYED, SpellError,
                    SpellResult, SpellRow, spell_fields)
 from .status import employment_status_on, follow_employment
+from .values import spell_part
 from .write import check_spells, delete_spell, end_spell, save_spell, save_spells
 
 __all__ = ["COLUMNS", "EMPLOYED", "IN_COUNTY_CHANNELS", "KEEP", "MIN_INCOME", "TABLE", "UNEMPLOYED", "SpellError",
            "SpellResult", "SpellRow", "check_spells", "delete_spell", "employment_status_on", "end_spell",
            "find_spell", "follow_employment", "get_spell", "home_county", "save_spell", "save_spells", "scope_sql",
-           "spell_fields", "spell_warnings", "spells_of", "working_on"]
+           "spell_fields", "spell_part", "spell_warnings", "spells_of", "working_on"]
