@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 from . import keys
-from .errors import CadreDeskError, DatabaseError
+from .errors import CadreDeskError, DatabaseError, os_error_reason
 from .storage import DATABASE_ERRORS, SQLITE_ERRORS, Store, connect, explain_sqlite_error, file_kind
 
 PAGES_PER_STEP = 2048
@@ -270,7 +270,7 @@ def restore_in_place(db_path: str | Path, backup: str | Path, creds, *, close=No
     except CadreDeskError as exc:
         raise RestoreFailed(f"恢复没有完成：{exc.message}。原来的数据库没有改动", _reopen(db_path, creds)) from exc
     except OSError as exc:
-        raise RestoreFailed(f"恢复没有完成：{exc.strerror or exc}。原来的数据库没有改动",
+        raise RestoreFailed(f"恢复没有完成：{os_error_reason(exc)}。原来的数据库没有改动",
                             _reopen(db_path, creds)) from exc
     try:
         store = open_store_for_restore(db_path, creds)

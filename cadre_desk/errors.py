@@ -72,7 +72,7 @@ _OS_REASONS = {
 CANNOT_WRITE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})  # the place refuses writing
 
 
-def os_error_reason(exc: OSError) -> str:
+def os_error_reason(exc: BaseException) -> str:
     """Why an ``OSError`` happened, in Chinese where the reason is a common
-    one (else the system's own words)."""
-    return _OS_REASONS.get(exc.errno) or exc.strerror or str(exc)
+    one (else the system's own words; another exception: its text)."""
+    return _OS_REASONS.get(getattr(exc, "errno", None)) or getattr(exc, "strerror", None) or str(exc)

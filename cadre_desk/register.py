@@ -20,6 +20,8 @@ from .storage import Store
 from .values import encode_column, from_storage, to_storage
 
 _CHUNK = 500  # ids per ``IN (...)`` look-up
+HEAD = "户主"  # 与户主关系 of the head of household
+_HEAD_FIELDS = frozenset({"name", "id_number", "relation"})  # member fields the household's head columns follow
 
 
 # ---------------------------------------------------------------- reading
@@ -340,10 +342,6 @@ def write_members(store: Store, checked: Sequence[CheckedMember], *, surveyed: b
         if changed:
             result.changed.setdefault("households", set()).update(changed)
     return result
-
-
-HEAD = "户主"  # 与户主关系 of the head of household
-_HEAD_FIELDS = frozenset({"name", "id_number", "relation"})  # member fields the household's head columns follow
 
 
 def sync_heads(store: Store, household_ids: Iterable[str]) -> set[str]:

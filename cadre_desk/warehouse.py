@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, places
-from .errors import CadreDeskError
+from .errors import CadreDeskError, os_error_reason
 from .storage import Store
 
 FORMAT_VERSION = 1
@@ -132,7 +132,7 @@ def load_key(path: str | os.PathLike | None) -> bytes:
     except FileNotFoundError:
         raise CadreDeskError(f"找不到密钥文件 {p}，请检查路径") from None
     except OSError as exc:
-        raise CadreDeskError(f"无法读取密钥文件 {p}：{exc.strerror or exc}") from None
+        raise CadreDeskError(f"无法读取密钥文件 {p}：{os_error_reason(exc)}") from None
     text = data.strip()
     if re.fullmatch(rb"[0-9a-fA-F]+", text or b"x") and len(text) % 2 == 0:
         key = bytes.fromhex(text.decode("ascii"))

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import CadreDeskError
+from .errors import CadreDeskError, os_error_reason
 
 if TYPE_CHECKING:
     import xlsxwriter
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def _cannot_write(path: Path, exc: BaseException) -> CadreDeskError:
     if getattr(exc, "errno", None) == 28 or getattr(getattr(exc, "__context__", None), "errno", None) == 28:
         return CadreDeskError(f"磁盘已满，{path.name} 没有写成（也没有留下不完整的文件）。请清理磁盘空间后重试")
-    return CadreDeskError(f"无法写入文件 {path}：{getattr(exc, 'strerror', None) or exc}。"
+    return CadreDeskError(f"无法写入文件 {path}：{os_error_reason(exc)}。"
                           "请检查文件夹是否存在、文件是否正在 Excel 中打开")
 
 

@@ -218,3 +218,21 @@ def test_a_full_disk_gives_a_message_and_leaves_no_partial_file(county, tiny_dis
     assert not left, left
     rc, out, err = run_cli("--db", county, "stats", "--json")
     assert rc == 0 and json.loads(out)["households"] >= 29 if "households" in out else rc == 0
+
+
+def test_the_systems_english_reasons_are_said_in_chinese(tmp_path):
+    """A read-only disk, a folder one may not write, a full disk: what the
+    user reads is Chinese (``OSError.strerror`` is English)."""
+    import errno
+    from pathlib import Path
+
+    from cadre_desk.errors import os_error_reason
+    from cadre_desk.xlsx import _cannot_write
+
+    for code, words in ((errno.EROFS, "只读"), (errno.EACCES, "权限"), (errno.ENOSPC, "磁盘已满")):
+        exc = OSError(code, os.strerror(code), "x")
+        assert words in os_error_reason(exc) and os.strerror(code) not in os_error_reason(exc)
+    message = _cannot_write(Path("/media/cd/花名册.xlsx"), PermissionError(errno.EROFS, os.strerror(errno.EROFS))).message
+    assert "只读" in message and "Read-only" not in message and "花名册.xlsx" in message
+    odd = OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+    assert os_error_reason(odd) == os.strerror(errno.EXDEV)  # an uncommon reason: the system's words, not nothing

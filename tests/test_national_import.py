@@ -313,7 +313,7 @@ def test_a_national_list_with_thousands_of_unknown_columns_is_refused(store, tmp
              "证件号码": county[0].members[0].id_number, "开始时间": "2024-03"}]
     error = fails(store, [write_list(tmp_path / "s.xlsx", "spells", rows, headers)])
     assert error.result.bad_rows[0].kind in FILE_FAILURE_KINDS and not error.skippable
-    assert "有 1000 列不认识的列名" in error.message and "请删去多余的列" in error.message
+    assert "有 1000 列不认识的列" in error.message and "请删去多余的列" in error.message
 
 
 def test_a_missing_file_among_several(store, tmp_path, lists):

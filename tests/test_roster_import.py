@@ -212,7 +212,7 @@ def test_a_sheet_with_thousands_of_unknown_columns_is_refused_before_its_rows(tm
     error = fails(store, write_roster(tmp_path / "wide.xlsx", rows, headers=HEADERS + many))
     (bad,) = error.result.bad_rows
     assert bad.kind == "columns" and bad.sheet == "花名册" and bad.row == 2 and not error.skippable
-    assert error.message.startswith(f"工作表“花名册”有 {len(many) + 1} 列不认识的列名")  # 备注 is unknown too
+    assert error.message.startswith(f"工作表“花名册”有 {len(many) + 1} 列不认识的列")  # 备注 is unknown too
     assert "附加1、附加2、附加3" in error.message and "附加10000" not in error.message
     assert "请删去多余的列" in error.message and "选错了文件" in error.message
     assert members(store) == []
@@ -220,6 +220,17 @@ def test_a_sheet_with_thousands_of_unknown_columns_is_refused_before_its_rows(tm
     some = many[:MAX_UNKNOWN_COLUMNS - 1]
     result = import_roster(store, write_roster(tmp_path / "ok.xlsx", family(), headers=HEADERS + some))
     assert result.members_created == 3 and len(result.extra_columns) == MAX_UNKNOWN_COLUMNS
+
+
+
+def test_thousands_of_columns_without_a_header_but_with_values_are_refused(tmp_path, store):
+    rows = family()
+    for r in rows:
+        r[""] = "x"  # under every blank header cell
+    error = fails(store, write_roster(tmp_path / "wide.xlsx", rows, headers=HEADERS + [""] * 1000))
+    assert error.result.bad_rows[0].kind == "columns" and not error.skippable
+    assert "有 1001 列不认识的列" in error.message and "请删去多余的列" in error.message  # 备注 and 1,000 blank
+    assert members(store) == []
 
 
 def test_a_sheet_that_is_no_roster_at_all(tmp_path, store):

@@ -286,3 +286,16 @@ def test_a_head_who_moves_in_heads_the_household_and_the_change_is_logged(store)
     register.save_members(store, [register.MemberRow({}, household_id=other, member_id=mid)])
     assert _head(store, other) == ("张三", make_id("19700101", 11))
     assert [c.new_value for c in store.history("households", other) if c.field == "head_name"] == ["张三"]
+
+
+def test_when_one_of_two_heads_leaves_the_other_heads_the_household(store):
+    from cadre_desk import households
+
+    village_id = _village(store)
+    hid, _ = register.save_household(store, {"number": "3715811090010001", "head_name": "张三"},
+                                     village_id=village_id)
+    first, _ = register.save_member(store, member_answers("张三", make_id("19700101", 11)), household_id=hid)
+    register.save_member(store, member_answers("张四", make_id("19720303", 31)), household_id=hid)  # a second 户主
+    assert _head(store, hid)[0] == "张三"
+    households.leave_member(store, first, "死亡", dt.date(2024, 5, 1))
+    assert _head(store, hid) == ("张四", make_id("19720303", 31))

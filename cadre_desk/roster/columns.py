@@ -166,12 +166,14 @@ MAX_UNKNOWN_COLUMNS = 300
 
 def check_unknown_columns(path: Path, sheet: str, header_row: int, unknown: Sequence[str], *,
                           file_label: str = "") -> None:
-    """Raise ``RosterImportFailed`` (a "columns" failure) when a sheet's header
-    names more than ``MAX_UNKNOWN_COLUMNS`` columns the app does not know."""
+    """Raise ``RosterImportFailed`` (a "columns" failure) when a sheet has more
+    than ``MAX_UNKNOWN_COLUMNS`` columns the app would keep aside: headers it
+    does not know (checked before the rows are read) and, as the rows show
+    them, columns without a header holding values ("列AB")."""
     if len(unknown) <= MAX_UNKNOWN_COLUMNS:
         return
     shown = "、".join(unknown[:5])
-    message = (f"工作表“{sheet}”有 {len(unknown)} 列不认识的列名（如 {shown} 等），超过 {MAX_UNKNOWN_COLUMNS} 列："
+    message = (f"工作表“{sheet}”有 {len(unknown)} 列不认识的列（如 {shown} 等），超过 {MAX_UNKNOWN_COLUMNS} 列："
                "花名册和国家系统导出的名单不会有这么多列，这些列也不会逐人另存。"
                "请删去多余的列，或检查是否选错了文件，再导入")
     if file_label:  # one of several files

@@ -170,7 +170,8 @@ class Importer:
         if (self.ask_paired_since and self.paired_since is None and CADRE in layout.columns
                 and PAIRED_SINCE not in layout.columns):
             raise PairingDateNeeded(self.path.name, layout.name)  # the transaction writes nothing
-        check_unknown_columns(self.path, layout.name, layout.header_row, [header for _, header in layout.extras])
+        kept = [header for _, header in layout.extras]  # the columns kept aside: unknown headers ...
+        check_unknown_columns(self.path, layout.name, layout.header_row, kept)
         res = self.result
         res.headers[layout.name] = layout.header_cells
         for _, header in layout.extras:
@@ -193,7 +194,11 @@ class Importer:
             for bad, cells in checked.bad:
                 self._bad(bad, cells)
             res.converted_ids.extend(checked.converted)
-            res.extra_columns.extend(c for c in checked.extra_columns if c not in res.extra_columns)
+            if checked.extra_columns:  # ... and columns without a header found holding values
+                found = set(kept)
+                kept.extend(c for c in checked.extra_columns if c not in found)
+                check_unknown_columns(self.path, layout.name, layout.header_row, kept)
+                res.note_extra_columns(checked.extra_columns)
             for row in checked.rows:
                 self.reconciler.accept(row)
             self._drain_reconciler()

@@ -28,7 +28,7 @@ import hmac
 import os
 from pathlib import Path
 
-from ..errors import CadreDeskError, NotFound
+from ..errors import CadreDeskError, NotFound, os_error_reason
 from ..migrations import migrations as schema_migrations
 from ..storage import Store, utc_now
 from . import keys
@@ -185,7 +185,7 @@ def write_file(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise CadreDeskError(f"无法写入文件 {path.name}：{exc.strerror or exc}。请检查U盘是否已满或只读，"
+        raise CadreDeskError(f"无法写入文件 {path.name}：{os_error_reason(exc)}。请检查U盘是否已满或只读，"
                              "然后重试") from exc
 
 
