@@ -1,0 +1,163 @@
+"""Issue 12 §3/§4: a laptop restored from a backup goes on syncing its audit
+trail. Its chain goes back to the backup's last entry and continues with new
+entries whose numbers the county already holds with other contents (a fork).
+The county keeps both branches, checks each, loses neither and says so; a
+chain that connects nowhere is still refused, without refusing the package's
+data. Real databases, a real backup and ``backup.restore_in_place``."""
+
+from __future__ import annotations
+
+import pytest
+
+from cadre_desk import audit, backup, users
+from cadre_desk.sync.importer import import_package
+from helpers_sync_trust import Office, reseal_body
+
+
+@pytest.fixture
+def office(tmp_path):
+    o = Office(tmp_path)
+    yield o
+    o.close()
+
+
+def _restore(office, made):
+    """The laptop 王芳 restored from ``made`` the way the CLI and window do it."""
+    a = office.a
+    restored, _info = backup.restore_in_place(a.path, made, users.credentials_from_env(), close=a.db.conn.close)
+    office.a = restored
+    return restored
+
+
+def _member(store):
+    return store.rows("SELECT m.id FROM members m JOIN households h ON h.id = m.household_id "
+                      "WHERE h.number = '3715811090010001' AND m.name = '张三'")[0]["id"]
+
+
+def _forked(office, tmp_path, *, after_backup=3):
+    """The county holds 王芳's entries up to some n; the backup had fewer;
+    after the restore she records new ones and changes a member's income."""
+    county, a = office.county, office.a
+    audit.record(a, "export", {"what": "roster", "file": "备份前.xlsx"}, people=4)
+    office.round_trip(a, "王芳")
+    made = backup.backup_database(a, tmp_path / "王芳备份.db", record=False)
+    at_backup = audit.entries(a)[-1]["seq"]
+    for i in range(after_backup):
+        audit.record(a, "print", {"what": "handbook", "file": f"丢失前{i}.pdf"}, people=1)
+    office.round_trip(a, "王芳")
+    held_before = audit.held_upto(county, a.device_id)
+    assert held_before == audit.entries(a)[-1]["seq"] > at_backup
+    a = _restore(office, made)
+    for i in range(after_backup + 2):
+        audit.record(a, "export", {"what": "progress", "file": f"恢复后{i}.xlsx"}, people=2)
+    a.update("members", _member(a), {"expected_income": 4321})
+    return at_backup, held_before
+
+
+def test_a_restored_laptops_package_keeps_both_branches_and_its_data(office, tmp_path):
+    county = office.county
+    at_backup, held_before = _forked(office, tmp_path)
+    a = office.a
+    before = {(e["seq"], e["time"]) for e in audit.remote_entries(county, a.device_id)}
+    result = import_package(county, office.package(a))
+    # The data made after the restore arrives.
+    assert county.rows("SELECT expected_income FROM members WHERE id = ?", [_member(a)])[0]["expected_income"] == 4321
+    held = audit.remote_entries(county, a.device_id)
+    # Nothing the county held is lost, and every entry the restored laptop has is there too.
+    assert before <= {(e["seq"], e["time"]) for e in held}
+    assert {(e["seq"], e["time"]) for e in audit.entries(a)} <= {(e["seq"], e["time"]) for e in held}
+    # The numbers after the backup are there twice; the restore entry says where it continues from.
+    twice = sorted({e["seq"] for e in held if sum(1 for f in held if f["seq"] == e["seq"]) == 2})
+    assert twice == list(range(at_backup + 1, held_before + 1))
+    restore = next(e for e in held if e["action"] == "restore")
+    # (the restored database's sign-in comes first, then the restore)
+    assert restore["seq"] in (at_backup + 1, at_backup + 2)
+    assert restore["detail"]["continues_from"] == at_backup
+    assert restore["detail"]["continues_hash"] == next(e for e in held if e["seq"] == at_backup)["hash"]
+    assert restore["detail"]["data_from"]
+    assert audit.verify_remote(county).ok
+    # The import says so, in words the county understands.
+    said = "；".join(result.notes)
+    assert "从备份恢复" in said and f"第 {at_backup + 1}–{held_before} 条有两份记录，均已保存" in said, said
+    assert "接不上" not in said
+    # The listing says it too (the page and `cadre-desk audit --devices`).
+    forks = audit.fork_notes(county)
+    assert len(forks) == 1 and f"第 {at_backup + 1}–{held_before} 条有两份记录，均已保存" in forks[0]
+    assert "王芳" in forks[0]
+
+
+def test_after_the_fork_the_laptop_goes_on_sending_and_nothing_is_lost(office, tmp_path):
+    county = office.county
+    _forked(office, tmp_path, after_backup=3)
+    a = office.a
+    # The county's reply comes back before and after the laptop's package.
+    import_package(a, office.package(county, cadre="王芳"))
+    office.round_trip(a, "王芳")
+    for i in range(4):
+        audit.record(a, "print", {"what": "handbook", "file": f"再后来{i}.pdf"}, people=1)
+    a.update("members", _member(a), {"expected_income": 5000})
+    result, _ = office.round_trip(a, "王芳")
+    held = {(e["seq"], e["time"]) for e in audit.remote_entries(county, a.device_id)}
+    assert {(e["seq"], e["time"]) for e in audit.entries(a)} <= held
+    assert not any("接不上" in n for n in result.notes), result.notes
+    assert county.rows("SELECT expected_income FROM members WHERE id = ?", [_member(a)])[0]["expected_income"] == 5000
+    assert audit.verify_remote(county).ok
+    # Only what the county does not hold travels once it has said so.
+    from test_audit_sync import _body_of
+
+    assert "audit" not in _body_of(county, office.package(a))
+
+
+def test_a_second_restore_from_the_same_backup_is_a_third_branch(office, tmp_path):
+    county = office.county
+    audit.record(office.a, "export", {"what": "roster"}, people=4)
+    office.round_trip(office.a, "王芳")
+    made = backup.backup_database(office.a, tmp_path / "b.db", record=False)
+    for round_no in range(2):
+        for i in range(2):
+            audit.record(office.a, "print", {"what": "handbook", "file": f"{round_no}-{i}.pdf"}, people=1)
+        office.round_trip(office.a, "王芳")
+        _restore(office, made)
+    audit.record(office.a, "print", {"what": "handbook"}, people=1)
+    import_package(county, office.package(office.a))
+    assert audit.verify_remote(county).ok
+    held = {(e["seq"], e["time"]) for e in audit.remote_entries(county, office.a.device_id)}
+    assert {(e["seq"], e["time"]) for e in audit.entries(office.a)} <= held
+    assert len(audit.fork_notes(county)) == 2
+
+
+def test_a_chain_that_connects_nowhere_is_refused_but_the_data_arrives(office, tmp_path):
+    county, a = office.county, office.a
+    audit.record(a, "export", {"what": "roster", "file": "全村.xlsx"}, people=120)
+    audit.record(a, "print", {"what": "handbook"}, people=1)
+    a.update("members", _member(a), {"expected_income": 777})
+    data = office.package(a).read_bytes()
+
+    def drop_one(body):
+        del body["audit"][-2]  # an entry removed before sending: a real gap
+
+    before = audit.remote_entries(county, a.device_id)
+    result = import_package(county, reseal_body(county, a, data, drop_one))
+    assert audit.remote_entries(county, a.device_id) == before
+    assert any("接不上" in n for n in result.notes), result.notes
+    assert county.rows("SELECT expected_income FROM members WHERE id = ?", [_member(a)])[0]["expected_income"] == 777
+    assert audit.fork_notes(county) == []
+
+
+def test_a_branch_edited_at_the_county_is_found(office, tmp_path):
+    county = office.county
+    _forked(office, tmp_path)
+    import_package(county, office.package(office.a))
+    assert audit.verify_remote(county).ok
+    county.db.execute("DROP TRIGGER audit_remote_no_update")
+    county.db.execute("UPDATE audit_remote SET people = 9 WHERE action = 'restore'")
+    verdict = audit.verify_remote(county)
+    assert not verdict.ok and "改动" in verdict.reason
+
+
+def test_the_json_listing_keeps_its_keys(office, tmp_path):
+    county = office.county
+    _forked(office, tmp_path)
+    import_package(county, office.package(office.a))
+    rows = audit.remote_entries(county, office.a.device_id)
+    assert all(set(audit.KEYS) <= set(r) for r in rows)
