@@ -270,22 +270,16 @@ def restore_detail(backup_last: tuple[int, str] | None, data_from: str | None) -
     return {"data_from": data_from, "continues_from": seq, "continues_hash": hash_}
 
 
-@dataclass
-class Received:
-    """What ``import_remote`` kept: ``added`` entries, and a sentence per
-    fork it started (a laptop restored from a backup)."""
-    added: int = 0
-    forks: list[str] | None = None
-
-
-def import_remote(store, device: str, entries: list[dict[str, Any]], *, label: str | None = None) -> Received:
+def import_remote(store, device: str, entries: list[dict[str, Any]], *, label: str | None = None,
+                  said: list[str] | None = None) -> int:
     """Keep a laptop's entries (from its sync package) as they came. Each must
     carry its own hash and continue a chain held here: the entry before it
     (same seq and hash) may be the end of one of the device's branches (the
     entry is appended to it) or an entry inside one (the laptop was restored
     from a backup: a new branch starts, both kept). An entry held already
     (same seq and hash) is skipped. An entry that continues nothing held
-    (a gap, or an entry edited) refuses the entries whole."""
+    (a gap, or an entry edited) refuses the entries whole. Returns how many
+    were added; a sentence per fork started is appended to ``said``."""
     who = label or f"设备 {device}"
     held: dict[tuple[int, str], int] = {}
     tails: dict[int, tuple[int, str]] = {}
@@ -319,8 +313,9 @@ def import_remote(store, device: str, entries: list[dict[str, Any]], *, label: s
         store.db.conn.executemany("INSERT INTO audit_remote(device, branch, seq, time, user, action, detail, "
                                   "people, prev_hash, hash, received_at, entry_device) "
                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    said = [f.text for f in forks(store, device, label=label) if f.branch in new_branches] if new_branches else []
-    return Received(len(rows), said)
+    if new_branches and said is not None:
+        said.extend(f.text for f in forks(store, device, label=label) if f.branch in new_branches)
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -238,14 +238,15 @@ def _keep_audit(store: Store, sender: dict, entries: list[dict], result) -> None
 
     label = f"{sender['cadre_name'] or '这台'}的电脑（设备号 {sender['id']}）"
     try:
-        received = audit.import_remote(store, sender["id"], entries, label=label)
+        forks: list[str] = []
+        added = audit.import_remote(store, sender["id"], entries, label=label, said=forks)
     except CadreDeskError as exc:
         result.note(exc.message + "。请报告县就业办管理员")
         return
-    for fork in received.forks or ():
+    for fork in forks:
         result.note(fork)
-    if received.added:
-        result.note(f"收到这台电脑的审计记录 {received.added} 条（审计记录 → 各台电脑）")
+    if added:
+        result.note(f"收到这台电脑的审计记录 {added} 条（审计记录 → 各台电脑）")
 
 
 def _acknowledge(store: Store, sender: dict, manifest: dict, now: str) -> str | None:
