@@ -281,12 +281,14 @@ def import_remote(store, device: str, entries: list[dict[str, Any]], *, label: s
     (a gap, or an entry edited) refuses the entries whole. Returns how many
     were added; a sentence per fork started is appended to ``said``."""
     who = label or f"设备 {device}"
-    held: dict[tuple[int, str], int] = {}
-    tails: dict[int, tuple[int, str]] = {}
-    for seq, hash_, branch in store.db.execute("SELECT seq, hash, branch FROM audit_remote WHERE device = ? "
-                                               "ORDER BY branch, seq", [device]):
-        held[(seq, hash_)] = branch
-        tails[branch] = (seq, hash_)
+    seqs = [e["seq"] for e in entries] or [0]
+    # Only the numbers this package touches (and the one before) are looked at.
+    held = {(seq, hash_): branch for seq, hash_, branch in store.db.execute(
+        "SELECT seq, hash, branch FROM audit_remote WHERE device = ? AND seq BETWEEN ? AND ?",
+        [device, min(seqs) - 1, max(seqs)])}
+    tails = {branch: (seq, hash_) for branch, seq, hash_ in store.db.execute(
+        "SELECT branch, seq, hash FROM audit_remote a WHERE device = ? AND seq = "
+        "(SELECT max(seq) FROM audit_remote WHERE device = a.device AND branch = a.branch)", [device])}
     rows, new_branches = [], []
     for e in sorted(entries, key=lambda e: e["seq"]):
         if entry_hash(e["prev_hash"], {**e, "device": e.get("device", device)}) != e["hash"]:

@@ -155,9 +155,32 @@ def test_a_branch_edited_at_the_county_is_found(office, tmp_path):
     assert not verdict.ok and "改动" in verdict.reason
 
 
-def test_the_json_listing_keeps_its_keys(office, tmp_path):
+def test_the_county_listing_and_page_say_so_and_keep_the_json_keys(office, tmp_path, qtbot):
+    import json
+
+    from helpers_cli import run_cli
+    from ui.audit_page import AuditPage
+
     county = office.county
-    _forked(office, tmp_path)
+    at_backup, held_before = _forked(office, tmp_path)
     import_package(county, office.package(office.a))
-    rows = audit.remote_entries(county, office.a.device_id)
-    assert all(set(audit.KEYS) <= set(r) for r in rows)
+    said = f"第 {at_backup + 1}–{held_before} 条有两份记录，均已保存"
+    county.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    rc, out, err = run_cli("--db", str(county.path), "audit", "--devices")
+    assert rc == 0, err
+    assert said in out and "从备份恢复" in out
+    rc, out, err = run_cli("--db", str(county.path), "audit", "--devices", "--json")
+    assert rc == 0, err
+    listed = json.loads(out)
+    assert listed and all(list(e) == list(audit.KEYS) for e in listed)
+    # Both copies of a number are listed; the later one says which copy it is.
+    copies = [e for e in listed if e["device"] == office.a.device_id and e["detail"].get("copy") == 2]
+    assert len(copies) == len(audit.entries(office.a)) - at_backup
+    page = AuditPage(county)
+    qtbot.addWidget(page)
+    page.source.setCurrentIndex(page.source.findData("remote"))
+    page.refresh()
+    assert said in page.forks.text() and not page.forks.isHidden()
+    page.source.setCurrentIndex(page.source.findData("local"))
+    page.refresh()
+    assert page.forks.isHidden()
