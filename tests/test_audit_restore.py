@@ -184,3 +184,38 @@ def test_the_county_listing_and_page_say_so_and_keep_the_json_keys(office, tmp_p
     page.source.setCurrentIndex(page.source.findData("local"))
     page.refresh()
     assert page.forks.isHidden()
+
+
+def test_a_county_database_of_before_keeps_every_entry_it_held():
+    """Migration 0280 rebuilds audit_remote with the branch in its key: the
+    entries held before are all there (branch 0), still checked, still append-only."""
+    import json
+
+    from cadre_desk import migrations
+    from cadre_desk.lazydb import Database
+    from cadre_desk.storage import Store, sqlcipher
+
+    db = Database(sqlcipher.connect(":memory:", isolation_level=None, check_same_thread=False))
+    steps = migrations.migrations._migrations
+    index = next(i for i, s in enumerate(steps) if s.name == "0280_audit_remote_branches")
+    step = steps.pop(index)
+    try:
+        migrations.apply(db)
+    finally:
+        steps.insert(index, step)
+    prev = audit.GENESIS
+    for seq in (1, 2, 3):
+        e = {"time": f"2026-01-0{seq}T08:00:00.000+00:00", "user": "王芳", "device": "d1", "action": "export",
+             "detail": {"file": f"{seq}.xlsx"}, "people": seq}
+        h = audit.entry_hash(prev, e)
+        db.execute("INSERT INTO audit_remote(device, seq, time, user, action, detail, people, prev_hash, hash, "
+                   "received_at, entry_device) VALUES ('d1', ?, ?, '王芳', 'export', ?, ?, ?, ?, 'now', 'd1')",
+                   [seq, e["time"], json.dumps(e["detail"], ensure_ascii=False), seq, prev, h])
+        prev = h
+    migrations.apply(db)
+    store = Store(db)
+    held = audit.remote_entries(store, "d1")
+    assert [(e["seq"], e["people"], e["branch"]) for e in held] == [(1, 1, 0), (2, 2, 0), (3, 3, 0)]
+    assert audit.verify_remote(store).ok and audit.held_tail(store, "d1") == (3, prev)
+    with pytest.raises(Exception, match="append-only"):
+        db.execute("UPDATE audit_remote SET people = 0")
