@@ -253,12 +253,18 @@ def county_holds(store, seq: int, hash_: str | None = None) -> None:
     """(Laptop) The county's reply said it holds our entries up to ``seq``,
     the one with ``hash_``. A reply about another chain (ours went back to a
     backup, and the county holds the entries of before) moves nothing: what
-    we have after the backup must still be sent."""
-    if hash_ is not None:
-        row = store.db.execute("SELECT hash FROM audit_log WHERE seq = ?", [seq]).fetchone()
-        if row is None or row[0] != hash_:
-            return
-    if seq > int(store.get_setting(SENT_SETTING) or 0):
+    we have after the backup must still be sent. A reply that names our own
+    entry is the truth, also when it is behind our mark (the county's
+    database was restored): what it lacks is sent again (an entry it holds
+    already is skipped there). Without a hash (an older county program) the
+    mark only moves forward."""
+    mark = int(store.get_setting(SENT_SETTING) or 0)
+    if hash_ is None:
+        if seq > mark:
+            store.set_setting(SENT_SETTING, seq)
+        return
+    row = store.db.execute("SELECT hash FROM audit_log WHERE seq = ?", [seq]).fetchone()
+    if row is not None and row[0] == hash_ and seq != mark:
         store.set_setting(SENT_SETTING, seq)
 
 

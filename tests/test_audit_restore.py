@@ -219,3 +219,47 @@ def test_a_county_database_of_before_keeps_every_entry_it_held():
     assert audit.verify_remote(store).ok and audit.held_tail(store, "d1") == (3, prev)
     with pytest.raises(Exception, match="append-only"):
         db.execute("UPDATE audit_remote SET people = 0")
+
+
+def test_a_laptop_put_back_from_a_copied_file_is_kept_both_ways_too(office, tmp_path):
+    """A backup made by copying the file (no restore entry): the fork is kept and said all the same."""
+    from helpers_sync_trust import backup_copy, restore_copy
+
+    county = office.county
+    copied = backup_copy(office.a, tmp_path / "copy.db")
+    at_copy = audit.entries(office.a)[-1]["seq"]
+    audit.record(office.a, "export", {"what": "roster"}, people=4)
+    audit.record(office.a, "print", {"what": "handbook"}, people=1)
+    office.round_trip(office.a, "王芳")
+    office.a = restore_copy(office.a, copied)
+    audit.record(office.a, "export", {"what": "progress"}, people=2)
+    result = import_package(county, office.package(office.a))
+    held = {(e["seq"], e["time"]) for e in audit.remote_entries(county, office.a.device_id)}
+    assert {(e["seq"], e["time"]) for e in audit.entries(office.a)} <= held
+    assert any("从备份恢复" in n and f"第 {at_copy + 1}–" in n and "两份记录，均已保存" in n for n in result.notes), result.notes
+    assert audit.verify_remote(county).ok
+
+
+def test_the_county_restored_from_a_backup_gets_the_entries_it_lost_again(office, tmp_path):
+    from helpers_sync_trust import backup_copy, restore_copy
+
+    a = office.a
+    copied = backup_copy(office.county, tmp_path / "county-copy.db")
+    audit.record(a, "export", {"what": "roster"}, people=4)
+    audit.record(a, "print", {"what": "handbook"}, people=1)
+    office.round_trip(a, "王芳")
+    assert int(a.get_setting(audit.SENT_SETTING)) == audit.entries(a)[-1]["seq"]
+    office.county = restore_copy(office.county, copied)
+    audit.record(a, "print", {"what": "handbook"}, people=2)
+    # The sync's own recovery first (the restored county holds our old keys: the
+    # laptop is told to send again); then the county's reply names where it really is.
+    from cadre_desk.sync.package import PackageRejected
+
+    for src, dst, cadre in [(a, office.county, None), (office.county, a, "王芳")] * 3:
+        try:
+            office.send(src, dst, cadre)
+        except PackageRejected:
+            continue
+    held = {(e["seq"], e["time"]) for e in audit.remote_entries(office.county, a.device_id)}
+    assert {(e["seq"], e["time"]) for e in audit.entries(a)} <= held
+    assert audit.verify_remote(office.county).ok
