@@ -126,7 +126,9 @@ def verify(store) -> Verdict:
 DETAIL_LABELS = {"what": "内容", "file": "文件", "folder": "文件夹", "ids": "证件号码", "town": "乡镇",
                  "village": "村", "household": "户编号", "households": "户数", "pages": "页数", "name": "用户",
                  "role": "角色", "change": "变更", "reason": "原因", "failures": "连续失败次数", "data_from": "数据截至",
-                 "as_of": "截至", "first_user": "第一个用户", "request": "申请文件", "answer": "答复文件"}
+                 "as_of": "截至", "first_user": "第一个用户", "request": "申请文件", "answer": "答复文件",
+                 "continues_from": "接着第几条记录", "continues_hash": "那条记录的校验值",
+                 "copy": "从备份恢复后的第几份记录"}
 DETAIL_VALUES = {"full": "完整", "masked": "隐去中间数字", "roster": "花名册", "progress": "就业进度",
                  "errors": "问题清单", "openings": "岗位", "policies": "政策汇编", "handbook": "帮扶手册",
                  "handbooks": "帮扶手册（整村）", "warehouse": "数据仓库", "audit": "审计记录",
@@ -233,61 +235,169 @@ def for_package(store) -> list[dict[str, Any]]:
     return export_entries(store, int(store.get_setting(SENT_SETTING) or 0))[:PER_PACKAGE]
 
 
+def held_tail(store, device: str) -> tuple[int, str]:
+    """(County) The last entry of ``device`` kept here, as (seq, hash), on
+    the branch it last added to (the chain the laptop is on now); (0, "")
+    when none."""
+    row = store.db.execute("SELECT seq, hash FROM audit_remote WHERE device = ? ORDER BY rowid DESC LIMIT 1",
+                           [device]).fetchone()
+    return (int(row[0]), row[1]) if row else (0, "")
+
+
 def held_upto(store, device: str) -> int:
-    """(County) The last entry of ``device`` kept here (0: none)."""
-    row = store.db.execute("SELECT max(seq) FROM audit_remote WHERE device = ?", [device]).fetchone()
-    return int(row[0] or 0)
+    """(County) The seq of ``held_tail``."""
+    return held_tail(store, device)[0]
 
 
-def county_holds(store, seq: int) -> None:
-    """(Laptop) The county's reply said it holds our entries up to ``seq``."""
-    if seq > int(store.get_setting(SENT_SETTING) or 0):
+def county_holds(store, seq: int, hash_: str | None = None) -> None:
+    """(Laptop) The county's reply said it holds our entries up to ``seq``,
+    the one with ``hash_``. A reply about another chain (ours went back to a
+    backup, and the county holds the entries of before) moves nothing: what
+    we have after the backup must still be sent. A reply that names our own
+    entry is the truth, also when it is behind our mark (the county's
+    database was restored): what it lacks is sent again (an entry it holds
+    already is skipped there). Without a hash (an older county program) the
+    mark only moves forward."""
+    mark = int(store.get_setting(SENT_SETTING) or 0)
+    if hash_ is None:
+        if seq > mark:
+            store.set_setting(SENT_SETTING, seq)
+        return
+    row = store.db.execute("SELECT hash FROM audit_log WHERE seq = ?", [seq]).fetchone()
+    if row is not None and row[0] == hash_ and seq != mark:
         store.set_setting(SENT_SETTING, seq)
 
 
-def import_remote(store, device: str, entries: list[dict[str, Any]], *, label: str | None = None) -> int:
+def restore_detail(backup_last: tuple[int, str] | None, data_from: str | None) -> dict[str, Any]:
+    """What a ``restore`` entry says for the county: the backup's date and the
+    entry the restored chain continues from (its seq and hash), so that the
+    second set of entries from there on is explained."""
+    seq, hash_ = backup_last or (0, GENESIS)
+    return {"data_from": data_from, "continues_from": seq, "continues_hash": hash_}
+
+
+def import_remote(store, device: str, entries: list[dict[str, Any]], *, label: str | None = None,
+                  said: list[str] | None = None) -> int:
     """Keep a laptop's entries (from its sync package) as they came. Each must
-    continue that device's chain (its hash recomputed); an entry already held
-    is skipped. Returns how many were added; a broken chain is refused whole."""
+    carry its own hash and continue a chain held here: the entry before it
+    (same seq and hash) may be the end of one of the device's branches (the
+    entry is appended to it) or an entry inside one (the laptop was restored
+    from a backup: a new branch starts, both kept). An entry held already
+    (same seq and hash) is skipped. An entry that continues nothing held
+    (a gap, or an entry edited) refuses the entries whole. Returns how many
+    were added; a sentence per fork started is appended to ``said``."""
     who = label or f"设备 {device}"
-    last = store.db.execute("SELECT seq, hash FROM audit_remote WHERE device = ? ORDER BY seq DESC LIMIT 1",
-                            [device]).fetchone()
-    prev_seq, prev = (last[0], last[1]) if last else (0, GENESIS)
-    rows = []
+    seqs = [e["seq"] for e in entries] or [0]
+    # Only the numbers this package touches (and the one before) are looked at.
+    held = {(seq, hash_): branch for seq, hash_, branch in store.db.execute(
+        "SELECT seq, hash, branch FROM audit_remote WHERE device = ? AND seq BETWEEN ? AND ?",
+        [device, min(seqs) - 1, max(seqs)])}
+    tails = {branch: (seq, hash_) for branch, seq, hash_ in store.db.execute(
+        "SELECT branch, seq, hash FROM audit_remote a WHERE device = ? AND seq = "
+        "(SELECT max(seq) FROM audit_remote WHERE device = a.device AND branch = a.branch)", [device])}
+    rows, new_branches = [], []
     for e in sorted(entries, key=lambda e: e["seq"]):
-        if e["seq"] <= prev_seq:
-            continue
-        if e["prev_hash"] != prev and (last is not None or rows or e["seq"] == 1):
-            raise CadreDeskError(f"{who}的审计记录接不上（第 {e['seq']} 条之前有记录缺失或被改动，"
-                                 "或这台电脑从备份恢复过），这些审计记录没有导入")
         if entry_hash(e["prev_hash"], {**e, "device": e.get("device", device)}) != e["hash"]:
             raise CadreDeskError(f"{who}的第 {e['seq']} 条审计记录被改动过，这些审计记录没有导入")
-        rows.append([device, e["seq"], e["time"], e["user"], e["action"],
+        if (e["seq"], e["hash"]) in held:
+            continue
+        parent = held.get((e["seq"] - 1, e["prev_hash"]))
+        if parent is not None and tails[parent] == (e["seq"] - 1, e["prev_hash"]):
+            branch = parent
+        elif not tails:
+            branch = 0  # the first entries of this device received here
+        elif parent is not None or (e["seq"] == 1 and e["prev_hash"] == GENESIS):
+            branch = max(tails) + 1
+            new_branches.append(branch)
+        else:
+            raise CadreDeskError(f"{who}的审计记录接不上（第 {e['seq']} 条之前有记录缺失或被改动），"
+                                 "这些审计记录没有导入")
+        rows.append([device, branch, e["seq"], e["time"], e["user"], e["action"],
                      json.dumps(e["detail"], ensure_ascii=False, sort_keys=True), e["people"], e["prev_hash"],
                      e["hash"], _now(), e.get("device", device)])
-        prev_seq, prev = e["seq"], e["hash"]
+        held[(e["seq"], e["hash"])] = branch
+        tails[branch] = (e["seq"], e["hash"])
     with store.transaction():
-        store.db.conn.executemany("INSERT INTO audit_remote(device, seq, time, user, action, detail, people, "
-                                  "prev_hash, hash, received_at, entry_device) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        store.db.conn.executemany("INSERT INTO audit_remote(device, branch, seq, time, user, action, detail, "
+                                  "people, prev_hash, hash, received_at, entry_device) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    if new_branches and said is not None:
+        said.extend(f.text for f in forks(store, device, label=label) if f.branch in new_branches)
     return len(rows)
 
 
+@dataclass(frozen=True)
+class Fork:
+    device: str
+    branch: int
+    first: int   # the first seq held twice
+    last: int    # the last seq held twice (so far)
+    text: str
+
+
+def forks(store, device: str | None = None, *, label: str | None = None) -> list[Fork]:
+    """(County) Where a device's entries fork (it was restored from a backup):
+    for each branch after its first, the numbers held in both it and the
+    branch it starts from, with the restore's time and the backup's date."""
+    sql = ("SELECT a.device, a.branch, a.seq, a.prev_hash, COALESCE(d.cadre_name, '') AS name FROM audit_remote a "
+           "LEFT JOIN sync_devices d ON d.id = a.device WHERE a.branch > 0")
+    params: list[Any] = []
+    if device:
+        sql += " AND a.device = ?"
+        params.append(device)
+    firsts = {}
+    for r in store.rows(sql + " ORDER BY a.device, a.branch, a.seq", params):
+        firsts.setdefault((r["device"], r["branch"]), r)
+    out = []
+    for (dev, branch), first in firsts.items():
+        parent = store.db.execute("SELECT branch FROM audit_remote WHERE device = ? AND seq = ? AND hash = ?",
+                                  [dev, first["seq"] - 1, first["prev_hash"]]).fetchone()
+        parent_branch = parent[0] if parent else 0
+        ends = [store.db.execute("SELECT max(seq) FROM audit_remote WHERE device = ? AND branch = ?",
+                                 [dev, b]).fetchone()[0] for b in (parent_branch, branch)]
+        last = min(ends)
+        restore = store.rows("SELECT time, detail FROM audit_remote WHERE device = ? AND branch = ? "
+                             "AND action = 'restore' ORDER BY seq LIMIT 1", [dev, branch])
+        who = label or f"{first['name'] or '这台'}的电脑（设备号 {dev}）"
+        if restore:
+            made = (_load_detail(restore[0]["detail"]).get("data_from") or "")[:16].replace("T", " ")
+            when = f"于 {local_time(restore[0]['time'])[:16]} 从备份恢复" + (f"（备份中的数据截至 {made}）" if made else "")
+        else:
+            when = "像是从备份恢复过"
+        # A fork starts inside a branch (else it would continue it): ``last`` >= the first seq.
+        span = f"{first['seq']}–{last}" if last > first["seq"] else f"{first['seq']}"
+        copies = f"第 {span} 条有两份记录，均已保存"
+        out.append(Fork(dev, branch, first["seq"], last, f"{who}{when}：{copies}"))
+    return out
+
+
+def fork_notes(store, device: str | None = None) -> list[str]:
+    """The sentences of ``forks`` (the 审计记录 page, ``cadre-desk audit --devices``)."""
+    return [f.text for f in forks(store, device)]
+
+
 def verify_remote(store) -> Verdict:
-    """The chains the laptops sent, device by device, checked again here (an
-    entry edited in the county's own database is found like a local one)."""
+    """The chains the laptops sent, device by device and branch by branch,
+    checked again here (an entry edited in the county's own database is found
+    like a local one). A branch after a device's first starts from an entry
+    held in another of its branches."""
     n = 0
-    prev: dict[str, tuple[int, str]] = {}
-    for r in store.rows("SELECT device, COALESCE(entry_device, device) AS entry_device, seq, time, user, action, "
-                        "detail, people, prev_hash, hash FROM audit_remote ORDER BY device, seq"):
+    prev: dict[tuple[str, int], str] = {}
+    held = {(r[0], r[1], r[2]) for r in store.db.execute("SELECT device, seq, hash FROM audit_remote")}
+    for r in store.rows("SELECT device, branch, COALESCE(entry_device, device) AS entry_device, seq, time, user, "
+                        "action, detail, people, prev_hash, hash FROM audit_remote ORDER BY device, branch, seq"):
         n += 1
         entry = {**r, "device": r["entry_device"], "detail": _load_detail(r["detail"])}
-        seen = prev.get(r["device"])
-        if seen is not None and r["prev_hash"] != seen[1]:
-            return Verdict(False, n, r["seq"], f"（设备 {r['device']}）与上一条记录接不上（之前的记录被删除或改动）")
+        where = f"（设备 {r['device']}" + (f"，第 {r['branch'] + 1} 份" if r["branch"] else "") + "）"
+        seen = prev.get((r["device"], r["branch"]))
+        links = (r["prev_hash"] == seen if seen is not None else
+                 r["branch"] == 0 or (r["device"], r["seq"] - 1, r["prev_hash"]) in held
+                 or (r["seq"] == 1 and r["prev_hash"] == GENESIS))
+        if not links:
+            return Verdict(False, n, r["seq"], f"{where}与上一条记录接不上（之前的记录被删除或改动）")
         if entry_hash(r["prev_hash"], entry) != r["hash"]:
-            return Verdict(False, n, r["seq"], f"（设备 {r['device']}）的内容被改动过")
-        prev[r["device"]] = (r["seq"], r["hash"])
+            return Verdict(False, n, r["seq"], f"{where}的内容被改动过")
+        prev[(r["device"], r["branch"])] = r["hash"]
     return Verdict(True, n)
 
 
@@ -300,8 +410,8 @@ def query(store, *, source: str = "local", since: str | None = None, until: str 
     included), user, action and device. Each row has ``device_name`` (the
     cadre whose laptop it is, 本机 for this database)."""
     if source == "remote":
-        sql = ("SELECT a.seq, a.time, a.user, a.device, COALESCE(d.cadre_name, '') AS device_name, a.action, "
-               "a.detail, a.people FROM audit_remote a LEFT JOIN sync_devices d ON d.id = a.device WHERE 1")
+        sql = ("SELECT a.seq, a.branch, a.time, a.user, a.device, COALESCE(d.cadre_name, '') AS device_name, "
+               "a.action, a.detail, a.people FROM audit_remote a LEFT JOIN sync_devices d ON d.id = a.device WHERE 1")
     else:
         sql = ("SELECT a.seq, a.time, a.user, a.device, '本机' AS device_name, a.action, a.detail, a.people "
                "FROM audit_log a WHERE 1")
@@ -315,7 +425,7 @@ def query(store, *, source: str = "local", since: str | None = None, until: str 
     for r in store.rows(sql + " ORDER BY a.time DESC, a.device, a.seq DESC LIMIT ?", [*params, limit]):
         r["detail"] = _load_detail(r["detail"])
         out.append(r)
-    return out
+    return _mark_copies(out)
 
 
 def _day_after(day: str | None) -> str | None:
@@ -332,5 +442,17 @@ def action_label(action: str) -> str:
 
 
 def remote_entries(store, device: str | None = None, since: str | None = None) -> list[dict[str, Any]]:
-    return _read(store, "SELECT device, seq, time, user, action, detail, people FROM audit_remote WHERE 1",
-                 {"device = ?": device, "time >= ?": since}, "device, seq")
+    """The entries the laptops sent, by device and seq (both copies of a
+    number held twice next to each other, the later branch's marked)."""
+    return _mark_copies(_read(store, "SELECT device, branch, seq, time, user, action, detail, people, hash "
+                                     "FROM audit_remote WHERE 1",
+                              {"device = ?": device, "time >= ?": since}, "device, seq, branch"))
+
+
+def _mark_copies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An entry of a device's later branch (after a restore from a backup)
+    says which copy it is, in its detail (the listing's keys stay)."""
+    for r in rows:
+        if r.get("branch") and isinstance(r["detail"], dict):
+            r["detail"] = {**r["detail"], "copy": r["branch"] + 1}
+    return rows

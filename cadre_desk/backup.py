@@ -169,7 +169,7 @@ def check_backup(path: str | Path, key: bytes | None, database_id: str | None, c
         backup_id = setting("database_id")
         if database_id and backup_id and backup_id != database_id:
             raise CadreDeskError(f"{path.name} 是另一台电脑或另一个县的数据库的备份，不是这个数据库的，不能用它恢复")
-        info = {"made": setting(BACKED_UP_AT), "key": used,
+        info = {"made": setting(BACKED_UP_AT), "key": used, "audit_last": _last_audit_entry(conn),
                 "households": conn.execute("SELECT count(*) FROM households WHERE deleted = 0").fetchone()[0],
                 "members": conn.execute("SELECT count(*) FROM members WHERE deleted = 0").fetchone()[0]}
     except DATABASE_ERRORS as exc:
@@ -179,6 +179,15 @@ def check_backup(path: str | Path, key: bytes | None, database_id: str | None, c
     if info["made"] is None:
         info["made"] = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")
     return info
+
+
+def _last_audit_entry(conn) -> tuple[int, str] | None:
+    """The backup's last audit entry (seq, hash): where the restored chain
+    continues, recorded with the restore for the county."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit_log'").fetchone():
+        return None
+    row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(row[0]), row[1]) if row else None
 
 
 def restore_backup(db_path: str | Path, backup: str | Path, key: bytes | None, database_id: str | None,
@@ -279,7 +288,8 @@ def restore_in_place(db_path: str | Path, backup: str | Path, creds, *, close=No
         why = getattr(exc, "message", None) or str(exc)
         raise RestoreFailed(f"恢复没有完成：恢复后的数据库打不开（{why}）。原来的数据库已放回原处，没有丢失任何数据",
                             _reopen(db_path, creds)) from exc
-    audit.record(store, "restore", {"file": Path(backup).name, "data_from": info["made"]}, people=info["members"])
+    audit.record(store, "restore", {"file": Path(backup).name, **audit.restore_detail(info["audit_last"], info["made"])},
+                 people=info["members"])
     return store, info
 
 

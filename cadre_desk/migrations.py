@@ -275,5 +275,27 @@ def m0200_audit_remote_entry_device(db: Database) -> None:
     db["audit_remote"].add_column("entry_device", str)
 
 
+@migrations(name="0280_audit_remote_branches")
+def m0280_audit_remote_branches(db: Database) -> None:
+    # A laptop restored from a backup continues its audit chain from the
+    # backup's last entry, so the county receives a second set of entries for
+    # numbers it already holds (a fork). Both are kept: ``branch`` numbers the
+    # chains of one device (0 the first; a fork's first entry links to an entry
+    # of an earlier branch through its prev_hash). The key becomes (device,
+    # branch, seq); rows are copied in their order (the newest row of a device
+    # tells which branch it is on now) and the table stays append-only.
+    for verb in ("update", "delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS audit_remote_no_{verb}")
+    db.execute("CREATE TABLE audit_remote_branched (device TEXT, branch INTEGER NOT NULL DEFAULT 0, seq INTEGER, "
+               "time TEXT, user TEXT, action TEXT, detail TEXT, people INTEGER, prev_hash TEXT, hash TEXT NOT NULL, "
+               "received_at TEXT, entry_device TEXT, PRIMARY KEY (device, branch, seq))")
+    columns = "device, seq, time, user, action, detail, people, prev_hash, hash, received_at, entry_device"
+    db.execute(f"INSERT INTO audit_remote_branched(branch, {columns}) SELECT 0, {columns} FROM audit_remote "
+               "ORDER BY rowid")
+    db.execute("DROP TABLE audit_remote")
+    db.execute("ALTER TABLE audit_remote_branched RENAME TO audit_remote")
+    _append_only(db, "audit_remote")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

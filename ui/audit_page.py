@@ -73,6 +73,11 @@ class AuditPage(QWidget):
         buttons.addWidget(export)
         self.message = QLabel("")
         self.message.setStyleSheet(BAD_STYLE)
+        # (County) laptops restored from a backup: numbers held twice, both kept.
+        self.forks = QLabel("")
+        self.forks.setObjectName("auditForks")
+        self.forks.setWordWrap(True)
+        self.forks.hide()
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("auditTable")
@@ -93,6 +98,7 @@ class AuditPage(QWidget):
         layout.addLayout(filters)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        layout.addWidget(self.forks)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
         self._stale = True  # read when first shown (off the start-up path)
@@ -153,6 +159,10 @@ class AuditPage(QWidget):
         self.rows = audit.query(self.store, source=self.current_source(), since=since, until=until,
                                 user=None if user in ("", ALL) else user, action=self.action.currentData(),
                                 device=self.device.currentData() if self.current_source() == "remote" else None)
+        remote = self.current_source() == "remote"
+        forks = audit.fork_notes(self.store, self.device.currentData()) if remote else []
+        self.forks.setText("\n".join(forks))
+        self.forks.setVisible(bool(forks))
         self.table.setRowCount(len(self.rows))
         for r, entry in enumerate(self.rows):
             for c, value in enumerate(audit.table_row(entry)):

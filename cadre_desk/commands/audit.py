@@ -34,6 +34,9 @@ def run(args, ctx) -> int:
     if args.json:
         print(json.dumps([{k: r[k] for k in audit.KEYS} for r in rows], ensure_ascii=False))
         return 0
+    if args.devices:
+        for fork in audit.fork_notes(store):  # laptops restored from a backup
+            print(fork)
     for r in rows:
         people = f"，{r['people']} 人" if r["people"] else ""
         detail = audit.describe(r)

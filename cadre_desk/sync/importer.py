@@ -211,7 +211,7 @@ def _import_changes(store: Store, sealed: Sealed, file_name: str) -> ImportResul
         if county and decoded.get("audit"):
             _keep_audit(store, sender, decoded["audit"], result)
         elif not county and manifest.get("audit_upto") is not None:
-            audit.county_holds(store, int(manifest["audit_upto"]))
+            audit.county_holds(store, int(manifest["audit_upto"]), manifest.get("audit_upto_hash"))
         if not county:
             # The county could encrypt for this laptop: it has our keys; no more proof needed.
             store.db.execute("DELETE FROM settings WHERE key = ?", [roles.ENROL_SECRET])
@@ -229,17 +229,22 @@ def _import_changes(store: Store, sealed: Sealed, file_name: str) -> ImportResul
 
 
 def _keep_audit(store: Store, sender: dict, entries: list[dict], result) -> None:
-    """(County) The laptop's audit entries, kept per device. A broken or
-    edited chain does not stop the rows (they have their own checks): the
-    entries are left out and the import says so, for the county to look into."""
+    """(County) The laptop's audit entries, kept per device (both branches of
+    a laptop restored from a backup, said in the summary). A broken or edited
+    chain does not stop the rows (they have their own checks, and refusing
+    them would strand the cadre's work too): the entries are left out and the
+    import says so, for the county to look into."""
     from ..errors import CadreDeskError
 
     label = f"{sender['cadre_name'] or '这台'}的电脑（设备号 {sender['id']}）"
     try:
-        added = audit.import_remote(store, sender["id"], entries, label=label)
+        forks: list[str] = []
+        added = audit.import_remote(store, sender["id"], entries, label=label, said=forks)
     except CadreDeskError as exc:
         result.note(exc.message + "。请报告县就业办管理员")
         return
+    for fork in forks:
+        result.note(fork)
     if added:
         result.note(f"收到这台电脑的审计记录 {added} 条（审计记录 → 各台电脑）")
 

@@ -142,6 +142,9 @@ def manifest(value: Any) -> dict:
     for key in ("kind", "sender", "receiver", "created", "program", "questionnaire", "content_hash", "hlc"):
         if key in value and value[key] is not None and not _text(value[key]):
             raise refuse("清单格式不对")
+    if "audit_upto_hash" in value and not (isinstance(value["audit_upto_hash"], str)
+                                           and HASH.match(value["audit_upto_hash"])):
+        raise refuse("清单格式不对")
     schema = value.get("schema", [])
     if not isinstance(schema, list) or len(schema) > 10000 or not all(_text(n) for n in schema):
         raise refuse("清单格式不对")
