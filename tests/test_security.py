@@ -398,3 +398,20 @@ def test_a_laptops_audit_entries_travel_to_the_county_and_keep_their_chain(tmp_p
     assert [e["action"] for e in held][-2:] == ["export", "print"] and held[-2]["people"] == 120
     rc, out, err = run_cli("--db", str(tmp_path / "county.db"), "audit", "--devices", "--json")
     assert rc == 0 and "全村.xlsx" in out
+
+
+def test_a_database_without_the_users_record_does_not_call_the_user_disabled_nor_drop_their_key(tmp_path):
+    """A database file copied without its -wal file after a crash can lack a
+    user added just before: the user is not 停用, and their key must stay in the
+    key file (the complete database opens with it again)."""
+    path = tmp_path / "county.db"
+    admin = open_store(path)
+    add_user(admin, "王丽", "wangli-2026", "cadre")
+    admin.db.execute("DELETE FROM users WHERE name = '王丽'")  # what the incomplete copy holds
+    admin.db.conn.close()
+    with pytest.raises(SignInFailed) as info:
+        open_store(path, credentials=Credentials("王丽", "wangli-2026"))
+    message = info.value.message
+    assert "停用" not in message and "王丽" in message
+    assert "不完整" in message and "备份" in message and "管理员" in message
+    assert "王丽" in keys.KeyFile.load(path).users
