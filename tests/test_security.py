@@ -415,3 +415,20 @@ def test_a_database_without_the_users_record_does_not_call_the_user_disabled_nor
     assert "停用" not in message and "王丽" in message
     assert "不完整" in message and "备份" in message and "管理员" in message
     assert "王丽" in keys.KeyFile.load(path).users
+
+
+@pytest.mark.parametrize("damage", ["folder", "garbage"])
+def test_a_key_file_that_cannot_be_read_says_why_in_chinese(tmp_path, damage):
+    path = tmp_path / "county.db"
+    open_store(path).db.conn.close()
+    key_file = keys.keys_path(path)
+    key_file.unlink()
+    if damage == "folder":
+        key_file.mkdir()  # e.g. a copy tool that made a folder of that name
+    else:
+        key_file.write_bytes(b"\xff\xfe not json")
+    with pytest.raises(keys.KeyFileError) as info:
+        keys.KeyFile.load(path)
+    message = info.value.message
+    assert "Error" not in message and key_file.name in message  # no IsADirectoryError, UnicodeDecodeError …
+    assert ("是一个文件夹" if damage == "folder" else "已损坏") in message and "备份中的密钥文件" in message
