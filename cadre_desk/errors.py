@@ -57,17 +57,18 @@ class DatabaseError(CadreDeskError):
     """The database file cannot be opened or written (locked, damaged, disk full)."""
 
 
-# The system's reasons are English (``OSError.strerror``): the common ones said in Chinese.
-_OS_REASONS = {
-    errno.EROFS: "所在的磁盘或文件夹是只读的",
-    errno.EACCES: "没有读写权限",
-    errno.EPERM: "没有读写权限",
-    errno.ENOSPC: "磁盘已满",
-    errno.ENOENT: "文件或文件夹不存在",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.EISDIR: "这是一个文件夹，不是文件",
-    errno.EBUSY: "文件正被占用",
-    errno.ENAMETOOLONG: "路径太长",
+# The system's reasons are English (``OSError.strerror``): the common ones in Chinese, each
+# with what to do about it (the window's file errors, ui/errors.py, say the same).
+OS_REASONS = {
+    errno.EROFS: ("磁盘或文件夹是只读的", "请换一个可以写入的位置（如“文档”文件夹），或请管理员取消只读"),
+    errno.EACCES: ("没有权限", "请换一个可以写入的位置，或请管理员给您这个文件夹的权限"),
+    errno.EPERM: ("没有权限", "请换一个可以写入的位置，或请管理员给您这个文件夹的权限"),
+    errno.ENOSPC: ("磁盘空间已满", "请清理磁盘或换一个磁盘后重试"),
+    errno.ENOENT: ("找不到文件或文件夹", "请检查路径，或重新选择文件"),
+    errno.EBUSY: ("文件正被其他程序占用", "请关闭正在使用它的程序后重试"),
+    errno.ENOTDIR: ("路径中有一段不是文件夹", "请检查路径"),
+    errno.EISDIR: ("这是一个文件夹，不是文件", "请选择文件，或检查路径"),
+    errno.ENAMETOOLONG: ("路径太长", "请换一个短一些的位置或文件名"),
 }
 CANNOT_WRITE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})  # the place refuses writing
 
@@ -75,4 +76,5 @@ CANNOT_WRITE_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})  # the
 def os_error_reason(exc: BaseException) -> str:
     """Why an ``OSError`` happened, in Chinese where the reason is a common
     one (else the system's own words; another exception: its text)."""
-    return _OS_REASONS.get(getattr(exc, "errno", None)) or getattr(exc, "strerror", None) or str(exc)
+    known = OS_REASONS.get(getattr(exc, "errno", None))
+    return known[0] if known else getattr(exc, "strerror", None) or str(exc)

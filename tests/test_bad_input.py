@@ -229,7 +229,7 @@ def test_the_systems_english_reasons_are_said_in_chinese(tmp_path):
     from cadre_desk.errors import os_error_reason
     from cadre_desk.xlsx import _cannot_write
 
-    for code, words in ((errno.EROFS, "只读"), (errno.EACCES, "权限"), (errno.ENOSPC, "磁盘已满")):
+    for code, words in ((errno.EROFS, "只读"), (errno.EACCES, "权限"), (errno.ENOSPC, "磁盘空间已满")):
         exc = OSError(code, os.strerror(code), "x")
         assert words in os_error_reason(exc) and os.strerror(code) not in os_error_reason(exc)
     message = _cannot_write(Path("/media/cd/花名册.xlsx"), PermissionError(errno.EROFS, os.strerror(errno.EROFS))).message
