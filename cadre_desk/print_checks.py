@@ -12,18 +12,17 @@ from .storage import Store
 def no_policies_warning(store: Store, *, for_window: bool = False) -> str | None:
     """None when the county has policies in use; else a warning that says
     where to get some: on the command line its commands, in the window
-    (``for_window``) the window's own way (the 打印 menu's 打印政策汇编 offers
-    the sample policies; a county's policy file is imported at the county
-    office)."""
+    (``for_window``) the handbook preview's own button (载入样本政策并重新生成;
+    a county's policy file is imported by the county office)."""
     from .policies import list_policies
 
     if list_policies(store):
         return None
-    empty = "提示：还没有在用的政策，每本手册的“政策”部分都会是空的。"
     if for_window:
-        return (f"{empty}可在“打印”菜单中选“打印政策汇编”，载入随程序提供的样本政策；"
-                "本县的正式政策文件由县就业办的管理员导入")
-    return f"{empty}请先导入政策（命令行：cadre-desk policy import 文件，或 cadre-desk policy samples 载入样本政策）"
+        return ("提示：还没有在用的政策，手册的“政策”部分是空的。可点“载入样本政策并重新生成”"
+                "（样本政策标注为“样本文本”，不是正式文件）；本县的正式政策请县就业办导入后再打印")
+    return ("提示：还没有在用的政策，每本手册的“政策”部分都会是空的。请先导入政策"
+            "（命令行：cadre-desk policy import 文件，或 cadre-desk policy samples 载入样本政策）")
 
 
 def check_village_unambiguous(store: Store, village: str, town: str | None) -> None:
