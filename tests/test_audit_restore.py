@@ -45,7 +45,7 @@ def _forked(office, tmp_path, *, after_backup=3):
     for i in range(after_backup):
         audit.record(a, "print", {"what": "handbook", "file": f"丢失前{i}.pdf"}, people=1)
     office.round_trip(a, "王芳")
-    held_before = audit.held_upto(county, a.device_id)
+    held_before = audit.held_tail(county, a.device_id)[0]
     assert held_before == audit.entries(a)[-1]["seq"] > at_backup
     a = _restore(office, made)
     for i in range(after_backup + 2):
