@@ -75,7 +75,7 @@ def test_a_restored_laptops_package_keeps_both_branches_and_its_data(office, tmp
     assert restore["detail"]["continues_from"] == at_backup
     assert restore["detail"]["continues_hash"] == next(e for e in held if e["seq"] == at_backup)["hash"]
     assert restore["detail"]["data_from"]
-    assert audit.verify_remote(county).ok
+    assert audit.verify_remote(county).ok and audit.verify(a).ok
     # The import says so, in words the county understands.
     said = "；".join(result.notes)
     assert "从备份恢复" in said and f"第 {at_backup + 1}–{held_before} 条有两份记录，均已保存" in said, said
