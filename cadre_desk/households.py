@@ -182,6 +182,7 @@ def set_household(store: Store, household_id: str, answers: Mapping[str, Any]) -
     merged = {**current, **answers}
     with store.transaction():
         _, warnings = register.save_household(store, merged, household_id=household_id)
+        _head_follows_its_member(store, household_id, current)
         if "size" in answers:
             registered = len(present_members(store, household_id))
             stored = store.get("households", household_id).get("size")
@@ -192,6 +193,22 @@ def set_household(store: Store, household_id: str, answers: Mapping[str, Any]) -
                                                WARNING)]
         refresh_size(store, household_id)
     return warnings
+
+
+def _head_follows_its_member(store: Store, household_id: str, before: Mapping[str, Any]) -> None:
+    """户主姓名 and 户主证件号码 are the 户主's own (``register.sync_heads``): typed
+    on a household that has its one 户主, another value is refused, saying where
+    to change it; a value gone stale is brought in line."""
+    heads = [m for m in present_members(store, household_id) if m.get("relation") == HEAD]
+    if len(heads) != 1:
+        return
+    head, now = heads[0], store.get("households", household_id)
+    for key, member_key, label in (("head_name", "name", "户主姓名"), ("head_id_number", "id_number", "户主证件号码")):
+        if now.get(key) != before.get(key) and now.get(key) != head.get(member_key):
+            what = "姓名" if member_key == "name" else "证件号码"
+            raise ValidationFailed([Problem(key, f"{label}跟着户主本人的成员信息：要改，请在成员“{head['name']}”的"
+                                                 f"调查表里改{what}，户的信息会随之改好")])
+    register.sync_heads(store, [household_id])
 
 
 def set_member(store: Store, member_id: str, answers: Mapping[str, Any]) -> list[Problem]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import DatabaseError
+from .errors import DatabaseError, os_error_reason
 
 KEYS_SUFFIX = ".keys"
 FORMAT = "cadre-desk-keys/1"
@@ -116,9 +116,11 @@ class KeyFile:
         except FileNotFoundError:
             raise KeyFileError(f"找不到数据库的密钥文件 {path.name}（它应当和数据库放在同一个文件夹）。"
                                "请把它复制回来；没有它，加密的数据库无法打开") from None
-        except (OSError, ValueError) as exc:
-            raise KeyFileError(f"数据库的密钥文件 {path.name} 已损坏（{exc.__class__.__name__}）。"
+        except OSError as exc:
+            raise KeyFileError(f"无法读取数据库的密钥文件 {path.name}：{os_error_reason(exc)}。"
                                "请用备份中的密钥文件，或请县就业办恢复") from None
+        except ValueError:  # not UTF-8, not JSON
+            raise KeyFileError(f"数据库的密钥文件 {path.name} 已损坏。请用备份中的密钥文件，或请县就业办恢复") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise KeyFileError(f"{path.name} 不是帮扶工作台的密钥文件")
         return cls(path, data["database_id"], data.get("users", {}), data.get("recovery"),

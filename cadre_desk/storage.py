@@ -169,8 +169,9 @@ def damaged_hint(path: Path) -> str:
             info = check_backup(candidate, key, None)
         except Exception:  # noqa: BLE001 - any unreadable backup is simply not offered
             continue
+        # Not the window's 文件 → 从备份恢复: it needs this very database open.
         return (f"。最新的完好备份是 {candidate}（{info['made'][:10]}），可以用 cadre-desk restore {candidate} "
-                "或 文件 → 从备份恢复 恢复；损坏的文件会保留在一旁")
+                "恢复，或请县就业办帮您恢复；损坏的文件会保留在一旁")
     return ""
 
 

@@ -227,7 +227,13 @@ def finish_sign_in(store, kf: keys.KeyFile, name: str) -> None:
     from . import audit
 
     row = store.db.execute("SELECT role, disabled FROM users WHERE name = ?", [name]).fetchone()
-    if row is None or row[1]:
+    if row is None:
+        # The key file knows the user, the database does not: an incomplete or older copy of
+        # the file (e.g. copied without its -wal file after a crash). The key stays: the
+        # complete database opens with it again.
+        raise SignInFailed(f"这个数据库文件里没有用户“{name}”的记录，可能不完整（例如电脑死机后只复制了数据库文件、"
+                           "没有复制它旁边的 -wal 文件），或是较早的副本。请用最近的备份恢复，或找县就业办管理员")
+    if row[1]:
         kf.remove_user(name)
         _save_quietly(kf)
         raise SignInFailed(f"用户“{name}”已停用，不能登录。请找县就业办管理员")

@@ -200,3 +200,20 @@ def test_renaming_the_head_renames_the_household_everywhere(db, tmp_path):
     rc, out, err = run_cli("--db", db, "member", "set", WIFE_ID, "--field", "姓名=李秀兰")
     assert rc == 0, err
     assert {r["户主姓名"] for r in roster_rows(db, tmp_path)} == {"张建军"}
+
+
+def test_the_household_head_name_is_changed_on_the_head_not_on_the_household(db, tmp_path):
+    """户主姓名 follows the 户主's own record: typed on the household instead,
+    it is refused with where to change it, and nothing is saved."""
+    rc, out, err = run_cli("--db", db, "household", "set", "3715811090010001", "--field", "户主姓名=张建民",
+                           "--field", "联系电话=13905350002")
+    assert rc == 1 and "张建国" in err and "户主姓名" in err and "成员" in err
+    row = roster_rows(db, tmp_path)[0]
+    assert (row["户主姓名"], row["联系电话"]) == ("张建国", "13905350001")
+    # A household whose head columns went stale (before this rule) is brought in line on its next save.
+    store = open_store(db)
+    h = register.household_by_number(store, "3715811090010001")
+    store.update("households", h["id"], {"head_name": "旧名字"})
+    households.set_household(store, h["id"], {"phone": "13905350003"})
+    assert register.household(store, h["id"])["head_name"] == "张建国"
+    store.db.conn.close()
