@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from cadre_desk import audit, users
 from cadre_desk.errors import CadreDeskError
 from cadre_desk.storage import Store, file_kind, open_store
+from ui.colors import ERROR_STYLE
 
-ERROR_STYLE = "color: #c62828;"
 LOCK_SHORTCUT = "Ctrl+L"
 IDLE_SETTING = "idle_lock_minutes"
 DEFAULT_IDLE_MINUTES = 10
