@@ -57,9 +57,14 @@ class _Form(QDialog):
         try:
             self.store = self.attempt()
         except CadreDeskError as exc:
-            self.error.setText(exc.message)
+            self.say(exc.message)
             return
         self.accept()
+
+    def say(self, message: str) -> None:
+        """An error under the form; the dialog grows to show all of it."""
+        self.error.setText(message)
+        self.adjustSize()
 
     def attempt(self) -> Store:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -117,10 +122,10 @@ class SignInDialog(_Form):
         except RestoreFailed as exc:
             if exc.store is not None:
                 exc.store.db.conn.close()
-            self.error.setText(exc.message)
+            self.say(exc.message)
             return
         except CadreDeskError as exc:
-            self.error.setText(exc.message)
+            self.say(exc.message)
             return
         self._offer(None)
         store.notices.append(f"已用 {info['made'][:10]} 的备份恢复：之后的修改需要重新录入或重新同步；"
