@@ -244,11 +244,6 @@ def held_tail(store, device: str) -> tuple[int, str]:
     return (int(row[0]), row[1]) if row else (0, "")
 
 
-def held_upto(store, device: str) -> int:
-    """(County) The seq of ``held_tail``."""
-    return held_tail(store, device)[0]
-
-
 def county_holds(store, seq: int, hash_: str | None = None) -> None:
     """(Laptop) The county's reply said it holds our entries up to ``seq``,
     the one with ``hash_``. A reply about another chain (ours went back to a

@@ -158,6 +158,12 @@ def _window_start(argv: list[str]) -> dict[str, str] | None:
     return options
 
 
+def _restore_hint(exc: BaseException) -> str:
+    """A damaged database with a good backup: the command that restores it."""
+    backup = getattr(exc, "backup", None)
+    return f"（命令：cadre-desk restore {backup}）" if backup else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     window = _window_start(argv)
@@ -185,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             pass  # not a real file (tests capture output)
         return 0
     except CadreDeskError as exc:
-        print(f"错误：{exc.message}", file=sys.stderr)
+        print(f"错误：{exc.message}{_restore_hint(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)

@@ -57,6 +57,17 @@ class DatabaseError(CadreDeskError):
     """The database file cannot be opened or written (locked, damaged, disk full)."""
 
 
+class DatabaseDamaged(DatabaseError):
+    """The database cannot be read; ``backup`` is the newest automatic backup
+    that passes its checks (None: there is none), for the caller to offer:
+    the window a button, the command line ``cadre-desk restore``."""
+
+    def __init__(self, message: str, backup=None, made: str | None = None):
+        super().__init__(message)
+        self.backup = backup
+        self.made = made
+
+
 # The system's reasons are English (``OSError.strerror``): the common ones in Chinese, each
 # with what to do about it (the window's file errors, ui/errors.py, say the same).
 OS_REASONS = {

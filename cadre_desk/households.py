@@ -195,14 +195,21 @@ def set_household(store: Store, household_id: str, answers: Mapping[str, Any]) -
     return warnings
 
 
+def head_member(store: Store, household_id: str) -> dict[str, Any] | None:
+    """The household's one present member whose 与户主关系 is 户主 (None: none,
+    or two): the member its 户主姓名 and 户主证件号码 follow."""
+    heads = [m for m in present_members(store, household_id) if m.get("relation") == HEAD]
+    return heads[0] if len(heads) == 1 else None
+
+
 def _head_follows_its_member(store: Store, household_id: str, before: Mapping[str, Any]) -> None:
     """户主姓名 and 户主证件号码 are the 户主's own (``register.sync_heads``): typed
     on a household that has its one 户主, another value is refused, saying where
     to change it; a value gone stale is brought in line."""
-    heads = [m for m in present_members(store, household_id) if m.get("relation") == HEAD]
-    if len(heads) != 1:
+    head = head_member(store, household_id)
+    if head is None:
         return
-    head, now = heads[0], store.get("households", household_id)
+    now = store.get("households", household_id)
     for key, member_key, label in (("head_name", "name", "户主姓名"), ("head_id_number", "id_number", "户主证件号码")):
         if now.get(key) != before.get(key) and now.get(key) != head.get(member_key):
             what = "姓名" if member_key == "name" else "证件号码"

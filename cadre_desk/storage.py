@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import migrations
-from .errors import DatabaseError, os_error_reason
+from .errors import DatabaseDamaged, DatabaseError, os_error_reason
 from .lazydb import Database
 from .paths import default_db_path
 from .sqlite_driver import (DATABASE_ERRORS, INTEGRITY_ERRORS, OPERATIONAL_ERRORS, SQLITE_ERRORS,  # noqa: F401
@@ -143,7 +143,12 @@ def open_store(path: str | Path | None = None, *, credentials=None, plaintext: b
     try:
         store = open_keyed(path, key, kf.database_id)
     except DatabaseError as exc:
-        raise DatabaseError(exc.message + damaged_hint(path)) from exc
+        found = newest_good_backup(path, creds)
+        if found is None:
+            raise DatabaseDamaged(exc.message) from exc
+        backup, made = found
+        raise DatabaseDamaged(f"{exc.message}。最新的完好备份是 {backup}（{made[:10]}），可以用它恢复，"
+                              "或请县就业办帮您恢复；损坏的文件会保留在一旁", backup, made) from exc
     try:
         users.finish_sign_in(store, kf, name)
     except BaseException:
@@ -153,26 +158,22 @@ def open_store(path: str | Path | None = None, *, credentials=None, plaintext: b
     return store
 
 
-def damaged_hint(path: Path) -> str:
+def newest_good_backup(path: Path, creds) -> tuple[Path, str] | None:
     """For a database that cannot be read: the newest automatic backup that
-    passes its integrity check, offered (the damaged file is left as it is)."""
+    opens with ``creds`` and passes its integrity check, and the time it was
+    made (the damaged file is left as it is)."""
     from .backup import automatic_backups, check_backup
+    from .keys import KeyFile
 
     for candidate in automatic_backups(path):
         try:
-            from .keys import KeyFile
-            from .users import credentials_from_env
-
             kf = KeyFile.load(candidate)
-            creds = credentials_from_env()
             key = kf.unwrap_for_user(creds.user, creds.password) if creds else None
             info = check_backup(candidate, key, None)
         except Exception:  # noqa: BLE001 - any unreadable backup is simply not offered
             continue
-        # Not the window's 文件 → 从备份恢复: it needs this very database open.
-        return (f"。最新的完好备份是 {candidate}（{info['made'][:10]}），可以用 cadre-desk restore {candidate} "
-                "恢复，或请县就业办帮您恢复；损坏的文件会保留在一旁")
-    return ""
+        return candidate, info["made"]
+    return None
 
 
 def _opened(path: Path, conn, make: Callable[[Database], Store]) -> Store:

@@ -45,7 +45,7 @@ def _forked(office, tmp_path, *, after_backup=3):
     for i in range(after_backup):
         audit.record(a, "print", {"what": "handbook", "file": f"丢失前{i}.pdf"}, people=1)
     office.round_trip(a, "王芳")
-    held_before = audit.held_upto(county, a.device_id)
+    held_before = audit.held_tail(county, a.device_id)[0]
     assert held_before == audit.entries(a)[-1]["seq"] > at_backup
     a = _restore(office, made)
     for i in range(after_backup + 2):
@@ -75,7 +75,7 @@ def test_a_restored_laptops_package_keeps_both_branches_and_its_data(office, tmp
     assert restore["detail"]["continues_from"] == at_backup
     assert restore["detail"]["continues_hash"] == next(e for e in held if e["seq"] == at_backup)["hash"]
     assert restore["detail"]["data_from"]
-    assert audit.verify_remote(county).ok
+    assert audit.verify_remote(county).ok and audit.verify(a).ok
     # The import says so, in words the county understands.
     said = "；".join(result.notes)
     assert "从备份恢复" in said and f"第 {at_backup + 1}–{held_before} 条有两份记录，均已保存" in said, said
@@ -153,6 +153,10 @@ def test_a_branch_edited_at_the_county_is_found(office, tmp_path):
     county.db.execute("UPDATE audit_remote SET people = 9 WHERE action = 'restore'")
     verdict = audit.verify_remote(county)
     assert not verdict.ok and "改动" in verdict.reason
+    from helpers_cli import run_cli
+
+    rc, out, _err = run_cli("--db", str(county.path), "audit", "--devices", "--verify")
+    assert rc == 1 and "改动" in out
 
 
 def test_the_county_listing_and_page_say_so_and_keep_the_json_keys(office, tmp_path, qtbot):
@@ -173,6 +177,8 @@ def test_the_county_listing_and_page_say_so_and_keep_the_json_keys(office, tmp_p
     assert rc == 0, err
     listed = json.loads(out)
     assert listed and all(list(e) == list(audit.KEYS) for e in listed)
+    rc, out, err = run_cli("--db", str(county.path), "audit", "--devices", "--verify")
+    assert rc == 0 and "完整" in out, (out, err)
     # Both copies of a number are listed; the later one says which copy it is.
     copies = [e for e in listed if e["device"] == office.a.device_id and e["detail"].get("copy") == 2]
     assert len(copies) == len(audit.entries(office.a)) - at_backup
@@ -263,3 +269,24 @@ def test_the_county_restored_from_a_backup_gets_the_entries_it_lost_again(office
     held = {(e["seq"], e["time"]) for e in audit.remote_entries(office.county, a.device_id)}
     assert {(e["seq"], e["time"]) for e in audit.entries(a)} <= held
     assert audit.verify_remote(office.county).ok
+
+
+def test_the_countys_reply_names_its_changes_and_the_audit_entry_it_holds_apart(office):
+    """The reply's ``upto`` is the county's own change log; ``audit_upto`` and
+    its hash the laptop's audit entry it holds (two different counters)."""
+    import json
+
+    from cadre_desk.sync import keys
+    from cadre_desk.sync.selection import high_water
+    from cadre_desk.sync.package import open_sealed, read_outer
+
+    county, a = office.county, office.a
+    for i in range(3):
+        audit.record(a, "print", {"what": "handbook", "file": f"{i}.pdf"}, people=1)
+    import_package(county, office.package(a))
+    sealed = read_outer(office.package(county, cadre="王芳").read_bytes())
+    manifest = json.loads(open_sealed(sealed, box_key=keys.box_key_for(a, sealed.header.get("rk"))).manifest_bytes)
+    assert manifest["upto"] == high_water(county) != manifest["audit_upto"]
+    mine = audit.entries(a)[-1]["seq"]
+    assert manifest["audit_upto"] == mine
+    assert manifest["audit_upto_hash"] == a.db.execute("SELECT hash FROM audit_log WHERE seq = ?", [mine]).fetchone()[0]

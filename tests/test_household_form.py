@@ -184,3 +184,15 @@ def test_enter_moves_to_the_next_field_and_does_not_save(page, store, qtbot):
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     assert QApplication.focusWidget() is editor(form, "size")
     assert form.result() == 0 and form.isVisible()
+
+
+def test_the_head_name_of_a_household_with_its_head_is_changed_on_the_head_not_here(page, store, qtbot):
+    hid, _ = page.sample
+    head = households.head_member(store, hid)
+    assert head is not None
+    form = page.edit_household(run=False)
+    qtbot.addWidget(form)
+    for key in ("head_name", "head_id_number"):
+        assert not editor(form, key).isEnabled()  # it follows the head's own record
+        assert head["name"] in editor(form, key).toolTip() and "调查表" in editor(form, key).toolTip()
+    assert editor(form, "phone").isEnabled()

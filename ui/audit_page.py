@@ -17,12 +17,13 @@ from cadre_desk import audit, users
 from cadre_desk.errors import CadreDeskError
 
 from . import errors as ui_errors
+from .colors import ERROR_STYLE
 
 PERMISSION = "audit.view"
 COLUMNS = audit.COLUMNS
 ALL = "全部"
 OK_STYLE = "color: #2e7d32;"
-BAD_STYLE = "color: #c62828;"
+BAD_STYLE = ERROR_STYLE
 
 
 class AuditPage(QWidget):

@@ -29,9 +29,9 @@ from cadre_desk.errors import CadreDeskError
 
 from . import errors as ui_errors
 from .roster_dialogs import ask_roster_paths
+from .colors import ERROR_STYLE
 
 PACKAGE_FILTER = "启用包 (*.cdsync);;所有文件 (*)"
-ERROR_STYLE = "color: #c62828;"
 
 
 class FirstStartPage(QWidget):

@@ -16,6 +16,7 @@ from cadre_desk.history import HistoryEntry, member_history, revert_change
 from cadre_desk.storage import Store
 
 from .screen import fit
+from .colors import ERROR_STYLE
 
 COLUMNS = ("时间", "修改人", "项目", "原值", "新值")
 
@@ -123,7 +124,7 @@ class HistoryDialog(QDialog):
         try:
             revert_change(self.store, entry.seq)
         except CadreDeskError as exc:
-            self.message.setStyleSheet("color: #c62828;")
+            self.message.setStyleSheet(ERROR_STYLE)
             self.message.setText(exc.message)
             return False
         self.message.setStyleSheet("color: #2e7d32;")

@@ -172,6 +172,15 @@ class HouseholdForm(QDialog):
             editor.set_value(figure.size if key == "size" else h.get(key))
         self._loaded_size = figure.size
         self._stored = self._stored_values(h)
+        head = households.head_member(self.store, self.household_id)
+        if head is not None:  # they follow the 户主's own record (households.head_member)
+            for key, what in (("head_name", "姓名"), ("head_id_number", "证件号码")):
+                if key in self.rows:
+                    label, editor, _message = self.rows[key]
+                    editor.setEnabled(False)
+                    tip = f"跟着户主本人的成员信息：要改，请在成员“{head['name']}”的调查表里改{what}"
+                    editor.setToolTip(tip)
+                    label.setToolTip(tip)
 
     def _stored_values(self, record: dict[str, Any]) -> dict[str, Any]:
         return {key: record.get(key) for key in self.rows if key != "size"}  # size follows the members

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QFormLayou
 
 from cadre_desk import backup, first_start, users
 from cadre_desk.errors import CadreDeskError
+from ui.colors import ERROR_STYLE
 
-ERROR_STYLE = "color: #c62828;"
 BACKUP_FILTER = "帮扶工作台备份 (*.db);;所有文件 (*)"
 
 

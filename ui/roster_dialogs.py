@@ -30,25 +30,23 @@ from cadre_desk import first_start, search
 from cadre_desk.errors import CadreDeskError
 from cadre_desk import exports
 from cadre_desk.idnumber import mask_id
-from cadre_desk.roster import ImportResult, PairingDateNeeded, RosterImportFailed, import_files
+from cadre_desk.roster import FILE_FAILURE_KINDS, ImportResult, PairingDateNeeded, RosterImportFailed, import_files
 
 from . import errors as ui_errors
+from .colors import WARNING_COLOR
 
 EXCEL_FILTER = "Excel 花名册 (*.xlsx *.xlsm *.xls *.ods)"
 REPORT_HEADERS = ["工作表", "行号", "列", "问题"]
 FILE_HEADER = "文件"  # first column when the rows came from several files
 FINDING_HEADERS = ["户编号", "乡镇、村", "成员", "提醒"]
-WARNING_COLOR = "#b45f06"  # as the forms' warnings
-# Problems that stop a whole file (it cannot be read, has no data, lacks a
-# required column): skipping bad rows cannot help. The kinds roster/national.py
-# treats so; to move into cadre_desk/roster/result.py as one named rule.
-FILE_PROBLEM_KINDS = frozenset({"missing", "format", "empty", "columns"})
 SUMMARY_MAX_HEIGHT = 110  # a summary naming thousands of extra columns scrolls
 
 
 def rows_can_be_skipped(result: ImportResult) -> bool:
-    """True when every problem is a row's own: importing the other rows is possible."""
-    return bool(result.bad_rows) and not any(b.kind in FILE_PROBLEM_KINDS for b in result.bad_rows)
+    """True when every problem is a row's own: importing the other rows is
+    possible (a problem that stops a whole file, ``FILE_FAILURE_KINDS``:
+    skipping bad rows cannot help)."""
+    return bool(result.bad_rows) and not any(b.kind in FILE_FAILURE_KINDS for b in result.bad_rows)
 
 
 class ImportReportDialog(QDialog):

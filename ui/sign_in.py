@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QVBoxLayout, QWidget)
 
 from cadre_desk import audit, users
-from cadre_desk.errors import CadreDeskError
+from cadre_desk.errors import CadreDeskError, DatabaseDamaged
 from cadre_desk.storage import Store, file_kind, open_store
+from ui.colors import ERROR_STYLE
 
-ERROR_STYLE = "color: #c62828;"
 LOCK_SHORTCUT = "Ctrl+L"
 IDLE_SETTING = "idle_lock_minutes"
 DEFAULT_IDLE_MINUTES = 10
@@ -57,16 +57,23 @@ class _Form(QDialog):
         try:
             self.store = self.attempt()
         except CadreDeskError as exc:
-            self.error.setText(exc.message)
+            self.say(exc.message)
             return
         self.accept()
+
+    def say(self, message: str) -> None:
+        """An error under the form; the dialog grows to show all of it."""
+        self.error.setText(message)
+        self.adjustSize()
 
     def attempt(self) -> Store:  # pragma: no cover - overridden
         raise NotImplementedError
 
 
 class SignInDialog(_Form):
-    """User name and password for an existing encrypted database."""
+    """User name and password for an existing encrypted database. A database
+    that cannot be read is said so, and the newest good automatic backup is
+    offered with a button (the damaged file is kept aside)."""
 
     def __init__(self, db_path: str | Path, parent=None, *, user: str = ""):
         super().__init__("登录帮扶工作台", f"数据库：{db_path}", parent)
@@ -76,16 +83,55 @@ class SignInDialog(_Form):
         self.form.addRow("用户名", self.name)
         self.form.addRow("密码", self.password)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("登录")
+        self.restore_button = self.buttons.addButton("从备份恢复", QDialogButtonBox.ButtonRole.ActionRole)
+        self.restore_button.hide()
+        self.restore_button.clicked.connect(self.restore)
+        self._damaged: tuple[Path, users.Credentials] | None = None  # (backup, who signed in)
         (self.password if user else self.name).setFocus()
 
     def attempt(self) -> Store:
         creds = users.Credentials(self.name.text().strip(), self.password.text())
         if not creds.user or not creds.password:
             raise CadreDeskError("请输入用户名和密码")
+        self._offer(None)
         try:
             return open_store(self.db_path, credentials=creds)
+        except DatabaseDamaged as exc:
+            if exc.backup is not None:
+                self._offer((Path(exc.backup), creds), exc.made)
+            raise
         finally:
             self.password.clear()
+
+    def _offer(self, damaged: tuple[Path, users.Credentials] | None, made: str | None = None) -> None:
+        self._damaged = damaged
+        self.restore_button.setVisible(damaged is not None)
+        if damaged is not None:
+            self.restore_button.setText(f"用 {(made or '')[:10]} 的备份恢复")
+            self.restore_button.setToolTip(str(damaged[0]))
+
+    def restore(self) -> None:
+        """Put the offered backup in place of the damaged file and open it."""
+        if self._damaged is None:
+            return
+        from cadre_desk.backup import RestoreFailed, restore_in_place
+
+        backup, creds = self._damaged
+        try:
+            store, info = restore_in_place(self.db_path, backup, creds)
+        except RestoreFailed as exc:
+            if exc.store is not None:
+                exc.store.db.conn.close()
+            self.say(exc.message)
+            return
+        except CadreDeskError as exc:
+            self.say(exc.message)
+            return
+        self._offer(None)
+        store.notices.append(f"已用 {info['made'][:10]} 的备份恢复：之后的修改需要重新录入或重新同步；"
+                             f"损坏的文件保留在 {info['kept']}")
+        self.store = store
+        self.accept()
 
 
 class SignUpDialog(_Form):

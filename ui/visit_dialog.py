@@ -14,6 +14,7 @@ from cadre_desk.errors import CadreDeskError
 from cadre_desk.storage import Store
 
 from .dialog_buttons import save_cancel_buttons
+from .colors import ERROR_STYLE
 
 
 class VisitDialog(QDialog):
@@ -48,7 +49,7 @@ class VisitDialog(QDialog):
         form.addRow("解决问题", self.solved)
 
         self.message = QLabel()
-        self.message.setStyleSheet("color: #c62828;")
+        self.message.setStyleSheet(ERROR_STYLE)
         self.message.setWordWrap(True)
         buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)

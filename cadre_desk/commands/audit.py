@@ -15,12 +15,22 @@ def register(sub) -> None:
     json_flag(p, "输出 JSON（time, user, device, action, detail, people）")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="只列出这一天及以后的记录")
     p.add_argument("--verify", action="store_true", help="检查记录链；有问题时指出第一条有问题的记录")
-    p.add_argument("--devices", action="store_true", help="（县就业办）列出各台电脑随数据包送来的审计记录")
+    p.add_argument("--devices", action="store_true",
+                   help="（县就业办）列出各台电脑随数据包送来的审计记录；与 --verify 一起用时检查这些记录链")
 
 
 def run(args, ctx) -> int:
     store = ctx.store
-    if args.verify:
+    if args.verify and args.devices:
+        # (County) the laptops' chains, every branch of a laptop restored from a backup included.
+        verdict = audit.verify_remote(store)
+        if not verdict.ok:
+            print("错误：" + audit.verdict_text(verdict, remote=True))
+            return 1
+        if not args.json:
+            print(audit.verdict_text(verdict, remote=True))
+            return 0
+    elif args.verify:
         verdict = audit.verify(store)
         if not verdict.ok:
             print(f"错误：审计记录链断了：第 {verdict.first_bad} 条记录{verdict.reason}。"

@@ -5,8 +5,6 @@ to fill by hand, signature lines)."""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.rl_accel import escapePDF, fp_str
@@ -14,6 +12,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import CondPageBreak, Flowable
 
 from . import styles
+from .cjk_wrap import width_of, wrap_cjk
 from .fonts import register_font, seeded_lines, string_width
 
 
@@ -172,69 +171,6 @@ def text_lines(t, placed: list[tuple[float, float, str]]) -> None:
         t._y0 = t._y = y - t._leading
 
 
-# Characters that must not start a line (Chinese line-breaking rules, 禁则).
-_NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%,.;:?!)]}·—…")
-# ... and characters that must not end one.
-_NO_LINE_END = frozenset("（《「『【〔“‘([{")
-_char_widths: dict[tuple[str, float], float] = {}
-
-
-_TOKENS = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:/%\-]*|.", re.S)
-
-
-def _width(ch: str, size: float) -> float:
-    key = (ch, size)
-    w = _char_widths.get(key)
-    if w is None:
-        w = _char_widths[key] = string_width(ch, size)
-    return w
-
-
-def wrap_cjk(text: str, width: float, size: float, *, first_width: float | None = None) -> list[str]:
-    """Break text into lines no wider than ``width`` at ``size`` points:
-    between any two Chinese characters, but not inside a number or Latin word
-    (when it fits on a line), never before closing or after opening punctuation.
-
-    Hand-written because a ReportLab Paragraph costs about 0.5 ms a cell to
-    wrap; a handbook has hundreds of short cells, and plain multi-line strings
-    in a table cell are drawn directly. The texts every handbook repeats (the
-    instructions, labels) are broken once per process."""
-    return list(_wrap_cjk(text, width, size, first_width))
-
-
-@lru_cache(maxsize=4096)
-def _wrap_cjk(text: str, width: float, size: float, first_width: float | None) -> tuple[str, ...]:
-    lines: list[str] = []
-    full = width
-    for part in text.split("\n"):
-        line, used = "", 0.0
-        width = first_width if (first_width is not None and not lines) else full
-        for token in _TOKENS.findall(part):
-            w = sum(_width(ch, size) for ch in token)
-            if line and used + w > width and token[0] not in _NO_LINE_START:
-                carry = ""
-                if line[-1] in _NO_LINE_END and len(line) > 1:
-                    line, carry = line[:-1], line[-1]
-                lines.append(line)
-                width = full
-                line, used = carry, (_width(carry, size) if carry else 0.0)
-            if used + w > width and len(token) > 1:
-                # a number or word longer than the line: break it anywhere
-                for ch in token:
-                    cw = _width(ch, size)
-                    if line and used + cw > width:
-                        lines.append(line)
-                        width = full
-                        line, used = "", 0.0
-                    line += ch
-                    used += cw
-                continue
-            line += token
-            used += w
-        lines.append(line)
-    return tuple(lines)
-
-
 def cell(text, width: float, style_name: str = "cell", padding: float | None = None) -> list[str]:
     """Table cell content: the lines of ``text`` broken to fit a column of
     ``width`` (less the cell padding). Empty text gives no lines."""
@@ -243,23 +179,9 @@ def cell(text, width: float, style_name: str = "cell", padding: float | None = N
     text = str(text)
     size = styles.style(style_name).fontSize
     room = width - 2 * (styles.LAYOUT["table"]["padding"] if padding is None else padding)
-    if "\n" not in text and _width_of(text, size) <= room:
+    if "\n" not in text and width_of(text, size) <= room:
         return [text]
     return wrap_cjk(text, room, size)
-
-
-_text_widths: dict[tuple[str, float], float] = {}
-
-
-def _width_of(text: str, size: float) -> float:
-    # labels and common values come back in every handbook: remembered (not without bound)
-    key = (text, size)
-    w = _text_widths.get(key)
-    if w is None:
-        if len(_text_widths) > 20000:
-            _text_widths.clear()
-        w = _text_widths[key] = string_width(text, size)
-    return w
 
 
 class Grid(Flowable):

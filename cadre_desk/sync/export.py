@@ -113,10 +113,10 @@ def export_package(store: Store, path, *, full: bool = False, cadre: str | None 
         more["next_key"] = keys.announce(store, peer["id"])
         sent_audit = audit.for_package(store) if my_role == roles.LAPTOP else []
         if my_role == roles.COUNTY:
-            upto, upto_hash = audit.held_tail(store, peer["id"])
-            more["audit_upto"] = upto
-            if upto_hash:
-                more["audit_upto_hash"] = upto_hash  # which chain: a restored laptop's differs from here on
+            held_seq, held_hash = audit.held_tail(store, peer["id"])
+            more["audit_upto"] = held_seq
+            if held_hash:
+                more["audit_upto_hash"] = held_hash  # which chain: a restored laptop's differs from here on
         manifest = build_manifest(store, kind=KIND_CHANGES, county={k: info[k] for k in ("key_id", "code", "name")},
                                   receiver=peer["id"], seq=seq, since=since, upto=upto,
                                   ack_upto=int(peer["received_upto"] or 0), counts=counts, **more)
