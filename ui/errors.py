@@ -8,14 +8,13 @@ Chinese message, never the traceback.
 
 from __future__ import annotations
 
-import errno
 import sys
 import traceback
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from cadre_desk.errors import CadreDeskError
+from cadre_desk.errors import OS_REASONS, CadreDeskError
 from cadre_desk.storage import SQLITE_ERRORS, explain_sqlite_error
 
 TITLE = "帮扶工作台"
@@ -34,15 +33,6 @@ def message_for(exc: BaseException) -> str:
     return "程序内部出错，操作没有完成；已保存的数据不受影响。请重试，如果反复出现请联系县就业办"
 
 
-# What the operating system says, in Chinese, and what to do about it.
-OS_REASONS = {
-    errno.EROFS: ("磁盘或文件夹是只读的", "请换一个可以写入的位置（如“文档”文件夹），或请管理员取消只读"),
-    errno.EACCES: ("没有权限", "请换一个可以写入的位置，或请管理员给您这个文件夹的权限"),
-    errno.EPERM: ("没有权限", "请换一个可以写入的位置，或请管理员给您这个文件夹的权限"),
-    errno.ENOSPC: ("磁盘空间已满", "请清理磁盘或换一个磁盘后重试"),
-    errno.ENOENT: ("找不到文件或文件夹", "请检查路径，或重新选择文件"),
-    errno.EBUSY: ("文件正被其他程序占用", "请关闭正在使用它的程序后重试"),
-}
 
 
 def _file_error(exc: OSError) -> str:

@@ -31,9 +31,6 @@ from .screen import fit as fit_to_screen
 # Pages are rendered to the printer as images at no more than this resolution
 # (A4 at 300 dpi is 2480 x 3508 pixels, about 35 MB a page while printing).
 MAX_PRINT_DPI = 300
-# The window's words for a county without policies (the core's warning names the command line).
-NO_POLICIES_TEXT = ("还没有在用的政策，手册的“政策”部分是空的。可点“载入样本政策并重新生成”"
-                    "（样本政策标注为“样本文本”，不是正式文件）；本县的正式政策请县就业办导入后再打印")
 SAMPLES_RETIRED_TEXT = "样本政策已被停用或删除，手册的“政策”部分仍是空的。请县就业办恢复样本政策或导入本县的政策文件后再打印"
 
 
@@ -192,11 +189,11 @@ class PrintActions:
         self.last_preview = preview
         from cadre_desk.print_checks import no_policies_warning
 
-        warning = no_policies_warning(self.window.store) if handbook else None
+        warning = no_policies_warning(self.window.store, for_window=True) if handbook else None
         if warning:  # said beside the preview, before anything goes to the printer (the window's own way out)
-            preview.warning.setText(NO_POLICIES_TEXT)
+            preview.warning.setText(warning)
             preview.warning.show()
-            self.window.statusBar().showMessage(NO_POLICIES_TEXT, 10000)
+            self.window.statusBar().showMessage(warning, 10000)
             if again is not None:
                 preview.samples_button.show()
                 preview.samples_button.clicked.connect(lambda: self._load_samples_and_redo(preview, again))
