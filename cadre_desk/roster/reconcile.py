@@ -30,7 +30,9 @@ class Household:
     # dict (read-only, shared by the chunk's rows) until a later row fills one in.
     values: dict[str, Any]
     cadre: str | None
-    cells: dict[str, Any] | None = None  # the first row's ``Row.hh_cells``
+    # The first row's ``Row.hh_cells`` while its chunk is reconciled (rows of one
+    # chunk with the same cells share that dict); then None, to hold no more.
+    cells: dict[str, Any] | None = None
     since: str | None = None  # 帮扶时间: when the pairing with ``cadre`` began (ISO), None when not given
     db_id: str | None = None  # set by the writer
     is_new: bool = False
@@ -56,6 +58,7 @@ class Reconciler:
         self.not_own: list[str] = []
         self.fills: list[tuple[Household, dict]] = []  # answers later rows added to a written household
         self.headers_by_sheet: dict[str, dict[str, str]] = {}  # Column.key -> header as written
+        self._new_households: list[Household] = []  # those first seen since the last ``take``
 
     def add_sheet(self, sheet: str, header_of: dict[str, str]) -> None:
         self.headers_by_sheet[sheet] = header_of
@@ -89,8 +92,11 @@ class Reconciler:
         self._queue(row)
 
     def take(self) -> list[Row]:
-        """The rows ready to be written, in file order."""
+        """The rows ready to be written, in file order (once per chunk)."""
         rows, self.ready = self.ready, []
+        for hh in self._new_households:
+            hh.cells = None  # a later chunk's rows have dicts of their own: compared, not matched by identity
+        self._new_households.clear()
         return rows
 
     def finish(self) -> list[Row]:
@@ -158,9 +164,10 @@ class Reconciler:
         first good row defines them, later rows may fill what it left empty."""
         hh = self.households.get(row.household_number)
         if hh is None:
-            self.households[row.household_number] = Household(
+            hh = self.households[row.household_number] = Household(
                 row.household_number, row.sheet, row.row, row.place, row.household_values, row.cadre,
                 row.hh_cells, since=row.paired_since)
+            self._new_households.append(hh)
             return True
         if (row.household_values is row.hh_cells is hh.cells and row.place == hh.village_key
                 and (row.cadre is None or row.cadre == hh.cadre)
