@@ -20,7 +20,7 @@ from .columns import CADRE, PAIRED_SINCE, VILLAGE
 from .result import BadRow
 
 
-@dataclass
+@dataclass(slots=True)  # 33,000 of them at 100,000 members: no __dict__ each
 class Household:
     number: str
     sheet: str
