@@ -19,10 +19,11 @@ On a cadre's laptop the caller passes the household numbers the laptop holds
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .. import places, register, search, terms
@@ -37,7 +38,33 @@ from .reconcile import Household, Reconciler
 from .result import BadRow, ImportResult, PairingDateNeeded, bad_rows_failure, file_failure
 
 CHUNK_ROWS = 2000  # rows checked between two writes, progress reports and cancel checks
-IMPORT_CACHE_KB = 16384  # SQLite page cache while importing (see ``Importer.run``)
+IMPORT_CACHE_KB = 16384  # SQLite page cache while importing (see ``import_cache``)
+
+
+@contextlib.contextmanager
+def import_cache(store: Store) -> Iterator[None]:
+    """The connection's page cache held at ``IMPORT_CACHE_KB`` for a bulk
+    import, restored on exit; nested uses keep the outermost's.
+
+    A large import inserts into indexes keyed by random values (ID numbers,
+    name pieces of the search index): with SQLite's default 2 MB page cache
+    a 100,000-row import spends more time re-reading index pages than
+    inserting (+50 % CPU). 16 MB costs no more CPU than 64 or 256 MB (the
+    connection's own cache, ``storage.CACHE_KIB``, which suits the window's
+    reads) and keeps the cache from growing with the database while the
+    import writes, checks every household it touched and commits: at
+    100,000 members the 256 MB cache grew by about 70 MB in those last
+    steps alone (issue 16)."""
+    conn = store.db.conn
+    cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
+    if cache_size == -IMPORT_CACHE_KB:
+        yield
+        return
+    conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KB}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {cache_size}")
 
 
 def import_roster(store: Store, path: str | Path, *, allowed_numbers: set[str] | None,
@@ -101,18 +128,8 @@ class Importer:
     # ------------------------------------------------------------ driver
     def run(self) -> ImportResult:
         workbook = open_workbook(self.path)
-        conn = self.store.db.conn
-        cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
-        # A large import inserts into indexes keyed by random values (ID
-        # numbers, name pieces of the search index): with SQLite's default 2 MB
-        # page cache a 100,000-row import spends more time re-reading index
-        # pages than inserting (+50 % CPU). 16 MB for the duration of the
-        # import costs no more CPU than 64 or 256 MB (the connection's own
-        # cache, see storage.CACHE_KIB) and keeps the peak memory of a
-        # 100,000-member import at 381 MB instead of 541 MB (issue 16).
-        conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KB}")
         try:
-            with self.store.transaction(), search.bulk_inserts(self.store.db):
+            with import_cache(self.store), self.store.transaction(), search.bulk_inserts(self.store.db):
                 self._load_existing()
                 self.reconciler = Reconciler(self.q, self.existing_members, self.allowed_numbers)
                 for index, layout in roster_sheets(workbook, self.path, self.fmt, self.sheets):
@@ -129,7 +146,6 @@ class Importer:
                 terms.note_import(self.store, self.terms)
         finally:
             workbook.close()
-            conn.execute(f"PRAGMA cache_size = {cache_size}")
         self._sort_bad_rows()
         return self.result
 

@@ -83,6 +83,8 @@ class NationalImport(ListRows):
 
     # ------------------------------------------------------------ driver
     def run(self) -> ImportResult:
+        from .importer import import_cache
+
         surveyed: list[tuple[calamine.CalamineWorkbook, Path, list[ListSheet]]] = []
         res = self.result
         try:
@@ -91,7 +93,8 @@ class NationalImport(ListRows):
                 surveyed.append((workbook, path, sheets))
             self.total = sum(s.sheet.total_height or 0 for _, _, sheets in surveyed for s in sheets)
             failures: list[RosterImportFailed] = []
-            with self.store.transaction():
+            # The import's page cache until the commit: the checks below read every touched household.
+            with import_cache(self.store), self.store.transaction():
                 order = sorted(((min((_ORDER[s.kind] for s in sheets), default=0), i)
                                 for i, (_, _, sheets) in enumerate(surveyed)))
                 for stage in range(4):

@@ -20,20 +20,25 @@ from .columns import CADRE, PAIRED_SINCE, VILLAGE
 from .result import BadRow
 
 
-@dataclass
+@dataclass(slots=True)  # 33,000 of them at 100,000 members: no __dict__ each
 class Household:
     number: str
     sheet: str
     first_row: int
     village_key: tuple[str, str]
-    values: dict[str, Any]  # household answers as first seen, completed by later rows
+    # Household answers as first seen, completed by later rows: the first row's
+    # dict (read-only, shared by the chunk's rows) until a later row fills one in.
+    values: dict[str, Any]
     cadre: str | None
-    cells: dict[str, Any] | None = None  # the first row's ``Row.hh_cells``
+    # The first row's ``Row.hh_cells`` while its chunk is reconciled (rows of one
+    # chunk with the same cells share that dict); then None, to hold no more.
+    cells: dict[str, Any] | None = None
     since: str | None = None  # 帮扶时间: when the pairing with ``cadre`` began (ISO), None when not given
     db_id: str | None = None  # set by the writer
     is_new: bool = False
     paired: bool = False
     updated: bool = False
+    owns_values: bool = False  # ``values`` is this household's own copy
 
 
 class Reconciler:
@@ -43,7 +48,9 @@ class Reconciler:
         self.existing_members = existing_members  # id number -> (member id, household id, household number)
         self.allowed_numbers = allowed_numbers  # None: every household (the county office)
         self.households: dict[str, Household] = {}
-        self.seen_ids: dict[str, tuple[str, int, bool]] = {}  # id -> (sheet, row, contradicts)
+        # id -> where it was first seen, one int (``_seen``): 100,000 tuples cost 10 MB
+        self.seen_ids: dict[str, int] = {}
+        self._sheets: list[str] = []  # sheet names, by their index in ``seen_ids``
         self.deferred: dict[str, Row] = {}  # rows held back until no better twin shows up
         self.moves: list[Row] = []  # IDs registered in another household of the database
         self.ready: list[Row] = []
@@ -51,9 +58,19 @@ class Reconciler:
         self.not_own: list[str] = []
         self.fills: list[tuple[Household, dict]] = []  # answers later rows added to a written household
         self.headers_by_sheet: dict[str, dict[str, str]] = {}  # Column.key -> header as written
+        self._new_households: list[Household] = []  # those first seen since the last ``take``
 
     def add_sheet(self, sheet: str, header_of: dict[str, str]) -> None:
         self.headers_by_sheet[sheet] = header_of
+
+    def _seen(self, sheet: str, row: int, contradicts: bool) -> int:
+        """(sheet, row, contradicts) as one int for ``seen_ids``."""
+        if sheet not in self._sheets:
+            self._sheets.append(sheet)
+        return (self._sheets.index(sheet) << 33) | (row << 1) | contradicts  # Excel has under 2**32 rows
+
+    def _where_seen(self, seen: int) -> tuple[str, int, bool]:
+        return self._sheets[seen >> 33], (seen >> 1) & 0xFFFFFFFF, bool(seen & 1)
 
     def _bad(self, row_or_sheet, row: int, column: str, reason: str, kind: str, cells: list) -> None:
         self.bad.append((BadRow(row_or_sheet, row, column, reason, kind), cells))
@@ -75,8 +92,11 @@ class Reconciler:
         self._queue(row)
 
     def take(self) -> list[Row]:
-        """The rows ready to be written, in file order."""
+        """The rows ready to be written, in file order (once per chunk)."""
         rows, self.ready = self.ready, []
+        for hh in self._new_households:
+            hh.cells = None  # a later chunk's rows have dicts of their own: compared, not matched by identity
+        self._new_households.clear()
         return rows
 
     def finish(self) -> list[Row]:
@@ -112,9 +132,9 @@ class Reconciler:
         is the likelier mistake); if neither or both do, the later row is."""
         first = self.seen_ids.get(row.id_number)
         if first is None:
-            self.seen_ids[row.id_number] = (row.sheet, row.row, row.relation_contradicts)
+            self.seen_ids[row.id_number] = self._seen(row.sheet, row.row, row.relation_contradicts)
             return True
-        sheet, number, first_contradicts = first
+        sheet, number, first_contradicts = self._where_seen(first)
         held = self.deferred.get(row.id_number)
         if first_contradicts and not row.relation_contradicts and held is not None:
             del self.deferred[row.id_number]
@@ -124,7 +144,7 @@ class Reconciler:
                       f"证件号码 {row.id_number} 与{where}重复，同一证件号码只能出现一次；本行与户主关系"
                       f"“{held.member_values.get('relation')}”与证件号码中的性别（{held.sex}）不符，"
                       "应是本行录错了，请核对", "duplicate", held.cells)
-            self.seen_ids[row.id_number] = (row.sheet, row.row, False)
+            self.seen_ids[row.id_number] = self._seen(row.sheet, row.row, False)
             return True
         where = self.where(sheet, number, row.sheet)
         self._bad(row.sheet, row.row, self.id_header(row.sheet),
@@ -144,9 +164,10 @@ class Reconciler:
         first good row defines them, later rows may fill what it left empty."""
         hh = self.households.get(row.household_number)
         if hh is None:
-            self.households[row.household_number] = Household(
-                row.household_number, row.sheet, row.row, row.place, dict(row.household_values), row.cadre,
+            hh = self.households[row.household_number] = Household(
+                row.household_number, row.sheet, row.row, row.place, row.household_values, row.cadre,
                 row.hh_cells, since=row.paired_since)
+            self._new_households.append(hh)
             return True
         if (row.household_values is row.hh_cells is hh.cells and row.place == hh.village_key
                 and (row.cadre is None or row.cadre == hh.cadre)
@@ -175,6 +196,8 @@ class Reconciler:
             return False
         fill = {k: v for k, v in row.household_values.items() if v is not None and hh.values.get(k) is None}
         if fill:
+            if not hh.owns_values:  # a copy only for the few households later rows complete
+                hh.values, hh.owns_values = dict(hh.values), True
             hh.values.update(fill)
             if hh.db_id is not None:
                 self.fills.append((hh, fill))
