@@ -83,7 +83,8 @@ def test_the_longest_head_name_does_not_widen_the_household_page(qtbot, window):
     household = window.store.rows("SELECT id FROM households ORDER BY number LIMIT 1")[0]["id"]
     name = "欧阳" + "长名字测试" * 5 + "末尾啊"
     assert len(name) == 30  # the most a 户主姓名 may have
-    households.set_household(window.store, household, {"head_name": name})
+    head = households.head_member(window.store, household)  # the household's 户主姓名 follows its 户主
+    households.set_member(window.store, head["id"], {"name": name})
     window.open_household(household)
     qtbot.wait(50)
     page = window.page("household")
