@@ -25,7 +25,7 @@ from cadre_desk.errors import CadreDeskError, ValidationFailed
 from cadre_desk.questionnaire import ERROR, Field, Problem, validate
 from cadre_desk.storage import Store
 
-from .dialog_buttons import save_cancel_buttons
+from .dialog_buttons import ask_restore_draft, save_cancel_buttons
 from .field_editors import MultiEditor, editor_for, keep_newer_answers
 from .screen import fit
 from .colors import ERROR_COLOR, WARNING_COLOR
@@ -214,13 +214,7 @@ class HouseholdForm(QDialog):
         return True
 
     def ask_restore_draft(self, draft: drafts.Draft) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, "恢复草稿",
-                          f"发现上次没有保存的户信息草稿（{draft.saved_at_local}），是否恢复？", parent=self)
-        restore = box.addButton("恢复草稿", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("放弃草稿", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(restore)
-        box.exec()
-        return box.clickedButton() is restore
+        return ask_restore_draft(self, "户信息草稿", draft.saved_at_local)
 
     def is_dirty(self) -> bool:
         return (self.answers(), self.head_answers()) != self._baseline

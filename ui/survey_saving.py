@@ -10,12 +10,12 @@ import datetime as dt
 from typing import Any
 
 import shiboken6
-from PySide6.QtWidgets import QMessageBox
 
 from cadre_desk import drafts, register
 from cadre_desk.errors import CadreDeskError, DuplicateIdNumber, ValidationFailed
 from cadre_desk.questionnaire import ERROR, Problem
 from ui.colors import ERROR_COLOR
+from ui.dialog_buttons import ask_restore_draft
 from ui.field_editors import keep_newer_answers
 
 
@@ -40,13 +40,7 @@ class SurveySaving:
             self.status.setText("已放弃草稿")
 
     def ask_restore_draft(self, draft: drafts.Draft) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, "恢复草稿",
-                          f"发现未保存的草稿（{draft.saved_at_local}），是否恢复？", parent=self)
-        restore = box.addButton("恢复草稿", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("放弃草稿", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(restore)
-        box.exec()
-        return box.clickedButton() is restore
+        return ask_restore_draft(self, "调查表草稿", draft.saved_at_local)
 
     def flush_draft(self) -> None:
         """Keep the current answers as a draft now (or drop the draft when
