@@ -300,7 +300,7 @@ def story(n: Notice) -> list:
         flow.append(para(f"{n.year}年度没有{n.title_kind}的发放记录。", "plain"))
     flow += [
         Spacer(width, 6),
-        para(f"注：为保护个人信息，本名单不列身份证号码、联系电话、银行账号和健康状况"
+        para("注：为保护个人信息，本名单不列身份证号码、联系电话、银行账号和健康状况"
              + ("，户编号隐去中间几位" if n.masked else "") + "。", "note"),
         Spacer(width, 24),
         para(n.issuer, "sign_right"),

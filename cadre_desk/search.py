@@ -242,7 +242,7 @@ def update_search_index(store, member_ids: Iterable[str] | None = None, *, progr
             for (name,) in conn.execute(f"SELECT coalesce(name, '') FROM search_people WHERE member_id IN "
                                         f"({','.join('?' * len(chunk))})", chunk):
                 names[name] = names.get(name, 0) + 1
-        where, params = f"member_id IN (SELECT value FROM json_each(?))", [_json_list(ids)]
+        where, params = "member_id IN (SELECT value FROM json_each(?))", [_json_list(ids)]
     else:
         many = conn.execute("SELECT count(*) FROM search_people WHERE initials IS NULL").fetchone()[0]
         # a few pending people are found through the pending index, most of the table by reading it

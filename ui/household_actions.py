@@ -5,7 +5,6 @@ ui.household_page.HouseholdPage: it uses the page's widgets and store."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
 
 from cadre_desk import drafts, households, register
 from cadre_desk.changes import Changed
@@ -14,6 +13,7 @@ from ui.history_dialog import HistoryDialog
 from ui.household_form import HouseholdForm, ask_member_leave, ask_member_move
 from ui.colors import ERROR_COLOR, WARNING_COLOR
 from ui.visit_dialog import VisitDialog
+from ui.dialog_buttons import ask
 
 
 class HouseholdActions:
@@ -65,12 +65,7 @@ class HouseholdActions:
         return True
 
     def confirm(self, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
-        yes = box.addButton("删除", QMessageBox.ButtonRole.DestructiveRole)
-        no = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(no)
-        box.exec()
-        return box.clickedButton() is yes
+        return ask(self, title, text, "删除", destructive=True)
 
     def remove_member(self) -> bool:
         """Remove the selected member (soft; it can be undone from the history)."""

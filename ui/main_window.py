@@ -40,6 +40,7 @@ from cadre_desk.changes import Changed
 from cadre_desk.storage import Store
 
 from . import errors as ui_errors
+from .dialog_buttons import ask
 from .jobs import Job
 from .register_view import RegisterView
 from .screen import PageStack
@@ -399,14 +400,8 @@ class MainWindow(QMainWindow):
         shown = [job.title for job in self._jobs if job.dialog is not None and not job.done]
         if not shown or not self.isVisible():
             return True
-        box = QMessageBox(QMessageBox.Icon.Question, "帮扶工作台",
-                          f"“{'”、“'.join(shown)}”还没有完成。现在关闭窗口会取消它（取消的导入不会写入一半），"
-                          "已保存的数据不受影响。\n\n要等它完成，请点“继续等待”。", parent=self)
-        close = box.addButton("取消并关闭", QMessageBox.ButtonRole.DestructiveRole)
-        wait = box.addButton("继续等待", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(wait)
-        box.exec()
-        return box.clickedButton() is close
+        return ask(self, "帮扶工作台", f"“{'”、“'.join(shown)}”还没有完成。现在关闭窗口会取消它（取消的导入不会写入一半），"
+                   "已保存的数据不受影响。\n\n要等它完成，请点“继续等待”。", "取消并关闭", "继续等待", destructive=True)
 
     # ------------------------------------------------------------ help
     def show_shortcuts(self) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QFormLayou
 from cadre_desk import backup, first_start, users
 from cadre_desk.errors import CadreDeskError
 from ui.colors import ERROR_STYLE
+from ui.dialog_buttons import ask
 
 BACKUP_FILTER = "帮扶工作台备份 (*.db);;所有文件 (*)"
 
@@ -83,15 +84,10 @@ class RestoreDialog(QDialog):
             self.error.setText(exc.message)
             return None
         made = str(info["made"])[:16].replace("T", " ")
-        box = QMessageBox(QMessageBox.Icon.Question, "从备份恢复",
-                          f"备份中的数据截至 {made}（UTC），共 {info['households']} 户、{info['members']} 人。\n\n"
-                          "恢复后，这个时间以后录入或修改的内容都不在了，需要重新录入或重新同步。"
-                          "现在的数据库文件会保留在原文件夹中（文件名带“before-restore”）。\n\n确定恢复吗？",
-                          parent=self)
-        yes = box.addButton("恢复", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is not yes:
+        if not ask(self, "从备份恢复",
+                   f"备份中的数据截至 {made}（UTC），共 {info['households']} 户、{info['members']} 人。\n\n"
+                   "恢复后，这个时间以后录入或修改的内容都不在了，需要重新录入或重新同步。"
+                   "现在的数据库文件会保留在原文件夹中（文件名带“before-restore”）。\n\n确定恢复吗？", "恢复"):
             return None
         try:
             store, done = backup.restore_in_place(db_path, self.backup_path, creds, close=self.store.db.conn.close)

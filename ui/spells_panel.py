@@ -32,6 +32,7 @@ from cadre_desk.storage import Store
 
 from . import errors as ui_errors
 from .colors import ERROR_COLOR, WARNING_COLOR
+from .dialog_buttons import ask
 
 from .spell_dialog import UNKNOWN_PLACE, SPELL_COLUMNS, EndSpellDialog, SpellDialog, cell_text, spell_label
 
@@ -230,13 +231,8 @@ class SpellsPanel(QGroupBox):
         if spell is None:
             return False
         if confirm:
-            box = QMessageBox(QMessageBox.Icon.Question, "删除务工",
-                              f"确定删除 {self.member_name} 的这条务工记录吗？\n{spell_label(spell)}", parent=self)
-            yes = box.addButton("删除", QMessageBox.ButtonRole.DestructiveRole)
-            no = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-            box.setDefaultButton(no)
-            box.exec()
-            if box.clickedButton() is not yes:
+            if not ask(self, "删除务工", f"确定删除 {self.member_name} 的这条务工记录吗？\n{spell_label(spell)}", "删除",
+                       destructive=True):
                 return False
         try:
             spells.delete_spell(self.store, spell["id"])
