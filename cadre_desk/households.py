@@ -100,10 +100,16 @@ class FamilySize:
 
 
 def family_size(store: Store, household_id: str, as_of: dt.date | None = None) -> FamilySize:
-    h = store.get("households", household_id)
-    registered = len(present_members(store, household_id, as_of))
-    stored = h.get("size")
-    if h.get("size_override") and stored:
+    return size_of(store.get("households", household_id), register.members_of(store, household_id), as_of)
+
+
+def size_of(household: Mapping[str, Any], members: Iterable[Mapping[str, Any]],
+            as_of: dt.date | None = None) -> FamilySize:
+    """``family_size`` of a household row and its members already read (the
+    handbook reads both anyway)."""
+    registered = sum(1 for m in members if is_present(m, as_of))
+    stored = household.get("size")
+    if household.get("size_override") and stored:
         return FamilySize(int(stored), registered, True, None)
     warning = None
     if stored and int(stored) != registered:

@@ -29,9 +29,9 @@ import json
 import re
 import tomllib
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,12 @@ class Policy:
     retired: bool = False
     is_sample: bool = False
     sort_order: int = 0
+
+    @cached_property
+    def applies(self) -> Callable[[Mapping[str, Any]], bool] | None:
+        """The eligibility rule compiled once (a batch of handbooks tests every
+        policy against every household); None for a policy without a rule."""
+        return rules.compile_rule(self.eligibility) if self.eligibility else None
 
     @property
     def short_id(self) -> str:
@@ -447,19 +453,19 @@ def member_context(member: Mapping[str, Any], household: Mapping[str, Any], q: Q
 
 def eligible_members(policy: Policy, contexts: list[tuple[str, Mapping[str, Any]]]) -> list[str]:
     """Names of the members (``(name, context)`` pairs) the policy applies to."""
-    if not policy.eligibility:
+    applies = policy.applies
+    if applies is None:
         return []
-    applies = rules.compile_rule(policy.eligibility)
     return [name for name, ctx in contexts if applies(ctx)]
 
 
 def policies_for_household(store: Store, household: Mapping[str, Any], members: list[Mapping[str, Any]],
-                           as_of: dt.date, policies: list[Policy] | None = None
-                           ) -> list[tuple[Policy, list[str]]]:
+                           as_of: dt.date, policies: list[Policy] | None = None,
+                           bounds: tuple[int, int] | None = None) -> list[tuple[Policy, list[str]]]:
     """The current policies this household can use, each with the names of the
     members it applies to, in compilation order."""
     policies = list_policies(store) if policies is None else policies
-    bounds = age_bounds(store)
+    bounds = bounds or age_bounds(store)
     contexts = [(m.get("name") or "", member_context(m, household, store.questionnaire, as_of, bounds))
                 for m in members]
     out = []

@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import places, register, terms
 from ..domain import SURVEY_SECTIONS, member_age, working_age_bounds
+from ..households import size_of
 from ..policies import Policy, in_terms, list_policies, policies_for_household
 from ..questionnaire import display
 from ..storage import Store
@@ -75,9 +76,10 @@ def issuer_of(store: Store, county_name: str) -> str:
 
 @dataclass(frozen=True)
 class Shared:
-    """What every handbook of a batch reads alike: the date, the policies, the
-    working-age bounds, the county's terms and the questionnaire's labels.
-    Read once per batch (``shared``) instead of once per household."""
+    """What every handbook of a batch reads alike: the date, the policies (as
+    printed under the county's terms), the working-age bounds, the county's
+    terms and the questionnaire's labels. Read once per batch (``shared``)
+    instead of once per household."""
 
     as_of: dt.date
     policies: list[Policy]
@@ -103,7 +105,8 @@ def shared(store: Store, *, as_of: dt.date | None = None, policies: list[Policy]
     age_min, age_max = working_age_bounds(store)
     wording = terms.current(store)
     return Shared(
-        as_of=as_of or dt.date.today(), policies=list_policies(store) if policies is None else policies,
+        as_of=as_of or dt.date.today(),
+        policies=[in_terms(p, wording) for p in (list_policies(store) if policies is None else policies)],
         age_min=age_min, age_max=age_max, wording=wording,
         households_term=HOUSEHOLDS_TERM.get(wording) or terms.term(store, "households"),
         member_labels={f.key: f.label for f in q.member.fields},
@@ -119,19 +122,14 @@ def collect(store: Store, household_id: str, *, as_of: dt.date | None = None,
     as_of = s.as_of
     q = store.questionnaire
     hh = register.household(store, household_id)
-    # One 家庭人口数 for the page, 人均纯收入 and this handbook (issue 11 §2).
-    from ..households import family_size
-
-    hh = {**hh, "size": family_size(store, household_id, as_of).size}
-    place = register.household_place(store, household_id) or {}
     members = register.members_of(store, household_id)
+    # One 家庭人口数 for the page, 人均纯收入 and this handbook (issue 11 §2).
+    hh = {**hh, "size": size_of(hh, members, as_of).size}
+    place = register.household_place(store, household_id) or {}
     ages = {m["id"]: member_age(m, as_of) for m in members}
     age_min, age_max = s.age_min, s.age_max
     ids = [m["id"] for m in members]
-    measures = _rows_for_members(store, "SELECT * FROM measures WHERE deleted = 0 AND member_id IN ({}) "
-                                        "ORDER BY start_date, created_at", ids)
-    measures += store.rows("SELECT * FROM measures WHERE deleted = 0 AND member_id IS NULL AND household_id = ? "
-                           "ORDER BY start_date, created_at", [household_id])
+    measures = _measures(store, household_id, ids)
     offers = _rows_for_members(store, _OFFERS_SQL, ids)
     spells = _rows_for_members(store, _SPELLS_SQL, ids) if s.has_spells else []
     pages = []
@@ -153,8 +151,7 @@ def collect(store: Store, household_id: str, *, as_of: dt.date | None = None,
     return HandbookData(
         household=hh, place=place, members=members, ages=ages,
         cadres=register.cadre_history(store, household_id), working_age=pages,
-        policies=[(in_terms(p, s.wording), names)
-                  for p, names in policies_for_household(store, hh, members, as_of, s.policies)],
+        policies=policies_for_household(store, hh, members, as_of, s.policies, bounds=(age_min, age_max)),
         visits=register.visits_of(store, household_id), measures=measures, as_of=as_of,
         issuer=s.issuer(store, county_name), age_min=age_min, age_max=age_max,
         member_labels=s.member_labels, household_labels=s.household_labels,
@@ -215,6 +212,18 @@ _SPELLS_SQL = ("SELECT * FROM work_spells WHERE deleted = 0 AND member_id IN ({}
 def _has_spells(store: Store) -> bool:
     return bool(store.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'work_spells'")
                 .fetchone())
+
+
+def _measures(store: Store, household_id: str, member_ids: list[str]) -> list[dict]:
+    """The members' measures, then the household's own (no member), each in
+    date order: one query."""
+    members = f"member_id IN ({', '.join('?' * len(member_ids))})" if member_ids else "0"
+    rows = store.rows(f"SELECT *, member_id IS NULL AS household_own FROM measures WHERE deleted = 0 AND "
+                      f"({members} OR (member_id IS NULL AND household_id = ?)) "
+                      f"ORDER BY household_own, start_date, created_at", [*member_ids, household_id])
+    for r in rows:
+        del r["household_own"]
+    return rows
 
 
 def _rows_for_members(store: Store, sql: str, ids: list[str]) -> list[dict]:
