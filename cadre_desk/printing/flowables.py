@@ -9,7 +9,7 @@ from __future__ import annotations
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import CondPageBreak, Flowable
+from reportlab.platypus import Flowable
 
 from . import styles
 from .cjk_wrap import width_of, wrap_cjk
@@ -79,7 +79,38 @@ class TextBlock(Flowable):
         head._width = tail._width = availWidth
         return [head, tail]
 
-    def draw(self):
+    def drawOn(self, canvas, x, y, _sW=0):
+        """As ``Flowable.drawOn``, without the canvas's Python-side state save
+        and translation (a handbook has about 40 paragraphs): the text object
+        sets its own font and colour, and ``q … Q`` keeps the colour to it."""
+        x = self._hAlignAdjust(x, _sW)
+        canvas._code.append(f"q 1 0 0 1 {fp_str(x, y)} cm {self._code(canvas)} Q")
+
+    def _code(self, canvas) -> str:
+        # A paragraph of seeded characters only (the instructions, the chapter
+        # headings) is the same bytes in every document seeded alike: drawn once.
+        doc = canvas._doc
+        seeded = seeded_lines(doc)
+        key = None
+        if seeded is not None and seeded[0].issuperset("".join(self._lines)):
+            font = pdfmetrics.getFont(self.style.fontName)
+            key = (font.getSubsetInternalName(0, doc), self.style_name, self.width, self._first, tuple(self._lines))
+            code = seeded[1].get(key)
+            if code is not None:
+                return code
+        self.canv = canvas
+        try:
+            code = self._draw_code()
+        finally:
+            del self.canv
+        if key is not None:
+            seeded[1][key] = code
+        return code
+
+    def draw(self):  # for containers that call draw() themselves
+        self.canv._code.append(self._draw_code())
+
+    def _draw_code(self) -> str:
         st, c = self.style, self.canv
         t = c.beginText()  # one text object for all the lines
         t.setFont(st.fontName, st.fontSize, st.leading)
@@ -96,19 +127,45 @@ class TextBlock(Flowable):
             placed.append((x, y, line))
             y -= st.leading
         text_lines(t, placed)
-        c.drawText(t)
+        return t.getCode()
 
 
 class Heading(TextBlock):
     """A heading; with ``outline_level`` it gets a PDF bookmark, and with
-    ``in_toc`` an entry in the table of contents."""
+    ``in_toc`` an entry in the table of contents. With ``room`` it starts a
+    new page when less than that many points are left where it would go.
+
+    ``room`` does what a ``CondPageBreak(room)`` put before the heading did,
+    to the point: the room is measured before the heading's space above, and
+    that space is not overlapped with the space below the flowable before
+    (the CondPageBreak between them had none). One flowable instead of two:
+    a handbook has about 20 headings, and each flowable costs the frame's
+    bookkeeping."""
 
     def __init__(self, text: str, style_name: str, *, outline_level: int | None = None, in_toc: bool = False,
-                 **kw):
+                 room: float = 0, **kw):
         super().__init__(text, style_name, **kw)
         self.plain_text = text
         self.outline_level = outline_level
         self.in_toc = in_toc
+        self.room = room
+
+    def _placing(self):
+        """The frame placing this heading (not at its top), when it has a ``room``."""
+        frame = getattr(self, "_frame", None) if self.room else None
+        return frame if frame is not None and not frame._atTop else None
+
+    def getSpaceBefore(self):
+        frame = self._placing()
+        # the frame subtracts the space below the previous flowable: give it back
+        return super().getSpaceBefore() + (frame._prevASpace if frame is not None and frame._oASpace else 0)
+
+    def wrap(self, availWidth, availHeight):
+        width, height = super().wrap(availWidth, availHeight)
+        frame = self._placing()
+        if frame is not None and frame._y - frame._y1p < self.room:
+            return width, max(height, availHeight + 1)  # does not fit here: the frame ends, as at a page break
+        return width, height
 
     def split(self, availWidth, availHeight):
         return []  # a heading is never split
@@ -118,7 +175,7 @@ def heading(text: str, style_name: str, *, room: float = 80, outline_level: int 
             in_toc: bool = False) -> list:
     """A heading that starts a new page when less than ``room`` points are
     left under it (cheaper than keepWithNext, which lays the next table out twice)."""
-    return [CondPageBreak(room), Heading(text, style_name, outline_level=outline_level, in_toc=in_toc)]
+    return [Heading(text, style_name, outline_level=outline_level, in_toc=in_toc, room=room)]
 
 
 def para(text: str, style_name: str = "body") -> TextBlock:
@@ -238,21 +295,57 @@ class Grid(Flowable):
         """Every cell's text, unbroken (for the benchmark's floor)."""
         return ["".join(c[0]) for row in self.rows for c in row if c and c[0]]
 
-    def draw(self):
-        c, look = self.canv, self.look
+    def drawOn(self, canvas, x, y, _sW=0):
+        """As ``Flowable.drawOn``, without the canvas's Python-side state save
+        and translation: the grid's code sets every colour, width and cap it
+        uses, inside ``q … Q``."""
+        x = self._hAlignAdjust(x, _sW)
+        canvas._code.append(f"q 1 0 0 1 {fp_str(x, y)} cm {self._code(canvas)} Q")
+
+    def draw(self):  # for containers that call draw() themselves
+        self.canv._code.append(f"q {self._code(self.canv)} Q")
+
+    def _code(self, canvas) -> str:
+        # A grid of seeded characters only (a blank form: headings and empty
+        # rows) is the same bytes in every document seeded alike: drawn once.
+        doc = canvas._doc
+        seeded = seeded_lines(doc)
+        key = None
+        if seeded is not None:
+            cells = tuple((tuple(c[0]), c[1], c[2]) if c and c[0] else c and (None, c[1], c[2])
+                          for row in self.rows for c in row)
+            if seeded[0].issuperset("".join(line for c in cells if c and c[0] for line in c[0])):
+                font = pdfmetrics.getFont(self.look.font)
+                key = (font.getSubsetInternalName(0, doc), self.look, tuple(self.widths), tuple(self.heights),
+                       len(self.rows), cells)
+                code = seeded[1].get(key)
+                if code is not None:
+                    return code
+        code = self._draw_code(canvas)
+        if key is not None:
+            seeded[1][key] = code
+        return code
+
+    def _draw_code(self, canvas) -> str:
+        """The grid's page content. Written as PDF operators rather than
+        through the canvas's state setters (setFillColor, setLineWidth …,
+        each updating the canvas's Python-side state, saved and restored
+        around every flowable): a handbook draws about 16 grids; the bytes
+        are those the setters wrote."""
+        look = self.look
         cols = [0.0]
         for w in self.widths:
             cols.append(cols[-1] + w)
         tops = [self.height]
         for h in self.heights:
             tops.append(tops[-1] - h)
-        c.saveState()
+        out = []
         for color, (c0, c1), header_only in look.fills:
             r1 = min(self.header_rows, len(self.rows)) if header_only else len(self.rows)
             if r1:
-                c.setFillColor(color)
-                c.rect(cols[c0], tops[r1], cols[c1 + 1] - cols[c0], tops[0] - tops[r1], stroke=0, fill=1)
-        t = c.beginText()
+                out.append(f"{_rgb(color)} rg n {fp_str(cols[c0], tops[r1], cols[c1 + 1] - cols[c0], tops[0] - tops[r1])}"
+                           f" re f")
+        t = canvas.beginText()
         t.setFont(look.font, look.size, look.leading)
         t.setFillColor(look.text_color)
         width_of = look.string_width
@@ -285,31 +378,21 @@ class Grid(Flowable):
                     put((x, y, line))
                     y -= lead
         text_lines(t, placed)
-        c.drawText(t)
-        c.setLineCap(1)
-        c.setLineJoin(1)
+        out.append(t.getCode())
+        out.append("1 J 1 j")  # round caps and joins, as Table drew them
         if look.grid:
-            self._draw_grid(c, cols, tops)
+            out.append(self._grid_code(cols, tops))
         for width, color, col in look.underlines:
-            c.setLineWidth(width)
-            c.setStrokeColor(color)
-            p = c.beginPath()
-            for y in tops[1:]:
-                p.moveTo(cols[col], y)
-                p.lineTo(cols[col + 1], y)
-            c.drawPath(p, stroke=1, fill=0)
-        c.restoreState()
+            path = " ".join(f"{fp_str(cols[col], y)} m {fp_str(cols[col + 1], y)} l" for y in tops[1:])
+            out.append(f"{fp_str(width)} w {_rgb(color)} RG n {path} S")
+        return " ".join(out)
 
-    def _draw_grid(self, c, cols, tops):
-        look = self.look
-        inner_w, outer_w, color = look.grid
-        c.setStrokeColor(color)
-        c.setLineWidth(inner_w)
-        p = c.beginPath()
+    def _grid_code(self, cols, tops) -> str:
+        inner_w, outer_w, color = self.look.grid
+        p = []
         left, right = cols[0], cols[-1]
         for y in tops[1:-1]:
-            p.moveTo(left, y)
-            p.lineTo(right, y)
+            p.append(f"{fp_str(left, y)} m {fp_str(right, y)} l")
         # inner verticals, broken where a cell spans across them
         for j in range(1, len(cols) - 1):
             start = None
@@ -317,17 +400,26 @@ class Grid(Flowable):
                 hidden = row[j] is not None and row[j][2] == 0
                 if hidden:
                     if start is not None:
-                        p.moveTo(cols[j], tops[start])
-                        p.lineTo(cols[j], tops[r])
+                        p.append(f"{fp_str(cols[j], tops[start])} m {fp_str(cols[j], tops[r])} l")
                         start = None
                 elif start is None:
                     start = r
             if start is not None:
-                p.moveTo(cols[j], tops[start])
-                p.lineTo(cols[j], tops[-1])
-        c.drawPath(p, stroke=1, fill=0)
-        c.setLineWidth(outer_w)
-        c.rect(left, tops[-1], right - left, tops[0] - tops[-1], stroke=1, fill=0)
+                p.append(f"{fp_str(cols[j], tops[start])} m {fp_str(cols[j], tops[-1])} l")
+        lines = f"{_rgb(color)} RG {fp_str(inner_w)} w " + (f"n {' '.join(p)} S " if p else "")
+        box = f"{fp_str(outer_w)} w n {fp_str(left, tops[-1], right - left, tops[0] - tops[-1])} re S"
+        return lines + box
+
+
+_rgbs: dict = {}
+
+
+def _rgb(color) -> str:
+    """The three numbers of an opaque colour as the rg/RG operators take them."""
+    code = _rgbs.get(color)
+    if code is None:
+        code = _rgbs[color] = fp_str(color.red, color.green, color.blue)
+    return code
 
 
 class GridLook:
