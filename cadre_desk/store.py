@@ -133,6 +133,23 @@ class Store:
                 self.db.conn.execute("ROLLBACK")
             raise DatabaseError(explain_sqlite_error(exc, self.path)) from exc
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """Reads that see one state of the database (a household and its
+        members, measures and visits as they were at one moment, even while
+        a sync import writes from another window). A deferred read
+        transaction: in WAL mode it blocks no writer, and its queries skip
+        the per-statement transaction start. Inside a transaction: that one."""
+        if self.db.conn.in_transaction:
+            yield self
+            return
+        self.db.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("COMMIT")
+
     # ------------------------------------------------------------ writes
     def _log(self, rows: Iterable[tuple]) -> None:
         self.db.conn.executemany(

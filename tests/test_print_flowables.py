@@ -84,3 +84,30 @@ def test_what_is_drawn_once_names_the_font_of_each_document(tmp_path):
     for path in (first, second):
         text = "".join(pages_text(path))
         assert "说明一二三" in text and "姓名" in text and "年龄" in text
+
+
+def test_the_quick_split_of_a_line_gives_reportlabs_codes(tmp_path):
+    """``_split`` (characters already coded in the document) gives exactly
+    what ReportLab's splitString gives, across subsets, and declines lines
+    with a character not coded yet, a no-break space or an empty line."""
+    import io
+    import random
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen.canvas import Canvas
+
+    from cadre_desk.printing.flowables import _split
+    from cadre_desk.printing.fonts import register_font
+
+    font = pdfmetrics.getFont(register_font())
+    doc = Canvas(io.BytesIO(), initialFontName=register_font())._doc
+    rng = random.Random(7)
+    seen = [chr(c) for c in range(0x4E00, 0x4E00 + 600)] + list("0123456789 -（）：，。ABCxyz")
+    font.splitString("".join(seen), doc)  # codes in three subsets
+    state = font._assignState(doc)
+    assert len(state.subsets) >= 3
+    for _ in range(500):
+        line = "".join(rng.choice(seen) for _ in range(rng.randint(1, 30)))
+        assert _split(line, state) == font.splitString(line, doc)
+    for line in ("新字" + chr(0x9F00), "甲\u00a0乙", ""):
+        assert _split(line, state) is None

@@ -137,3 +137,29 @@ def test_an_operation_on_a_closed_database_is_explained_in_chinese(db_path):
     message = explain_sqlite_error(info.value)
     assert "数据库已经关闭" in message and "重新操作" in message
     assert not any(c.isascii() and c.isalpha() for c in message)  # no English left in it
+
+
+def test_a_snapshot_reads_one_state_while_another_window_writes(file_store, db_path):
+    """What the handbook reads of a household (``Store.snapshot``) is one moment's
+    state: a save from another window during it shows only after it."""
+    from cadre_desk import register
+    from cadre_desk.storage import open_store
+
+    from helpers_printing import make_village
+
+    village = make_village(file_store)
+    with file_store.transaction():
+        hid = file_store.insert("households", {"number": "S-1", "head_name": "张三", "village_id": village})
+    other = open_store(db_path)
+    try:
+        with file_store.snapshot():
+            assert register.household(file_store, hid)["head_name"] == "张三"
+            with other.transaction():  # not blocked by the reader
+                other.update("households", hid, {"head_name": "李四"})
+            assert register.household(file_store, hid)["head_name"] == "张三"
+        assert register.household(file_store, hid)["head_name"] == "李四"
+        with file_store.transaction(), file_store.snapshot():  # inside a transaction: that one
+            assert file_store.db.conn.in_transaction
+        assert not file_store.db.conn.in_transaction
+    finally:
+        other.db.conn.close()

@@ -73,6 +73,7 @@ class CadreDocTemplate(BaseDocTemplate):
         self._section_no = 0
         self._section_pages = 0
         self._outline_keys = 0
+        self._header: tuple[SectionStart, list[str]] | None = None
 
     # ------------------------------------------------------------ build
     def build(self, flowables, **kw):
@@ -93,6 +94,7 @@ class CadreDocTemplate(BaseDocTemplate):
             seed_subsets(self.canv._doc, self.subset_seed)
 
     def _reset_sections(self):
+        self._header = None
         self._section = None
         self._section_no = 0
         self._section_pages = 0
@@ -145,6 +147,11 @@ class CadreDocTemplate(BaseDocTemplate):
         marker = self._section
         if marker is None or not (marker.header_left or marker.header_right):
             return
+        # every page of a section has the same header: drawn on its first, repeated after
+        if self._header is not None and self._header[0] is marker:
+            canv._code.extend(self._header[1])
+            return
+        start = len(canv._code)
         h = styles.LAYOUT["header"]
         y = self.pagesize[1] - h["baseline_mm"] * styles.mm
         # both on one line, apart: a long 户编号 and 户主 make the line smaller, never overlapping
@@ -159,6 +166,7 @@ class CadreDocTemplate(BaseDocTemplate):
         canv.setLineWidth(h["rule_width"])
         canv.line(self.leftMargin, y - 4, self.pagesize[0] - self.rightMargin, y - 4)
         canv.restoreState()
+        self._header = (marker, canv._code[start:])  # q … Q: the canvas's state is as before
 
     @property
     def sections_started(self) -> int:

@@ -198,20 +198,33 @@ def text_lines(t, placed: list[tuple[float, float, str]]) -> None:
     doc = canv._doc
     split = font.splitString
     seeded, known = seeded_lines(doc) or (frozenset(), {})
+    # lines of this document's own characters (names, numbers) come back too: remembered for the document
+    state = font._assignState(doc)
+    mine = state.__dict__.setdefault("cadre_lines", {})
     tf = f"{fp_str(t._fontsize)} Tf {fp_str(t._leading)} TL"
     names: dict[int, str] = {}
     cur = t._curSubset
     add = t._code.append
     for x, y, line in placed:
-        add(f"1 0 0 1 {fp_str(x, y)} Tm")
-        ops = []
-        runs = known.get(line)
+        runs = known.get(line) or mine.get(line)
         if runs is None:
-            runs = [(subset, escapePDF(data)) for subset, data in split(line, doc)]
+            found = _split(line, state)
+            if found is None:
+                # code the new characters alone, in order of first use (as splitString would), then split
+                coded = state.assignments
+                split("".join(dict.fromkeys(c for c in line if ord(c) not in coded)), doc)
+                found = _split(line, state) or split(line, doc)
+            runs = [(subset, escapePDF(data)) for subset, data in found]
             if seeded.issuperset(line):  # the same codes in every document seeded alike
                 if len(known) > 20000:
                     known.clear()
                 known[line] = runs
+            else:
+                mine[line] = runs
+        if len(runs) == 1 and runs[0][0] == cur:  # the commonest line: one run in the current subset
+            add(f"1 0 0 1 {fp_str(x, y)} Tm ({runs[0][1]}) Tj T*")
+            continue
+        ops = [f"1 0 0 1 {fp_str(x, y)} Tm"]
         for subset, data in runs:
             if subset != cur:
                 name = names.get(subset)
@@ -228,14 +241,37 @@ def text_lines(t, placed: list[tuple[float, float, str]]) -> None:
         t._y0 = t._y = y - t._leading
 
 
+def _split(line: str, state) -> list[tuple[int, bytes]] | None:
+    """``TTFont.splitString(line, doc)`` for a line whose every character
+    already has its code in the document (``state``: the font's state
+    there), else None. ReportLab's loop looks at every character in Python;
+    after the first lines of a handbook (names, digits, dates) most lines are
+    made of characters seen before."""
+    get = state.assignments.get
+    codes = [get(c) for c in map(ord, line)]
+    if not codes or None in codes:
+        return None
+    runs, subset, start = [], codes[0] >> 8, 0
+    for i, n in enumerate(codes):
+        if n >> 8 != subset:
+            runs.append((subset, bytes([c & 0xFF for c in codes[start:i]])))
+            subset, start = n >> 8, i
+    runs.append((subset, bytes([c & 0xFF for c in codes[start:]])))
+    return runs
+
+
 def cell(text, width: float, style_name: str = "cell", padding: float | None = None) -> list[str]:
     """Table cell content: the lines of ``text`` broken to fit a column of
     ``width`` (less the cell padding). Empty text gives no lines."""
     if text is None or text == "":
         return []
-    text = str(text)
     size = styles.style(style_name).fontSize
-    room = width - 2 * (styles.LAYOUT["table"]["padding"] if padding is None else padding)
+    return _cell_lines(text, width - 2 * (styles.LAYOUT["table"]["padding"] if padding is None else padding), size)
+
+
+def _cell_lines(text, room: float, size: float) -> list[str]:
+    """The lines of a cell's (non-empty) text in ``room`` points: itself when it fits."""
+    text = text if type(text) is str else str(text)
     if "\n" not in text and width_of(text, size) <= room:
         return [text]
     return wrap_cjk(text, room, size)
@@ -311,16 +347,16 @@ class Grid(Flowable):
         doc = canvas._doc
         seeded = seeded_lines(doc)
         key = None
-        if seeded is not None:
+        if seeded is not None and seeded[0].issuperset(
+                "".join(line for row in self.rows for c in row if c and c[0] for line in c[0])):
             cells = tuple((tuple(c[0]), c[1], c[2]) if c and c[0] else c and (None, c[1], c[2])
                           for row in self.rows for c in row)
-            if seeded[0].issuperset("".join(line for c in cells if c and c[0] for line in c[0])):
-                font = pdfmetrics.getFont(self.look.font)
-                key = (font.getSubsetInternalName(0, doc), self.look, tuple(self.widths), tuple(self.heights),
-                       len(self.rows), cells)
-                code = seeded[1].get(key)
-                if code is not None:
-                    return code
+            font = pdfmetrics.getFont(self.look.font)
+            key = (font.getSubsetInternalName(0, doc), self.look, tuple(self.widths), tuple(self.heights),
+                   len(self.rows), cells)
+            code = seeded[1].get(key)
+            if code is not None:
+                return code
         code = self._draw_code(canvas)
         if key is not None:
             seeded[1][key] = code
@@ -494,6 +530,8 @@ def grid_table(header: list[str] | None, rows: list[list], widths: list[float], 
         aligns[col] = a
     data, heights = [], []
     fixed = list(row_heights) if row_heights else None
+    # cell()'s lookups made once for the body cells: a handbook has about 320 of them
+    size, room_pad = look.size, 2 * look.padding[0]
     if header:
         data.append([(cell(h, w, header_style), "CENTER", 1) for h, w in zip(header, widths)])
     for i, row in enumerate(rows):
@@ -508,13 +546,19 @@ def grid_table(header: list[str] | None, rows: list[list], widths: list[float], 
                 elif span[0] < j <= span[1]:
                     cells.append((None, a, 0))
                     continue
-            lines = cell(v, w, style_name, look.padding[0])
-            cells.append((lines, a, n) if lines or n != 1 else None)
+            if v is None or v == "":
+                cells.append(None if n == 1 else ([], a, n))
+                continue
+            cells.append((_cell_lines(v, w - room_pad, size), a, n))
         data.append(cells)
     for k, cells in enumerate(data):
         h = fixed[k] if fixed is not None and fixed[k] is not None else None
         if h is None:
-            h = max((len(c[0]) for c in cells if c and c[0]), default=0) * lead + pad_v
+            most = 0
+            for c in cells:
+                if c and c[0] and len(c[0]) > most:
+                    most = len(c[0])
+            h = most * lead + pad_v
         heights.append(h)
     return Grid(widths, data, heights, look, header_rows=1 if header else 0)
 

@@ -118,6 +118,12 @@ def collect(store: Store, household_id: str, *, as_of: dt.date | None = None,
             policies: list[Policy] | None = None, common: Shared | None = None) -> HandbookData:
     """Everything one household's handbook shows (``common``: what the batch
     shares, read here when not given)."""
+    with store.snapshot():
+        return _collect(store, household_id, as_of=as_of, policies=policies, common=common)
+
+
+def _collect(store: Store, household_id: str, *, as_of: dt.date | None, policies: list[Policy] | None,
+             common: Shared | None) -> HandbookData:
     s = common or shared(store, as_of=as_of, policies=policies)
     as_of = s.as_of
     q = store.questionnaire
