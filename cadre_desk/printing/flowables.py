@@ -104,7 +104,7 @@ class TextBlock(Flowable):
         finally:
             del self.canv
         if key is not None:
-            seeded[1][key] = code
+            _remember(seeded[1], key, code)
         return code
 
     def draw(self):  # for containers that call draw() themselves
@@ -198,47 +198,77 @@ def text_lines(t, placed: list[tuple[float, float, str]]) -> None:
     doc = canv._doc
     split = font.splitString
     seeded, known = seeded_lines(doc) or (frozenset(), {})
-    # lines of this document's own characters (names, numbers) come back too: remembered for the document
     state = font._assignState(doc)
-    mine = state.__dict__.setdefault("cadre_lines", {})
     tf = f"{fp_str(t._fontsize)} Tf {fp_str(t._leading)} TL"
     names: dict[int, str] = {}
+
+    def name(subset: int) -> str:
+        found = names.get(subset)
+        if found is None:
+            found = names[subset] = font.getSubsetInternalName(subset, doc)
+        return found
+
+    # Each line's operators are made once: (first subset, last subset, the
+    # operators after the first subset's font is set). A line of seeded
+    # characters is the same in every document seeded alike; a line of this
+    # document's own characters (names, numbers) comes back within it.
+    context = (name(0), tf)
+    shared_ops = known.get(context)
+    if shared_ops is None or len(shared_ops) > 20000:
+        shared_ops = known[context] = {}
+    own_ops = state.__dict__.setdefault("cadre_lines", {}).setdefault(context, {})
     cur = t._curSubset
     add = t._code.append
     for x, y, line in placed:
-        runs = known.get(line) or mine.get(line)
-        if runs is None:
-            found = _split(line, state)
-            if found is None:
-                # code the new characters alone, in order of first use (as splitString would), then split
-                coded = state.assignments
-                split("".join(dict.fromkeys(c for c in line if ord(c) not in coded)), doc)
-                found = _split(line, state) or split(line, doc)
-            runs = [(subset, escapePDF(data)) for subset, data in found]
-            if seeded.issuperset(line):  # the same codes in every document seeded alike
-                if len(known) > 20000:
-                    known.clear()
-                known[line] = runs
-            else:
-                mine[line] = runs
-        if len(runs) == 1 and runs[0][0] == cur:  # the commonest line: one run in the current subset
-            add(f"1 0 0 1 {fp_str(x, y)} Tm ({runs[0][1]}) Tj T*")
-            continue
-        ops = [f"1 0 0 1 {fp_str(x, y)} Tm"]
-        for subset, data in runs:
-            if subset != cur:
-                name = names.get(subset)
-                if name is None:
-                    name = names[subset] = font.getSubsetInternalName(subset, doc)
-                ops.append(f"{name} {tf}")
-                cur = subset
-            ops.append(f"({data}) Tj")
-        add(" ".join(ops) + " T*")
+        entry = shared_ops.get(line) or own_ops.get(line)
+        if entry is None:
+            entry = _line_ops(line, state, split, doc, name, tf)
+            (shared_ops if seeded.issuperset(line) else own_ops)[line] = entry
+        first, last, ops = entry
+        if first is None:  # an empty line
+            add(f"1 0 0 1 {fp_str(x, y)} Tm T*")
+        elif first == cur:
+            add(f"1 0 0 1 {fp_str(x, y)} Tm {ops} T*")
+        else:
+            add(f"1 0 0 1 {fp_str(x, y)} Tm {name(first)} {tf} {ops} T*")
+        if last is not None:
+            cur = last
     t._curSubset = cur
     if placed:
         x, y, _ = placed[-1]
         t._x0 = t._x = x
         t._y0 = t._y = y - t._leading
+
+
+def _remember(cache: dict, key, code: str) -> None:
+    """Keep a drawn paragraph or grid for the documents seeded alike. Not
+    without bound: some are the same in every handbook (the instructions, a
+    blank form), others of seeded characters only are one household's own
+    (its income figures)."""
+    if len(cache) > 3000:
+        cache.clear()
+    cache[key] = code
+
+
+def _line_ops(line: str, state, split, doc, name, tf: str) -> tuple[int | None, int | None, str]:
+    """(first subset, last subset, operators) of a line: its runs of one
+    subset each as ``(…) Tj``, with the font set between runs of different
+    subsets (the first run's font is the caller's to set)."""
+    found = _split(line, state)
+    if found is None:
+        # code the new characters alone, in order of first use (as splitString would), then split
+        coded = state.assignments
+        split("".join(dict.fromkeys(c for c in line if ord(c) not in coded)), doc)
+        found = _split(line, state) or split(line, doc)
+    if not found:
+        return None, None, ""
+    ops, cur = [], found[0][0]
+    for subset, data in found:
+        if subset != cur:
+            ops.append(f"{name(subset)} {tf}")
+            cur = subset
+        ops.append(f"({escapePDF(data)}) Tj")
+    return found[0][0], cur, " ".join(ops)
 
 
 def _split(line: str, state) -> list[tuple[int, bytes]] | None:
@@ -359,7 +389,7 @@ class Grid(Flowable):
                 return code
         code = self._draw_code(canvas)
         if key is not None:
-            seeded[1][key] = code
+            _remember(seeded[1], key, code)
         return code
 
     def _draw_code(self, canvas) -> str:
