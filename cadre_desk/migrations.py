@@ -297,5 +297,16 @@ def m0280_audit_remote_branches(db: Database) -> None:
     _append_only(db, "audit_remote")
 
 
+@migrations(name="0290_search_index_unread_btrees")
+def m0290_search_index_unread_btrees(db: Database) -> None:
+    # Two indexes of the search index that no query read (docs/storage.md):
+    # search_people(household_id), and search_grams(member_id), which the
+    # triggers used to delete a person's pieces of name; they now delete them
+    # by the table's key, computed from the old name (cadre_desk/search.py).
+    from .search import drop_unread_indexes
+
+    drop_unread_indexes(db)
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -151,6 +151,60 @@ def create_index_schema(db: Database) -> None:
                  "WHERE deleted = 0")
 
 
+# Migration 0290 (docs/storage.md): two b-trees that no query read are dropped.
+# ``search_people_household``: nothing looks people up by household in this
+# table (the search joins households by their own key). ``search_grams_member``
+# (a copy of every piece with the member id first, 9 % of a county's file) was
+# only there for the triggers to delete a renamed or deleted person's pieces;
+# those pieces are the ones the triggers computed from the old name, so they
+# are deleted by the table's own key, computed again from ``OLD.name``.
+_UNREAD_INDEXES = ("search_people_household", "search_grams_member")
+
+# ``{name}`` / ``{id}``: the old name and member id (OLD.name, OLD.id in a trigger).
+_DELETE_GRAMS = """
+DELETE FROM search_grams WHERE (gram, pos, member_id) IN (
+  SELECT substr({name}, n, w), n, {id} FROM search_numbers, (SELECT 1 AS w UNION ALL SELECT 2)
+  WHERE n + w - 1 <= length({name}))
+"""
+
+
+def delete_grams_sql(name: str, member_id: str) -> str:
+    """The statement deleting the pieces of ``name`` (an SQL expression) of
+    one person (``member_id``, an SQL expression) by the primary key."""
+    return _DELETE_GRAMS.format(name=name, id=member_id).strip()
+
+
+_TRIGGERS_0290 = f"""
+CREATE TRIGGER search_members_update AFTER UPDATE OF name, id_number, household_id, deleted ON members BEGIN
+  {delete_grams_sql("OLD.name", "OLD.id")};
+  -- a renamed person loses the stale pinyin; an unchanged name keeps it
+  DELETE FROM search_people WHERE member_id = OLD.id AND (NEW.deleted != 0 OR OLD.name IS NOT NEW.name);
+  UPDATE search_people SET household_id = NEW.household_id, id_number = NEW.id_number,
+    id_tail = substr(NEW.id_number, -4) WHERE member_id = NEW.id;
+  INSERT OR IGNORE INTO search_people (member_id, household_id, name, id_number, id_tail)
+    SELECT NEW.id, NEW.household_id, NEW.name, NEW.id_number, substr(NEW.id_number, -4) WHERE NEW.deleted = 0;
+  {_GRAMS.format(m="NEW", src="", cond="NEW.deleted = 0 AND")};
+END;
+CREATE TRIGGER search_members_delete AFTER DELETE ON members BEGIN
+  {delete_grams_sql("OLD.name", "OLD.id")};
+  DELETE FROM search_people WHERE member_id = OLD.id;
+END;
+"""
+
+
+def drop_unread_indexes(db: Database) -> None:
+    """Migration ``0290_search_index_unread_btrees``: drop the two indexes no
+    query reads and put in the triggers that no longer need them. An existing
+    file keeps its size (the freed pages are reused by what it writes next)."""
+    conn = db.conn
+    for statement in _split_triggers(_TRIGGERS_0290):
+        name = statement.split()[2]
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute(statement)
+    for name in _UNREAD_INDEXES:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+
 _BULK_SUSPENDED = ("search_members_insert", "search_households_insert")
 
 
