@@ -308,5 +308,32 @@ def m0290_search_index_unread_btrees(db: Database) -> None:
     drop_unread_indexes(db)
 
 
+@migrations(name="0291_figures_indexes")
+def m0291_figures_indexes(db: Database) -> None:
+    # The county figures (stats.compute_stats and work_stats.workers, on every
+    # dashboard refresh) read from narrow indexes instead of the wide rows, or
+    # a row per spell and its member (issue 16):
+    # - members_figures: the columns the figures read of every member not
+    #   deleted (about 100 bytes a member), in status and channel order, so
+    #   the count by status and channel needs no sort and the public-welfare
+    #   posts are a search on (status, channel);
+    # - members_not_counted: the few members who may not count (deleted, or
+    #   with a date they left), so the spells need no lookup of their member;
+    # - work_spells_member_months: the spells by person with their months and
+    #   place codes, so that grouping them by person needs no sort.
+    # The survey's columns are added first on a new database (Store adds
+    # them after the migrations).
+    from .questionnaire import default_questionnaire
+    from .store import sync_questionnaire_columns
+
+    sync_questionnaire_columns(db, default_questionnaire())
+    db.execute("CREATE INDEX members_figures ON members(employment_status, employment_channel, birth_date, "
+               "labour_ability, school_status, left_on, household_id, people_employed) WHERE deleted = 0")
+    db.execute("CREATE INDEX members_not_counted ON members(deleted, left_on, id) "
+               "WHERE deleted IS NOT 0 OR coalesce(left_on, '') <> ''")
+    db.execute("CREATE INDEX work_spells_member_months ON work_spells(member_id, start_month, end_month, "
+               "county_code, province_code) WHERE deleted = 0")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

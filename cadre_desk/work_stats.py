@@ -173,10 +173,62 @@ def _count_months(store: Store, months: list[str], *, town: str | None = None,
 def workers(store: Store, as_of: dt.date, *, town: str | None = None,
             village: str | None = None) -> dict[str, int]:
     """``{"total", "县内", "省内县外", "省外"}`` for the month of ``as_of`` (and
-    ``"地点不详"`` when a working person's place has no code)."""
-    f = _count_months(store, [month_of(as_of)], town=town, village=village)[month_of(as_of)]
-    f.pop("by_channel")
+    ``"地点不详"`` when a working person's place has no code): the figures of
+    ``_count_months`` for that one month, in one statement that reads neither
+    a spell's row nor its member's (the dashboard asks on every refresh).
+
+    Each person of the register at the month's end with a spell covering the
+    month counts once, the later-started spell deciding the place: the spells
+    are grouped by person in the order of the index on (member, start, end,
+    codes) (migration 0291), so the grouping needs no sort and the bare
+    columns come from the row holding max(start_month) (SQLite). Who is not
+    in the register that month is a short list for the whole county (deleted,
+    left, or in a deleted household: the partial index
+    ``members_not_counted``); a town or village lists its own members."""
+    month = month_of(as_of)
+    where, scope_params = _scope(store, town, village)
+    last_in = ("CASE WHEN m.left_on IS NULL OR m.left_on = '' THEN '9999-12' "
+               "ELSE strftime('%Y-%m', m.left_on, 'start of month', '-1 month') END")
+    if where == "1":
+        # (the partial index's own condition, written as it is, so that it applies)
+        member_ok = (
+            "s.member_id NOT IN ("
+            "  SELECT m.id FROM members m INDEXED BY members_not_counted "
+            "  WHERE (m.deleted IS NOT 0 OR coalesce(m.left_on, '') <> '') "
+            f"   AND NOT coalesce(m.deleted = 0 AND {last_in} >= :month, 0) "
+            "  UNION ALL SELECT m.id FROM members m "
+            "  WHERE m.household_id IN (SELECT id FROM households NOT INDEXED WHERE deleted <> 0))")
+    else:
+        member_ok = (
+            "s.member_id IN (SELECT m.id FROM members m WHERE +m.deleted = 0 "
+            f"  AND m.household_id IN (SELECT h.id FROM households h WHERE h.deleted = 0 AND ({_named(where, 'scope')})) "
+            f"  AND {last_in} >= :month)")
+    case, case_params = spells.scope_sql(store, county_column="nullif(s.county_code, '')",
+                                         province_column="nullif(s.province_code, '')")
+    sql = (
+        "SELECT count(*), coalesce(sum(place = :in_county), 0), coalesce(sum(place = :in_province), 0), "
+        "       coalesce(sum(place = :out_of_province), 0) FROM ("
+        f"  SELECT s.member_id, max(s.start_month), {_named(case, 'place')} AS place "
+        "  FROM work_spells s INDEXED BY work_spells_member_months "
+        "  WHERE s.deleted = 0 AND s.start_month <= :month "
+        "    AND (s.end_month IS NULL OR s.end_month = '' OR s.end_month >= :month) "
+        f"    AND {member_ok} GROUP BY s.member_id)")
+    params: dict[str, Any] = {"month": month, "in_county": IN_COUNTY, "in_province": IN_PROVINCE,
+                              "out_of_province": OUT_OF_PROVINCE}
+    params.update({f"place{i}": v for i, v in enumerate(case_params)})
+    params.update({f"scope{i}": v for i, v in enumerate(scope_params)})
+    total, in_county, in_province, out_of_province = store.db.execute(sql, params).fetchone()
+    f = {"total": total, IN_COUNTY: in_county, IN_PROVINCE: in_province, OUT_OF_PROVINCE: out_of_province}
+    if total - in_county - in_province - out_of_province:
+        f[PLACE_UNKNOWN] = total - in_county - in_province - out_of_province
     return f
+
+
+def _named(sql: str, prefix: str) -> str:
+    """``sql`` with its ``?`` placeholders named ``:prefix0``, ``:prefix1``, …
+    (the statement mixes named parameters; no ``?`` is inside a literal here)."""
+    parts = sql.split("?")
+    return "".join(p + (f":{prefix}{i}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
 
 
 def target(store: Store, year: int) -> int | None:
@@ -235,25 +287,27 @@ def monitoring(store: Store, as_of: dt.date, *, town: str | None = None,
     category are under ``"未填写"`` in ``by_category``, present only when any."""
     where, params = _scope(store, town, village)
     month = month_of(as_of)
-    monitored = (f"h.deleted = 0 AND h.household_type = '{MONITORED}' "
+    # (+h.deleted: a scan of the households, not a walk through the partial index on deleted = 0)
+    monitored = (f"+h.deleted = 0 AND h.household_type = '{MONITORED}' "
                  "AND (h.monitoring_since IS NULL OR h.monitoring_since = '' OR h.monitoring_since <= ?) "
                  f"AND ({where})")
     cleared = ("(coalesce(h.risk_cleared, nullif(h.risk_cleared_on, '') IS NOT NULL) = 1 "
                "AND (h.risk_cleared_on IS NULL OR h.risk_cleared_on = '' OR h.risk_cleared_on <= ?))")
+    # One pass over the households; each monitored one counts its people
+    # through the members' household index.
+    people_of = ("(SELECT count(*) FROM members m WHERE m.household_id = h.id AND +m.deleted = 0 "
+                 "AND (m.left_on IS NULL OR m.left_on = '' OR m.left_on > ?))")
     by_category: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
-    households = cleared_n = 0
-    for category, n, c in store.db.execute(
-            f"SELECT h.monitoring_category, count(*), coalesce(sum({cleared}), 0) FROM households h "
-            f"WHERE {monitored} GROUP BY h.monitoring_category", [month, month, *params]):
+    households = cleared_n = people = 0
+    for category, n, c, p in store.db.execute(
+            f"SELECT h.monitoring_category, count(*), coalesce(sum({cleared}), 0), coalesce(sum({people_of}), 0) "
+            f"FROM households h WHERE {monitored} GROUP BY h.monitoring_category",
+            [month, as_of.isoformat(), month, *params]):
         households += n
         cleared_n += c
+        people += p
         key = category or CHANNEL_MISSING
         by_category[key] = by_category.get(key, 0) + n
-    (people,) = store.db.execute(
-        f"SELECT count(*) FROM members m WHERE +m.deleted = 0 "
-        f"AND (m.left_on IS NULL OR m.left_on = '' OR m.left_on > ?) "
-        f"AND m.household_id IN (SELECT h.id FROM households h WHERE {monitored})",
-        [as_of.isoformat(), month, *params]).fetchone()
     return {"households": households, "people": people, "by_category": by_category,
             "risk_cleared_households": cleared_n}
 
