@@ -103,26 +103,36 @@ INSERT OR IGNORE INTO search_grams (gram, pos, member_id)
   WHERE {cond} n < length({m}.name)
 """
 
-_TRIGGERS = f"""
-CREATE TRIGGER search_members_insert AFTER INSERT ON members WHEN NEW.deleted = 0 BEGIN
-  INSERT OR REPLACE INTO search_people (member_id, household_id, name, id_number, id_tail)
-    VALUES (NEW.id, NEW.household_id, NEW.name, NEW.id_number, substr(NEW.id_number, -4));
-  {_GRAMS.format(m="NEW", src="", cond="")};
-END;
+# The update and delete triggers of members, apart from how a person's pieces of
+# name are deleted (by member id in 0030, by the table's key since 0290).
+_MEMBER_CHANGE_TRIGGERS = """
 CREATE TRIGGER search_members_update AFTER UPDATE OF name, id_number, household_id, deleted ON members BEGIN
-  DELETE FROM search_grams WHERE member_id = OLD.id;
+  {delete_grams};
   -- a renamed person loses the stale pinyin; an unchanged name keeps it
   DELETE FROM search_people WHERE member_id = OLD.id AND (NEW.deleted != 0 OR OLD.name IS NOT NEW.name);
   UPDATE search_people SET household_id = NEW.household_id, id_number = NEW.id_number,
     id_tail = substr(NEW.id_number, -4) WHERE member_id = NEW.id;
   INSERT OR IGNORE INTO search_people (member_id, household_id, name, id_number, id_tail)
     SELECT NEW.id, NEW.household_id, NEW.name, NEW.id_number, substr(NEW.id_number, -4) WHERE NEW.deleted = 0;
-  {_GRAMS.format(m="NEW", src="", cond="NEW.deleted = 0 AND")};
+  {grams};
 END;
 CREATE TRIGGER search_members_delete AFTER DELETE ON members BEGIN
-  DELETE FROM search_grams WHERE member_id = OLD.id;
+  {delete_grams};
   DELETE FROM search_people WHERE member_id = OLD.id;
 END;
+"""
+
+_MEMBER_CHANGE_0030 = _MEMBER_CHANGE_TRIGGERS.format(
+    delete_grams="DELETE FROM search_grams WHERE member_id = OLD.id",
+    grams=_GRAMS.format(m="NEW", src="", cond="NEW.deleted = 0 AND"))
+
+_TRIGGERS = f"""
+CREATE TRIGGER search_members_insert AFTER INSERT ON members WHEN NEW.deleted = 0 BEGIN
+  INSERT OR REPLACE INTO search_people (member_id, household_id, name, id_number, id_tail)
+    VALUES (NEW.id, NEW.household_id, NEW.name, NEW.id_number, substr(NEW.id_number, -4));
+  {_GRAMS.format(m="NEW", src="", cond="")};
+END;
+{_MEMBER_CHANGE_0030}
 CREATE TRIGGER search_households_insert AFTER INSERT ON households WHEN NEW.deleted = 0 BEGIN
   INSERT OR REPLACE INTO search_households VALUES (NEW.id, NEW.number, substr(NEW.number, -4));
 END;
@@ -174,22 +184,9 @@ def delete_grams_sql(name: str, member_id: str) -> str:
     return _DELETE_GRAMS.format(name=name, id=member_id).strip()
 
 
-_TRIGGERS_0290 = f"""
-CREATE TRIGGER search_members_update AFTER UPDATE OF name, id_number, household_id, deleted ON members BEGIN
-  {delete_grams_sql("OLD.name", "OLD.id")};
-  -- a renamed person loses the stale pinyin; an unchanged name keeps it
-  DELETE FROM search_people WHERE member_id = OLD.id AND (NEW.deleted != 0 OR OLD.name IS NOT NEW.name);
-  UPDATE search_people SET household_id = NEW.household_id, id_number = NEW.id_number,
-    id_tail = substr(NEW.id_number, -4) WHERE member_id = NEW.id;
-  INSERT OR IGNORE INTO search_people (member_id, household_id, name, id_number, id_tail)
-    SELECT NEW.id, NEW.household_id, NEW.name, NEW.id_number, substr(NEW.id_number, -4) WHERE NEW.deleted = 0;
-  {_GRAMS.format(m="NEW", src="", cond="NEW.deleted = 0 AND")};
-END;
-CREATE TRIGGER search_members_delete AFTER DELETE ON members BEGIN
-  {delete_grams_sql("OLD.name", "OLD.id")};
-  DELETE FROM search_people WHERE member_id = OLD.id;
-END;
-"""
+_TRIGGERS_0290 = _MEMBER_CHANGE_TRIGGERS.format(
+    delete_grams=delete_grams_sql("OLD.name", "OLD.id"),
+    grams=_GRAMS.format(m="NEW", src="", cond="NEW.deleted = 0 AND"))
 
 
 def drop_unread_indexes(db: Database) -> None:

@@ -184,7 +184,7 @@ def para(text: str, style_name: str = "body") -> TextBlock:
 
 def text_lines(t, placed: list[tuple[float, float, str]]) -> None:
     """Put each (x, y, line) into the text object ``t`` as ReportLab's
-    ``setTextOrigin(x, y)`` and ``textLine(line)`` do, in the same bytes, for
+    ``setTextOrigin(x, y)`` and ``textLine(line)`` do (the same operators), for
     our one TrueType font on a bottom-up canvas, without their per-line
     overhead (a handbook draws about 300 lines: ReportLab's per-line set-up
     was a tenth of its drawing time)."""
@@ -396,8 +396,8 @@ class Grid(Flowable):
         """The grid's page content. Written as PDF operators rather than
         through the canvas's state setters (setFillColor, setLineWidth …,
         each updating the canvas's Python-side state, saved and restored
-        around every flowable): a handbook draws about 16 grids; the bytes
-        are those the setters wrote."""
+        around every flowable): a handbook draws about 16 grids; the
+        operators are those the setters wrote."""
         look = self.look
         cols = [0.0]
         for w in self.widths:
